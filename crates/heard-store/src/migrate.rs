@@ -1,0 +1,51 @@
+//! Schema migrations: numbered SQL files per database, applied once each, in order, in a transaction.
+
+use crate::{Backend, Result, Store, Timestamp};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// Every migration, oldest first. A migration, once released, is never edited: add a new one.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "public_site",
+    sqlite: include_str!("../migrations/sqlite/0001_public_site.sql"),
+    postgres: include_str!("../migrations/postgres/0001_public_site.sql"),
+}];
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    let mut tx = store.pool.begin().await?;
+    if store.backend == Backend::Postgres {
+        // Several app instances may start at once; only one migrates, the others wait and then
+        // find the work done.
+        sqlx::query("SELECT pg_advisory_xact_lock(7206551)").execute(&mut *tx).await?;
+    }
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations \
+         (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match store.backend {
+            Backend::Sqlite => migration.sqlite,
+            Backend::Postgres => migration.postgres,
+        };
+        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(Timestamp::now().0)
+            .execute(&mut *tx)
+            .await?;
+        tracing::info!(migration.version, migration.name, "applied migration");
+    }
+    tx.commit().await?;
+    Ok(())
+}

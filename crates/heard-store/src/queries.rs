@@ -1,0 +1,613 @@
+//! The queries behind [`Store`]'s methods, written once for both databases.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::model::*;
+use crate::{Date, Result, Store, StoreError, Timestamp};
+
+impl Store {
+    /// Publishes a consultation with its objectives, timeline, documents and channels.
+    pub async fn create_consultation(&self, new: &NewConsultation) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_consultation(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every consultation, soonest closing first.
+    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>> {
+        let rows = sqlx::query(&format!("{CONSULTATION_SUMMARY} ORDER BY closes_on, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(consultation_summary).collect()
+    }
+
+    pub async fn consultation_by_slug(&self, slug: &str) -> Result<Option<Consultation>> {
+        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let summary = consultation_summary(&row)?;
+        let extra = sqlx::query(
+            "SELECT results_expected, accessible_formats FROM consultations WHERE id = $1",
+        )
+        .bind(summary.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let id = summary.id;
+        Ok(Some(Consultation {
+            results_expected: extra.try_get("results_expected")?,
+            accessible_formats: extra.try_get("accessible_formats")?,
+            objectives: self.objectives(id).await?,
+            timeline: self.timeline(id).await?,
+            documents: self.documents(id).await?,
+            channels: self.channels(id).await?,
+            discussions: self.discussions_of(id).await?,
+            summary,
+        }))
+    }
+
+    /// Adds a discussion to a consultation, with its prompt questions and hosts.
+    pub async fn create_discussion(&self, consultation_id: i64, new: &NewDiscussion) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_discussion(&mut tx, consultation_id, new).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Writes a discussion and all its comments (and the consultation, when it is new) in one
+    /// transaction: an import either lands whole or not at all.
+    pub async fn import_discussion(&self, import: &DiscussionImport) -> Result<ImportOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
+            .bind(&import.consultation.slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (consultation_id, consultation_created) = match existing {
+            Some(id) => (id, false),
+            None => (insert_consultation(&mut tx, &import.consultation).await?, true),
+        };
+        let mut discussion = import.discussion.clone();
+        for name in &import.host_names {
+            let host: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE display_name = $1 AND role = 'host' ORDER BY id LIMIT 1",
+            )
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let host = match host {
+                Some(id) => id,
+                None => insert_user(&mut tx, name, Role::Host, false).await?,
+            };
+            discussion.hosts.push(host);
+        }
+        let discussion_id = insert_discussion(&mut tx, consultation_id, &discussion).await?;
+        let mut authors: Vec<(String, Role, i64)> = Vec::new();
+        let mut ids = Vec::with_capacity(import.comments.len());
+        for (n, comment) in import.comments.iter().enumerate() {
+            let known = authors.iter().find(|(name, role, _)| *name == comment.author && *role == comment.role);
+            let author_id = match known {
+                Some((_, _, id)) => *id,
+                None => {
+                    let synthetic = comment.source == CommentSource::Synthetic;
+                    let id = insert_user(&mut tx, &comment.author, comment.role, synthetic).await?;
+                    authors.push((comment.author.clone(), comment.role, id));
+                    id
+                }
+            };
+            let parent_id = match comment.reply_to {
+                Some(index) if index < n => Some(ids[index]),
+                Some(index) => {
+                    return Err(StoreError::Invalid(format!(
+                        "comment {} replies to comment {}, which does not come before it",
+                        n + 1,
+                        index + 1
+                    )));
+                }
+                None => None,
+            };
+            let new = NewComment {
+                discussion_id,
+                parent_id,
+                author_id,
+                body: comment.body.clone(),
+                posted_at: comment.posted_at,
+                source: comment.source,
+            };
+            ids.push(insert_comment(&mut tx, &new).await?);
+        }
+        tx.commit().await?;
+        Ok(ImportOutcome { consultation_id, consultation_created, discussion_id, comments: ids.len() })
+    }
+
+    pub async fn discussion(&self, consultation_slug: &str, discussion_slug: &str) -> Result<Option<Discussion>> {
+        let Some(consultation) = self.consultation_summary(consultation_slug).await? else {
+            return Ok(None);
+        };
+        let row = sqlx::query(&format!(
+            "{DISCUSSION_SUMMARY} WHERE d.consultation_id = $1 AND d.slug = $2 GROUP BY {DISCUSSION_GROUP}"
+        ))
+        .bind(consultation.id)
+        .bind(discussion_slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let summary = discussion_summary(&row)?;
+        let questions = sqlx::query_scalar(
+            "SELECT text FROM discussion_questions WHERE discussion_id = $1 ORDER BY position",
+        )
+        .bind(summary.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let hosts = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM discussion_hosts h JOIN users u ON u.id = h.user_id \
+             WHERE h.discussion_id = $1 ORDER BY h.position"
+        ))
+        .bind(summary.id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(user)
+        .collect::<Result<_>>()?;
+        let host_organisation =
+            sqlx::query_scalar("SELECT host_organisation FROM discussions WHERE id = $1")
+                .bind(summary.id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Some(Discussion { summary, consultation, questions, hosts, host_organisation }))
+    }
+
+    pub async fn create_user(&self, display_name: &str, role: Role, synthetic: bool) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        insert_user(&mut conn, display_name, role, synthetic).await
+    }
+
+    /// Posts a comment, or a reply when `parent_id` names a comment of the same discussion.
+    pub async fn add_comment(&self, new: &NewComment) -> Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        insert_comment(&mut conn, new).await
+    }
+
+    /// One page of a discussion's threads, newest first; `page` counts from 1.
+    pub async fn comment_page(&self, discussion_id: i64, page: u32, per_page: u32) -> Result<CommentPage> {
+        let per_page = per_page.clamp(1, 500);
+        let page = page.max(1);
+        let total_threads: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM comments WHERE discussion_id = $1 AND parent_id IS NULL",
+        )
+        .bind(discussion_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let tops = sqlx::query(&format!(
+            "{COMMENT_COLUMNS} WHERE c.discussion_id = $1 AND c.parent_id IS NULL \
+             ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(discussion_id)
+        .bind(i64::from(per_page))
+        .bind(i64::from(page - 1) * i64::from(per_page))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut threads: Vec<Thread> = tops
+            .iter()
+            .map(|row| Ok(Thread { comment: comment(row)?, replies: Vec::new() }))
+            .collect::<Result<_>>()?;
+        if let (Some(newest), Some(oldest)) = (threads.first(), threads.last()) {
+            // Replies of the page's threads in one query: the threads are a contiguous run of
+            // (posted_at, id), so their replies are those whose parent falls in that run.
+            let replies = sqlx::query(&format!(
+                "{COMMENT_COLUMNS} JOIN comments p ON p.id = c.parent_id \
+                 WHERE c.discussion_id = $1 AND p.parent_id IS NULL \
+                 AND (p.posted_at > $2 OR (p.posted_at = $2 AND p.id >= $3)) \
+                 AND (p.posted_at < $4 OR (p.posted_at = $4 AND p.id <= $5)) \
+                 ORDER BY c.posted_at, c.id"
+            ))
+            .bind(discussion_id)
+            .bind(oldest.comment.posted_at.0)
+            .bind(oldest.comment.id)
+            .bind(newest.comment.posted_at.0)
+            .bind(newest.comment.id)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in &replies {
+                let reply = comment(row)?;
+                if let Some(thread) = threads.iter_mut().find(|t| Some(t.comment.id) == reply.parent_id) {
+                    thread.replies.push(reply);
+                }
+            }
+        }
+        Ok(CommentPage { threads, page, per_page, total_threads })
+    }
+
+    async fn consultation_summary(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
+        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(consultation_summary).transpose()
+    }
+
+    async fn objectives(&self, consultation_id: i64) -> Result<Vec<NewObjective>> {
+        let rows = sqlx::query(
+            "SELECT id, title, summary FROM objectives WHERE consultation_id = $1 ORDER BY position",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut objectives = Vec::with_capacity(rows.len());
+        for row in rows {
+            let commitments = sqlx::query_scalar(
+                "SELECT text FROM commitments WHERE objective_id = $1 ORDER BY position",
+            )
+            .bind(row.try_get::<i64, _>("id")?)
+            .fetch_all(&self.pool)
+            .await?;
+            objectives.push(NewObjective {
+                title: row.try_get("title")?,
+                summary: row.try_get("summary")?,
+                commitments,
+            });
+        }
+        Ok(objectives)
+    }
+
+    async fn timeline(&self, consultation_id: i64) -> Result<Vec<TimelineEntry>> {
+        let rows = sqlx::query(
+            "SELECT on_date, title, detail FROM timeline_entries WHERE consultation_id = $1 \
+             ORDER BY on_date, position",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TimelineEntry {
+                    on_date: date(row, "on_date")?,
+                    title: row.try_get("title")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn documents(&self, consultation_id: i64) -> Result<Vec<Document>> {
+        let rows = sqlx::query(
+            "SELECT title, url, format, easy_read FROM documents WHERE consultation_id = $1 ORDER BY position",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Document {
+                    title: row.try_get("title")?,
+                    url: row.try_get("url")?,
+                    format: row.try_get("format")?,
+                    easy_read: row.try_get::<i64, _>("easy_read")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn channels(&self, consultation_id: i64) -> Result<Vec<Channel>> {
+        let rows = sqlx::query(
+            "SELECT kind, title, detail, address FROM channels WHERE consultation_id = $1 ORDER BY position",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                Ok(Channel {
+                    kind: ChannelKind::parse(&kind).ok_or_else(|| corrupt("channel kind", &kind))?,
+                    title: row.try_get("title")?,
+                    detail: row.try_get("detail")?,
+                    address: row.try_get("address")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn discussions_of(&self, consultation_id: i64) -> Result<Vec<DiscussionSummary>> {
+        let rows = sqlx::query(&format!(
+            "{DISCUSSION_SUMMARY} WHERE d.consultation_id = $1 GROUP BY {DISCUSSION_GROUP} ORDER BY d.position"
+        ))
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(discussion_summary).collect()
+    }
+}
+
+async fn insert_consultation(conn: &mut AnyConnection, new: &NewConsultation) -> Result<i64> {
+    validate_slug(&new.slug)?;
+    if new.closes_on < new.opens_on {
+        return Err(StoreError::Invalid(format!(
+            "the consultation closes ({}) before it opens ({})",
+            new.closes_on, new.opens_on
+        )));
+    }
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
+        .bind(&new.slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Err(StoreError::Invalid(format!("a consultation called {:?} exists already", new.slug)));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO consultations (slug, title, summary, organisation, respondent_noun, opens_on, \
+         closes_on, recorded_responses, results_expected, accessible_formats, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(&new.slug)
+    .bind(&new.title)
+    .bind(&new.summary)
+    .bind(&new.organisation)
+    .bind(&new.respondent_noun)
+    .bind(new.opens_on.to_string())
+    .bind(new.closes_on.to_string())
+    .bind(new.recorded_responses)
+    .bind(&new.results_expected)
+    .bind(&new.accessible_formats)
+    .bind(Timestamp::now().0)
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_parts(conn, id, new).await?;
+    Ok(id)
+}
+
+async fn insert_discussion(conn: &mut AnyConnection, consultation_id: i64, new: &NewDiscussion) -> Result<i64> {
+    validate_slug(&new.slug)?;
+    if new.closes_on < new.opens_on {
+        return Err(StoreError::Invalid(format!(
+            "the discussion closes ({}) before it opens ({})",
+            new.closes_on, new.opens_on
+        )));
+    }
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM discussions WHERE consultation_id = $1 AND slug = $2")
+            .bind(consultation_id)
+            .bind(&new.slug)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if taken.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "this consultation already has a discussion called {:?}",
+            new.slug
+        )));
+    }
+    let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM discussions WHERE consultation_id = $1")
+        .bind(consultation_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO discussions (consultation_id, position, slug, title, intro, opens_on, closes_on, \
+         host_organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(consultation_id)
+    .bind(position)
+    .bind(&new.slug)
+    .bind(&new.title)
+    .bind(&new.intro)
+    .bind(new.opens_on.to_string())
+    .bind(new.closes_on.to_string())
+    .bind(&new.host_organisation)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (position, text) in new.questions.iter().enumerate() {
+        sqlx::query("INSERT INTO discussion_questions (discussion_id, position, text) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(text)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, user_id) in new.hosts.iter().enumerate() {
+        sqlx::query("INSERT INTO discussion_hosts (discussion_id, user_id, position) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(user_id)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+async fn insert_user(conn: &mut AnyConnection, display_name: &str, role: Role, synthetic: bool) -> Result<i64> {
+    let name = display_name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("a display name cannot be empty".into()));
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO users (display_name, role, synthetic, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(name)
+    .bind(role.as_str())
+    .bind(i64::from(synthetic))
+    .bind(Timestamp::now().0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -> Result<i64> {
+    if new.body.trim().is_empty() {
+        return Err(StoreError::Invalid("a comment cannot be empty".into()));
+    }
+    if let Some(parent) = new.parent_id {
+        let parent_discussion: Option<i64> = sqlx::query_scalar("SELECT discussion_id FROM comments WHERE id = $1")
+            .bind(parent)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if parent_discussion != Some(new.discussion_id) {
+            return Err(StoreError::Invalid(format!(
+                "comment {parent} is not in this discussion, so it cannot be replied to here"
+            )));
+        }
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO comments (discussion_id, parent_id, author_id, body, posted_at, source) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(new.discussion_id)
+    .bind(new.parent_id)
+    .bind(new.author_id)
+    .bind(&new.body)
+    .bind(new.posted_at.0)
+    .bind(new.source.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) -> Result<()> {
+    for (position, objective) in new.objectives.iter().enumerate() {
+        let objective_id: i64 = sqlx::query_scalar(
+            "INSERT INTO objectives (consultation_id, position, title, summary) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&objective.title)
+        .bind(&objective.summary)
+        .fetch_one(&mut *conn)
+        .await?;
+        for (position, text) in objective.commitments.iter().enumerate() {
+            sqlx::query("INSERT INTO commitments (objective_id, position, text) VALUES ($1, $2, $3)")
+                .bind(objective_id)
+                .bind(position as i64)
+                .bind(text)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for (position, entry) in new.timeline.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO timeline_entries (consultation_id, position, on_date, title, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(entry.on_date.to_string())
+        .bind(&entry.title)
+        .bind(&entry.detail)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, document) in new.documents.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO documents (consultation_id, position, title, url, format, easy_read) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&document.title)
+        .bind(&document.url)
+        .bind(&document.format)
+        .bind(i64::from(document.easy_read))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, channel) in new.channels.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO channels (consultation_id, position, kind, title, detail, address) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(channel.kind.as_str())
+        .bind(&channel.title)
+        .bind(&channel.detail)
+        .bind(&channel.address)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
+     opens_on, closes_on, recorded_responses FROM consultations";
+
+const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
+     COUNT(c.id) AS comment_count FROM discussions d LEFT JOIN comments c ON c.discussion_id = d.id";
+
+const DISCUSSION_GROUP: &str = "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.position";
+
+const USER_COLUMNS: &str = "u.id AS user_id, u.display_name, u.role, u.synthetic";
+
+const COMMENT_COLUMNS: &str = "SELECT c.id, c.parent_id, c.body, c.posted_at, c.source, \
+     u.id AS user_id, u.display_name, u.role, u.synthetic FROM comments c JOIN users u ON u.id = c.author_id";
+
+fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> {
+    Ok(ConsultationSummary {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        organisation: row.try_get("organisation")?,
+        respondent_noun: row.try_get("respondent_noun")?,
+        opens_on: date(row, "opens_on")?,
+        closes_on: date(row, "closes_on")?,
+        recorded_responses: row.try_get("recorded_responses")?,
+    })
+}
+
+fn discussion_summary(row: &AnyRow) -> Result<DiscussionSummary> {
+    Ok(DiscussionSummary {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        intro: row.try_get("intro")?,
+        opens_on: date(row, "opens_on")?,
+        closes_on: date(row, "closes_on")?,
+        comment_count: row.try_get("comment_count")?,
+    })
+}
+
+fn user(row: &AnyRow) -> Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("user_id")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        synthetic: row.try_get::<i64, _>("synthetic")? != 0,
+    })
+}
+
+fn comment(row: &AnyRow) -> Result<Comment> {
+    let source: String = row.try_get("source")?;
+    Ok(Comment {
+        id: row.try_get("id")?,
+        parent_id: row.try_get("parent_id")?,
+        author: user(row)?,
+        body: row.try_get("body")?,
+        posted_at: Timestamp(row.try_get("posted_at")?),
+        source: CommentSource::parse(&source).ok_or_else(|| corrupt("comment source", &source))?,
+    })
+}
+
+fn date(row: &AnyRow, column: &str) -> Result<Date> {
+    let text: String = row.try_get(column)?;
+    Date::parse_iso(&text).map_err(|_| corrupt(column, &text))
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into()))
+}
+
+/// A slug is what a URL shows: lower-case letters, digits and single hyphens.
+fn validate_slug(slug: &str) -> Result<()> {
+    let ok = !slug.is_empty()
+        && slug.len() <= 80
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--");
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "{slug:?} cannot be used in a web address: use lower-case letters, digits and hyphens"
+        )))
+    }
+}

@@ -1,0 +1,128 @@
+//! A consultation's page: status and dates, the plan, the timeline, and every way to respond.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use heard_store::{Channel, ChannelKind, Consultation, Date, Document, NewObjective, Status};
+
+use super::render;
+use crate::format::{paragraphs, thousands};
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "consultation.html")]
+struct ConsultationPage {
+    c: Consultation,
+    status: Status,
+    opens: Date,
+    closes: Date,
+    responses_line: String,
+    deadline_line: String,
+    summary: Vec<String>,
+    objectives: Vec<NewObjective>,
+    timeline: Vec<TimelineRow>,
+    discussions: Vec<DiscussionRow>,
+    channels: Vec<Channel>,
+    documents: Vec<Document>,
+    easy_read: Vec<Document>,
+}
+
+struct TimelineRow {
+    date_iso: String,
+    date_long: String,
+    title: String,
+    detail: String,
+    happened: bool,
+}
+
+struct DiscussionRow {
+    href: String,
+    title: String,
+    status: Status,
+    comments: String,
+}
+
+#[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
+pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, WebError> {
+    let c = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let today = state.now().date();
+    let s = &c.summary;
+    let status = s.status(today);
+    let responses_line = match s.recorded_responses {
+        Some(n) => format!("{} {} {} responded", thousands(n), s.respondent_noun, if n == 1 { "has" } else { "have" }),
+        None => {
+            let comments: i64 = c.discussions.iter().map(|d| d.comment_count).sum();
+            format!("{} {} so far", thousands(comments), if comments == 1 { "comment" } else { "comments" })
+        }
+    };
+    let deadline_line = match status {
+        Status::Upcoming => format!("Opens on {}", s.opens_on.long()),
+        Status::Open => {
+            let days = s.closes_on.days_since_epoch() - today.days_since_epoch();
+            let left = match days {
+                0 => "closes today".to_owned(),
+                1 => "1 day left".to_owned(),
+                n => format!("{n} days left"),
+            };
+            format!("Open until {} ({left})", s.closes_on.long())
+        }
+        Status::Closed => format!("Closed on {}", s.closes_on.long()),
+    };
+    let timeline = c
+        .timeline
+        .iter()
+        .map(|t| TimelineRow {
+            date_iso: t.on_date.to_string(),
+            date_long: t.on_date.long(),
+            title: t.title.clone(),
+            detail: t.detail.clone(),
+            happened: t.on_date <= today,
+        })
+        .collect();
+    let discussions = c
+        .discussions
+        .iter()
+        .map(|d| DiscussionRow {
+            href: format!("/consultations/{}/discussions/{}", s.slug, d.slug),
+            title: d.title.clone(),
+            status: d.status(today),
+            comments: format!(
+                "{} {}",
+                thousands(d.comment_count),
+                if d.comment_count == 1 { "comment" } else { "comments" }
+            ),
+        })
+        .collect();
+    let (easy_read, documents) = c.documents.iter().cloned().partition(|d| d.easy_read);
+    let page = ConsultationPage {
+        status,
+        opens: s.opens_on,
+        closes: s.closes_on,
+        responses_line,
+        deadline_line,
+        summary: paragraphs(&s.summary).into_iter().map(str::to_owned).collect(),
+        objectives: c.objectives.clone(),
+        timeline,
+        discussions,
+        channels: c.channels.clone(),
+        documents,
+        easy_read,
+        c,
+    };
+    render(&page)
+}
+
+impl ConsultationPage {
+    fn channel_heading(kind: &ChannelKind) -> &'static str {
+        match kind {
+            ChannelKind::Survey => "Answer the survey",
+            ChannelKind::Events => "Come to an event",
+            ChannelKind::Email => "Email us",
+            ChannelKind::Post => "Write to us",
+        }
+    }
+
+    fn address_lines(address: &str) -> Vec<&str> {
+        paragraphs(address)
+    }
+}

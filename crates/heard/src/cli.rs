@@ -1,0 +1,255 @@
+//! The command line: parses arguments, runs one command, prints errors with their causes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use heard_store::{Date, Store};
+use heard_web::AppState;
+
+use crate::demo;
+use crate::import::{DiscussionNaming, discussion_import, talk_london};
+
+#[derive(Debug, Parser)]
+#[command(name = "heard", version, about = "A self-hostable public-consultation platform with a built-in analysis engine")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: a data directory (SQLite) or a database URL.
+#[derive(Debug, clap::Args)]
+struct Database {
+    /// The data directory; the SQLite database is DIR/heard.db.
+    #[arg(long, default_value = "heard-data", conflicts_with = "database_url")]
+    data_dir: PathBuf,
+    /// sqlite://PATH or postgres://USER@HOST/DB, instead of the data directory.
+    #[arg(long, env = "HEARD_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl Database {
+    async fn open(&self) -> Result<Store> {
+        match &self.database_url {
+            Some(url) => Store::connect(url).await.context("opening the database"),
+            None => Store::open_data_dir(&self.data_dir)
+                .await
+                .with_context(|| format!("opening the data directory {}", self.data_dir.display())),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the demo: the Mayor's Police and Crime Plan 2025-29 consultation, on SQLite.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[arg(long, default_value = "heard-data")]
+        data_dir: PathBuf,
+        /// The folder of saved Talk London pages to import (default: ../shared/seeds when present).
+        #[arg(long)]
+        seeds: Option<PathBuf>,
+        /// Fill the data directory, then exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the site from a database.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Import responses or discussions from a file.
+    #[command(subcommand)]
+    Import(Import),
+    /// Write synthetic (generated, clearly marked) content, for demos and benchmarks.
+    #[command(subcommand)]
+    Synth(Synth),
+}
+
+#[derive(Debug, Subcommand)]
+enum Import {
+    /// Read a saved Talk London discussion page (page text) and store it, or print it as JSON.
+    TalkLondon {
+        file: PathBuf,
+        /// Print what the page holds as JSON instead of storing it.
+        #[arg(long)]
+        json: bool,
+        /// The consultation to add the discussion to (default: made from the page's title).
+        #[arg(long)]
+        consultation: Option<String>,
+        /// The discussion's title (default: its first question).
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Synth {
+    /// Add a discussion of generated comments to an existing consultation.
+    Discussion {
+        #[arg(long)]
+        consultation: String,
+        #[arg(long, default_value = "synthetic")]
+        slug: String,
+        #[arg(long, default_value_t = 200)]
+        comments: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Demo { addr, data_dir, seeds, no_serve } => run_demo(addr, &data_dir, seeds, no_serve).await,
+        Command::Serve { addr, database } => {
+            let store = database.open().await?;
+            serve(addr, store).await
+        }
+        Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
+            import_talk_london(&file, json, consultation, title, &database).await
+        }
+        Command::Synth(Synth::Discussion { consultation, slug, comments, seed, database }) => {
+            let store = database.open().await?;
+            synth_discussion(&store, &consultation, &slug, comments, seed).await
+        }
+    }
+}
+
+async fn run_demo(addr: SocketAddr, data_dir: &Path, seeds: Option<PathBuf>, no_serve: bool) -> Result<()> {
+    let seeds = match seeds {
+        Some(dir) if !dir.is_dir() => bail!("the seed folder {} does not exist", dir.display()),
+        Some(dir) => Some(dir),
+        None => demo::default_seeds_dir(),
+    };
+    let store = Store::open_data_dir(data_dir)
+        .await
+        .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
+    let report = demo::prepare(&store, seeds.as_deref(), Date::today()).await?;
+    if report.created {
+        for (path, comments) in &report.imported_pages {
+            println!("imported {comments} comments from {path}");
+        }
+        if report.synthetic_discussions > 0 {
+            println!(
+                "no seed pages found: filled {} discussions with synthetic comments (marked as such)",
+                report.synthetic_discussions
+            );
+        }
+    } else {
+        println!("reopened the demo in {}", data_dir.display());
+    }
+    if no_serve {
+        store.close().await;
+        return Ok(());
+    }
+    serve(addr, store).await
+}
+
+async fn serve(addr: SocketAddr, store: Store) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    println!("heard is serving on http://{local}/ (Ctrl-C to stop)");
+    heard_web::serve(listener, AppState::new(store.clone())).await.context("serving")?;
+    store.close().await;
+    Ok(())
+}
+
+async fn import_talk_london(
+    file: &Path,
+    json: bool,
+    consultation: Option<String>,
+    title: Option<String>,
+    database: &Database,
+) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!("{} is not UTF-8 text (bad byte at offset {})", file.display(), e.utf8_error().valid_up_to())
+    })?;
+    let page = talk_london::parse(&text).with_context(|| format!("{} is not a saved Talk London discussion page", file.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&page.to_json())?);
+        return Ok(());
+    }
+    let naming = DiscussionNaming { consultation_slug: consultation, discussion_title: title, discussion_slug: None };
+    let import = discussion_import(&page, &naming).map_err(anyhow::Error::msg)?;
+    let store = database.open().await?;
+    let outcome = store.import_discussion(&import).await.context("storing the discussion")?;
+    println!(
+        "imported {} comments into \"{}\" ({} consultation {})",
+        outcome.comments,
+        import.discussion.title,
+        if outcome.consultation_created { "new" } else { "existing" },
+        import.consultation.slug,
+    );
+    store.close().await;
+    Ok(())
+}
+
+async fn synth_discussion(store: &Store, consultation: &str, slug: &str, count: usize, seed: u64) -> Result<()> {
+    let Some(found) = store.consultation_by_slug(consultation).await? else {
+        bail!("there is no consultation called {consultation:?}");
+    };
+    let s = &found.summary;
+    let new_consultation = heard_store::NewConsultation {
+        slug: s.slug.clone(),
+        title: s.title.clone(),
+        summary: s.summary.clone(),
+        organisation: s.organisation.clone(),
+        respondent_noun: s.respondent_noun.clone(),
+        opens_on: s.opens_on,
+        closes_on: s.closes_on,
+        recorded_responses: s.recorded_responses,
+        results_expected: None,
+        accessible_formats: String::new(),
+        objectives: vec![],
+        timeline: vec![],
+        documents: vec![],
+        channels: vec![],
+    };
+    let import = heard_store::DiscussionImport {
+        consultation: new_consultation,
+        discussion: heard_store::NewDiscussion {
+            slug: slug.into(),
+            title: format!("Synthetic discussion ({count} generated comments)"),
+            intro: "Every comment here was written by heard's generator, for testing and benchmarks.".into(),
+            opens_on: s.opens_on,
+            closes_on: s.closes_on,
+            questions: vec!["What makes you feel safe in public spaces?".into()],
+            hosts: vec![],
+            host_organisation: String::new(),
+        },
+        host_names: vec![],
+        comments: demo::synthetic_comments(&heard_analysis::synth::PUBLIC_SAFETY, count, seed, s.opens_on, s.closes_on),
+    };
+    let outcome = store.import_discussion(&import).await?;
+    println!("added {} synthetic comments to /consultations/{consultation}/discussions/{slug}", outcome.comments);
+    Ok(())
+}

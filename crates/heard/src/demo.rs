@@ -1,0 +1,330 @@
+//! The demo: the Mayor's Police and Crime Plan 2025-29 consultation, told in our own words from the
+//! seed pages, with its discussions imported from the saved pages when they are present (and
+//! generated, marked synthetic, when they are not), plus an open and an upcoming consultation.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use heard_analysis::synth::{self, Topic};
+use heard_store::*;
+
+use crate::import::{DiscussionNaming, discussion_import, talk_london};
+
+pub const POLICE_PLAN: &str = "police-and-crime-plan-2025-29";
+pub const PARKS: &str = "parks-after-dark";
+pub const TRANSPORT: &str = "local-transport-plan";
+
+const HOSTS: [&str; 3] = ["Alex", "Chervonne", "Dionne"];
+const HOST_ORGANISATION: &str = "MOPAC";
+
+/// What the demo found and wrote.
+#[derive(Debug, Default)]
+pub struct DemoReport {
+    pub created: bool,
+    pub imported_pages: Vec<(String, usize)>,
+    pub synthetic_discussions: usize,
+}
+
+/// Where the seed pages are looked for when none is named: beside the current directory's parent
+/// (a checkout next to `shared/`), then beside the source tree.
+pub fn default_seeds_dir() -> Option<PathBuf> {
+    let candidates = [
+        PathBuf::from("../shared/seeds"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds"),
+    ];
+    candidates.into_iter().find(|p| p.is_dir())
+}
+
+/// Fills an empty store with the demo; a store that has it already is left as it is.
+pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result<DemoReport> {
+    let mut report = DemoReport::default();
+    if store.consultation_by_slug(POLICE_PLAN).await?.is_some() {
+        return Ok(report);
+    }
+    report.created = true;
+    let pages = match seeds {
+        Some(dir) => discussion_pages(dir)?,
+        None => Vec::new(),
+    };
+    if pages.is_empty() {
+        for (n, (title, slug, intro, questions, topic, count)) in synthetic_police_discussions().into_iter().enumerate() {
+            let comments = synthetic_comments(topic, count, 2024 + n as u64, police_plan().opens_on, police_plan().closes_on);
+            let import = DiscussionImport {
+                consultation: police_plan(),
+                discussion: police_discussion(title, slug, intro, questions),
+                host_names: HOSTS.map(String::from).to_vec(),
+                comments,
+            };
+            store.import_discussion(&import).await?;
+            report.synthetic_discussions += 1;
+        }
+    } else {
+        for (path, page) in pages {
+            let (title, slug) = police_discussion_name(&page);
+            let naming = DiscussionNaming {
+                consultation_slug: Some(POLICE_PLAN.into()),
+                discussion_title: Some(title.into()),
+                discussion_slug: Some(slug.into()),
+            };
+            let mut import = discussion_import(&page, &naming).map_err(anyhow::Error::msg)?;
+            import.consultation = police_plan();
+            let outcome = store
+                .import_discussion(&import)
+                .await
+                .with_context(|| format!("importing {}", path.display()))?;
+            report.imported_pages.push((path.display().to_string(), outcome.comments));
+        }
+    }
+    open_consultation(store, today).await?;
+    store.create_consultation(&upcoming_consultation(today)).await?;
+    Ok(report)
+}
+
+/// Every saved discussion page in `dir` (pages of other kinds are passed over), in name order.
+fn discussion_pages(dir: &Path) -> Result<Vec<(PathBuf, talk_london::TalkLondonPage)>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading the seed folder {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    paths.sort();
+    let mut pages = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        if !text.contains("Join the conversation") {
+            continue; // a press release or an older consultation page, not a discussion
+        }
+        let page = talk_london::parse(&text).with_context(|| format!("reading {}", path.display()))?;
+        pages.push((path, page));
+    }
+    Ok(pages)
+}
+
+/// The saved pages carry no discussion title; the two seed discussions are told apart by topic.
+fn police_discussion_name(page: &talk_london::TalkLondonPage) -> (&'static str, &'static str) {
+    if page.discussion.intro.to_lowercase().contains("preventing and reducing violence") {
+        ("Preventing violence", "preventing-violence")
+    } else {
+        ("Safety in public spaces", "safety-in-public-spaces")
+    }
+}
+
+fn day(iso: &str) -> Date {
+    Date::parse_iso(iso).expect("demo dates are valid")
+}
+
+pub fn police_plan() -> NewConsultation {
+    NewConsultation {
+        slug: POLICE_PLAN.into(),
+        title: "Mayor's Police and Crime Plan 2025-29".into(),
+        summary: "The Mayor has published a draft Police and Crime Plan: his priorities for policing, crime and \
+                  community safety in London for the four years from 2025 to 2029.\n\
+                  The draft aims to make London safer for everyone: reducing and preventing violence, rebuilding \
+                  public trust and confidence in the Metropolitan Police, and making sure victims of crime get the \
+                  support they need. The police cannot do this alone, so the plan also sets out how the Mayor's \
+                  Office for Policing and Crime (MOPAC), the Met and partners such as councils, health services, \
+                  the criminal justice system and transport operators will work together.\n\
+                  We asked Londoners and organisations what they thought of the draft, online and at events, \
+                  by email and by post. What they told us shaped the final plan."
+            .into(),
+        organisation: "Mayor's Office for Policing and Crime (MOPAC)".into(),
+        respondent_noun: "Londoners".into(),
+        opens_on: day("2024-12-18"),
+        closes_on: day("2025-02-12"),
+        recorded_responses: Some(1622),
+        results_expected: Some("March 2025, with the final plan".into()),
+        accessible_formats: "If you use assistive technology (such as a screen reader) and need a document in a \
+                             more accessible format, email us and tell us which format you need and, if you can, \
+                             which assistive technology you use. We will reply within 5 working days."
+            .into(),
+        objectives: vec![
+            NewObjective {
+                title: "Reducing violence and criminal exploitation".into(),
+                summary: "Violence is London's most harmful crime; the plan treats it as preventable.".into(),
+                commitments: vec![
+                    "Tackle the causes of violence as a public health problem, and lead a city-wide effort to stop people being drawn into violent crime.".into(),
+                    "Support and oversee firm enforcement and partnership work that cuts violent crime and protects people from exploitation.".into(),
+                    "Work with criminal justice agencies and others to reduce reoffending by violent offenders.".into(),
+                    "Take a public health approach to ending violence against women and girls.".into(),
+                    "Stand with communities against hatred and extremism, and strengthen London's counter-terrorism work.".into(),
+                ],
+            },
+            NewObjective {
+                title: "Increasing trust and confidence in the Met".into(),
+                summary: "Policing in London depends on Londoners' consent and co-operation.".into(),
+                commitments: vec![
+                    "Build trust through more transparency and accountability.".into(),
+                    "Support the Met and build partnerships to make neighbourhoods safer.".into(),
+                ],
+            },
+            NewObjective {
+                title: "Improving the criminal justice system and supporting victims".into(),
+                summary: "Victims should get a better service at every step, from reporting to court.".into(),
+                commitments: vec![
+                    "Support and oversee the Met to give victims of crime a better service.".into(),
+                    "Support improvements to the criminal justice system in London.".into(),
+                    "Work with criminal justice partners to reduce reoffending.".into(),
+                    "Commission high-quality support services for victims.".into(),
+                    "Support the work of London's Independent Victims' Commissioner.".into(),
+                ],
+            },
+        ],
+        timeline: vec![
+            TimelineEntry { on_date: day("2024-12-18"), title: "The Mayor publishes his draft Police and Crime Plan".into(), detail: "The consultation opens.".into() },
+            TimelineEntry { on_date: day("2025-01-15"), title: "Events for Londoners, online and in person".into(), detail: "MOPAC hosts events early in the new year.".into() },
+            TimelineEntry { on_date: day("2025-02-12"), title: "The consultation closes".into(), detail: "1,622 Londoners responded.".into() },
+            TimelineEntry { on_date: day("2025-03-31"), title: "The final plan is published".into(), detail: "Due in March 2025, shaped by what Londoners said.".into() },
+        ],
+        documents: vec![
+            Document { title: "Draft Police and Crime Plan for London: consultation document".into(), url: "https://www.london.gov.uk/policecrimeplan".into(), format: "web page on london.gov.uk".into(), easy_read: false },
+            Document { title: "Integrated Impact Assessment of the draft plan".into(), url: "https://www.london.gov.uk/policecrimeplan".into(), format: "web page on london.gov.uk".into(), easy_read: false },
+            Document { title: "Easy read draft Police and Crime Plan".into(), url: "https://www.london.gov.uk/policecrimeplan".into(), format: "web page on london.gov.uk".into(), easy_read: true },
+        ],
+        channels: vec![
+            Channel { kind: ChannelKind::Survey, title: "The survey".into(), detail: "Londoners aged 16 or over answered a survey on the draft plan on Talk London, City Hall's online community.".into(), address: String::new() },
+            Channel { kind: ChannelKind::Events, title: "Events".into(), detail: "MOPAC hosted events online and in person early in the new year, with details published in the weeks after launch.".into(), address: String::new() },
+            Channel { kind: ChannelKind::Email, title: "Email".into(), detail: "Send your views by email (this demo uses a placeholder address).".into(), address: "policecrimeplan@example.org".into() },
+            Channel { kind: ChannelKind::Post, title: "Post".into(), detail: "Write \"Freepost MOPACPCP\" on your envelope. No stamp is needed.".into(), address: "Freepost MOPACPCP".into() },
+        ],
+    }
+}
+
+fn police_discussion(title: &str, slug: &str, intro: &str, questions: &[&str]) -> NewDiscussion {
+    NewDiscussion {
+        slug: slug.into(),
+        title: title.into(),
+        intro: intro.into(),
+        opens_on: day("2024-12-18"),
+        closes_on: day("2025-02-12"),
+        questions: questions.iter().map(|q| (*q).to_owned()).collect(),
+        hosts: vec![],
+        host_organisation: HOST_ORGANISATION.into(),
+    }
+}
+
+type SyntheticDiscussion = (&'static str, &'static str, &'static str, &'static [&'static str], &'static Topic, usize);
+
+fn synthetic_police_discussions() -> [SyntheticDiscussion; 2] {
+    [
+        (
+            "Safety in public spaces",
+            "safety-in-public-spaces",
+            "Besides tackling the most harmful crimes, the police, councils and other agencies work together to prevent offences such as theft and anti-social behaviour.",
+            &[
+                "What makes you feel safe in your neighbourhood and in public spaces?",
+                "What makes you feel unsafe, and is that different by day and by night?",
+                "How, if at all, could the police help you feel safe in public spaces?",
+                "How well are the police and other agencies keeping your area safe, and what could be better?",
+            ],
+            &synth::PUBLIC_SAFETY,
+            120,
+        ),
+        (
+            "Preventing violence",
+            "preventing-violence",
+            "Preventing and reducing violence is the Mayor's first priority for safety in London. Violence has complex causes, closely linked with poverty, deprivation and lack of opportunity, so London takes a public health approach: it treats violence as preventable.",
+            &[
+                "What do you think of London's collaborative approach to preventing violence?",
+                "What else would you like to see done to tackle violent crime?",
+                "What can Londoners, families and communities do to help prevent violence in the long term?",
+            ],
+            &synth::VIOLENCE_PREVENTION,
+            80,
+        ),
+    ]
+}
+
+/// Generated comments spread between `from` and `to`, newest last, marked synthetic.
+pub fn synthetic_comments(topic: &Topic, count: usize, seed: u64, from: Date, to: Date) -> Vec<ImportedComment> {
+    let (start, end) = (from.start().0, to.add_days(1).start().0 - 1);
+    let step = ((end - start) / (count as i64 + 1)).max(1);
+    synth::comments(topic, count, seed)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| ImportedComment {
+            author: c.author,
+            role: Role::Resident,
+            body: c.text,
+            posted_at: Timestamp(start + step * (i as i64 + 1)),
+            source: CommentSource::Synthetic,
+            reply_to: c.reply_to,
+        })
+        .collect()
+}
+
+async fn open_consultation(store: &Store, today: Date) -> Result<()> {
+    let consultation = NewConsultation {
+        slug: PARKS.into(),
+        title: "Parks after dark: lighting and safety in our green spaces".into(),
+        summary: "Our parks close their gates at dusk, but many are crossed on foot and by bike long after. \
+                  We have drafted a plan to light the main paths, add help points and keep toilets open later \
+                  in summer. Before we spend the money, we want to know which parks and paths matter most to you, \
+                  and what would make you feel safe using them."
+            .into(),
+        organisation: "Demo City Council, Parks and Open Spaces".into(),
+        respondent_noun: "residents".into(),
+        opens_on: today.add_days(-14),
+        closes_on: today.add_days(42),
+        recorded_responses: None,
+        results_expected: Some("within three months of closing".into()),
+        accessible_formats: "Email us to ask for the draft plan in large print, audio, Braille or easy read.".into(),
+        objectives: vec![NewObjective {
+            title: "Safer routes through parks after dark".into(),
+            summary: String::new(),
+            commitments: vec![
+                "Light the busiest paths through the ten largest parks.".into(),
+                "Install help points linked to the council's control room.".into(),
+                "Keep park toilets open until 9pm from May to August.".into(),
+            ],
+        }],
+        timeline: vec![
+            TimelineEntry { on_date: today.add_days(-14), title: "Draft plan published; consultation opens".into(), detail: String::new() },
+            TimelineEntry { on_date: today.add_days(42), title: "Consultation closes".into(), detail: String::new() },
+            TimelineEntry { on_date: today.add_days(120), title: "Decision and results published".into(), detail: String::new() },
+        ],
+        documents: vec![],
+        channels: vec![
+            Channel { kind: ChannelKind::Email, title: "Email".into(), detail: "Send your views by email.".into(), address: "parks@example.org".into() },
+            Channel { kind: ChannelKind::Post, title: "Post".into(), detail: "Write to us; no stamp is needed.".into(), address: "Freepost PARKS PLAN\nDemo City Council".into() },
+        ],
+    };
+    let discussion = NewDiscussion {
+        slug: "what-would-help".into(),
+        title: "What would make our parks feel safer after dark?".into(),
+        intro: "Tell us which parks and paths you use after dark, and what would help.".into(),
+        opens_on: today.add_days(-14),
+        closes_on: today.add_days(42),
+        questions: vec![
+            "Which park or path do you use after dark, and why?".into(),
+            "What makes it feel unsafe, if anything?".into(),
+            "Which of our proposals would help you most?".into(),
+        ],
+        hosts: vec![],
+        host_organisation: "the Parks team".into(),
+    };
+    let comments = synthetic_comments(&synth::PUBLIC_SAFETY, 12, 7, today.add_days(-14), today.add_days(-1));
+    let import = DiscussionImport { consultation, discussion, host_names: vec!["Priya".into()], comments };
+    store.import_discussion(&import).await?;
+    Ok(())
+}
+
+fn upcoming_consultation(today: Date) -> NewConsultation {
+    NewConsultation {
+        slug: TRANSPORT.into(),
+        title: "Draft Local Transport Plan".into(),
+        summary: "How should buses, cycling, walking and road space change over the next ten years? \
+                  The draft plan will be published when the consultation opens."
+            .into(),
+        organisation: "Demo City Council, Transport".into(),
+        respondent_noun: "residents".into(),
+        opens_on: today.add_days(30),
+        closes_on: today.add_days(100),
+        recorded_responses: None,
+        results_expected: None,
+        accessible_formats: "Email us to ask for the draft plan in another format.".into(),
+        objectives: vec![],
+        timeline: vec![TimelineEntry { on_date: today.add_days(30), title: "Consultation opens".into(), detail: String::new() }],
+        documents: vec![],
+        channels: vec![],
+    }
+}
