@@ -168,7 +168,7 @@ async fn discussion_with_comments(store: &Store, comments: usize) -> (i64, i64, 
 async fn comments_page_newest_first_with_replies_under_their_parent(store: Store) {
     let (discussion, author, ids) = discussion_with_comments(&store, 25).await;
     let host = store.create_user("Alex", Role::Host, false).await.unwrap();
-    for (parent, n) in [(ids[24], 1), (ids[24], 2), (ids[10], 3), (ids[9], 4)] {
+    for (parent, n) in [(ids[24], 1), (ids[24], 2), (ids[10], 3), (ids[2], 4)] {
         let reply = NewComment {
             discussion_id: discussion,
             parent_id: Some(parent),
@@ -188,8 +188,8 @@ async fn comments_page_newest_first_with_replies_under_their_parent(store: Store
     let replies: Vec<_> = first.threads[0].replies.iter().map(|r| r.body.as_str()).collect();
     assert_eq!(replies, ["reply 1", "reply 2"]);
     assert_eq!(first.threads[0].replies[0].author.role, Role::Host);
-    // comment 10 heads the second page's last thread... and its reply travels with it, while the
-    // reply to comment 9 stays off this page.
+    // Page 2 holds comments 14 to 5: comment 10's reply travels with it, and the reply to
+    // comment 2 waits for page 3.
     let second = store.comment_page(discussion, 2, 10).await.unwrap();
     let with_replies: Vec<_> = second
         .threads
@@ -200,7 +200,8 @@ async fn comments_page_newest_first_with_replies_under_their_parent(store: Store
     assert_eq!(with_replies, [("comment 10", "reply 3")]);
     let third = store.comment_page(discussion, 3, 10).await.unwrap();
     assert_eq!(third.threads.len(), 5);
-    assert_eq!(third.threads[0].replies[0].body, "reply 4");
+    assert_eq!(third.threads[2].comment.body, "comment 2");
+    assert_eq!(third.threads[2].replies[0].body, "reply 4");
     let beyond = store.comment_page(discussion, 9, 10).await.unwrap();
     assert!(beyond.threads.is_empty());
     let summary = store.discussion("police-plan", "safety").await.unwrap().unwrap().summary;
