@@ -3,6 +3,7 @@
 //! Pages are rendered on the server with auto-escaping templates and work without JavaScript.
 //! The crate knows the store's public API and nothing of the analysis engine's internals.
 
+mod cache;
 mod controllers;
 mod errors;
 mod format;
@@ -10,6 +11,9 @@ mod router;
 mod security;
 
 use std::sync::Arc;
+use std::time::Duration;
+
+pub use cache::PageCache;
 
 pub use errors::WebError;
 pub use router::router;
@@ -26,8 +30,11 @@ pub struct AppState {
 struct Inner {
     store: Store,
     clock: Clock,
-    site_name: String,
+    page_cache: PageCache,
 }
+
+/// How long a rendered public page may be served again, unless configured otherwise.
+pub const DEFAULT_PAGE_CACHE_TTL: Duration = Duration::from_secs(1);
 
 /// Where "now" comes from: the system clock, or a fixed instant (tests and screenshots).
 #[derive(Debug, Clone, Copy)]
@@ -37,12 +44,23 @@ pub enum Clock {
 }
 
 impl AppState {
-    pub fn new(store: Store) -> AppState {
-        AppState::with_clock(store, Clock::System)
+    /// The application on `store`, caching public pages for `page_cache_ttl` (zero: no cache).
+    pub fn new(store: Store, page_cache_ttl: Duration) -> AppState {
+        AppState::build(store, Clock::System, page_cache_ttl)
     }
 
+    /// For tests: a fixed clock and no page cache, so every request renders.
     pub fn with_clock(store: Store, clock: Clock) -> AppState {
-        AppState { inner: Arc::new(Inner { store, clock, site_name: "heard".into() }) }
+        AppState::build(store, clock, Duration::ZERO)
+    }
+
+    fn build(store: Store, clock: Clock, page_cache_ttl: Duration) -> AppState {
+        let page_cache = PageCache::new(page_cache_ttl);
+        AppState { inner: Arc::new(Inner { store, clock, page_cache }) }
+    }
+
+    pub fn page_cache(&self) -> &PageCache {
+        &self.inner.page_cache
     }
 
     pub fn store(&self) -> &Store {
@@ -54,10 +72,6 @@ impl AppState {
             Clock::System => Timestamp::now(),
             Clock::Fixed(at) => at,
         }
-    }
-
-    pub fn site_name(&self) -> &str {
-        &self.inner.site_name
     }
 }
 

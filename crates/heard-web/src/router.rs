@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::cache::layer))
         .layer(middleware::map_response(crate::security::headers))
         .with_state(state)
 }

@@ -41,6 +41,20 @@ impl Database {
     }
 }
 
+#[derive(Debug, clap::Args)]
+struct WebOptions {
+    /// How long, in milliseconds, a rendered public page may be served again to visitors without
+    /// a session (0 turns the cache off).
+    #[arg(long, default_value_t = 1000)]
+    page_cache_ms: u64,
+}
+
+impl WebOptions {
+    fn state(&self, store: Store) -> AppState {
+        AppState::new(store, std::time::Duration::from_millis(self.page_cache_ms))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the demo: the Mayor's Police and Crime Plan 2025-29 consultation, on SQLite.
@@ -55,6 +69,8 @@ enum Command {
         /// Fill the data directory, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        web: WebOptions,
     },
     /// Serve the site from a database.
     Serve {
@@ -62,6 +78,8 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         database: Database,
+        #[command(flatten)]
+        web: WebOptions,
     },
     /// Import responses or discussions from a file.
     #[command(subcommand)]
@@ -128,10 +146,12 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { addr, data_dir, seeds, no_serve } => run_demo(addr, &data_dir, seeds, no_serve).await,
-        Command::Serve { addr, database } => {
+        Command::Demo { addr, data_dir, seeds, no_serve, web } => {
+            run_demo(addr, &data_dir, seeds, no_serve, &web).await
+        }
+        Command::Serve { addr, database, web } => {
             let store = database.open().await?;
-            serve(addr, store).await
+            serve(addr, &store, web.state(store.clone())).await
         }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await
@@ -143,7 +163,13 @@ async fn run(cli: Cli) -> Result<()> {
     }
 }
 
-async fn run_demo(addr: SocketAddr, data_dir: &Path, seeds: Option<PathBuf>, no_serve: bool) -> Result<()> {
+async fn run_demo(
+    addr: SocketAddr,
+    data_dir: &Path,
+    seeds: Option<PathBuf>,
+    no_serve: bool,
+    web: &WebOptions,
+) -> Result<()> {
     let seeds = match seeds {
         Some(dir) if !dir.is_dir() => bail!("the seed folder {} does not exist", dir.display()),
         Some(dir) => Some(dir),
@@ -170,14 +196,14 @@ async fn run_demo(addr: SocketAddr, data_dir: &Path, seeds: Option<PathBuf>, no_
         store.close().await;
         return Ok(());
     }
-    serve(addr, store).await
+    serve(addr, &store, web.state(store.clone())).await
 }
 
-async fn serve(addr: SocketAddr, store: Store) -> Result<()> {
+async fn serve(addr: SocketAddr, store: &Store, state: AppState) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
     println!("heard is serving on http://{local}/ (Ctrl-C to stop)");
-    heard_web::serve(listener, AppState::new(store.clone())).await.context("serving")?;
+    heard_web::serve(listener, state).await.context("serving")?;
     store.close().await;
     Ok(())
 }

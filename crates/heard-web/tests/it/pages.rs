@@ -298,3 +298,39 @@ async fn guidance_pages_exist_and_link_to_each_other() {
     let css = app.get("/static/style.css").await;
     assert_eq!(css.headers.get("content-type").unwrap(), "text/css; charset=utf-8");
 }
+
+#[tokio::test]
+async fn public_pages_are_cached_briefly_for_visitors_without_a_session() {
+    let app = police_plan_app(Backend::Sqlite, 1).await;
+    let state = heard_web::AppState::new(app.store.clone(), std::time::Duration::from_secs(60));
+    let get = |cookie: bool| {
+        let state = state.clone();
+        async move {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let mut request = axum::http::Request::get(DISCUSSION);
+            if cookie {
+                request = request.header("cookie", "session=x");
+            }
+            let response = heard_web::router(state).oneshot(request.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+            assert!(response.headers().contains_key("content-security-policy"), "headers survive the cache");
+            String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+        }
+    };
+    assert!(get(false).await.contains("2 comments"));
+    let discussion = app.store.discussion("police-plan", "safety").await.unwrap().unwrap();
+    let author = app.store.create_user("Late", Role::Resident, false).await.unwrap();
+    let late = NewComment {
+        discussion_id: discussion.summary.id,
+        parent_id: None,
+        author_id: author,
+        body: "A late comment.".into(),
+        posted_at: Timestamp(day("2025-02-01").start().0),
+        source: CommentSource::Web,
+    };
+    app.store.add_comment(&late).await.unwrap();
+    assert!(get(false).await.contains("2 comments"), "served from the cache within its lifetime");
+    assert!(get(true).await.contains("3 comments"), "a visitor with a session always gets a fresh page");
+    state.page_cache().clear();
+    assert!(get(false).await.contains("3 comments"), "cleared by a write");
+}
