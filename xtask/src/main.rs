@@ -1,1 +1,102 @@
-fn main() {}
+//! Developer tasks for the heard workspace, run as `cargo xtask <task>` from anywhere inside it.
+//!
+//! The only task so far is `bench web`: the rendered discussion page against nginx serving the
+//! same bytes, side by side in one run (see `bench_web`). This file parses the arguments and
+//! dispatches; a bad argument prints the usage and exits with status 2.
+
+mod bench_web;
+mod http;
+mod process;
+mod wrk;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  bench web [--json] [--seconds N] [--rounds N] [--page-cache-ms N]
+      Load the 200-comment discussion page with wrk (2 threads, 50 connections), alternating
+      with nginx serving the same bytes, and print the figures. --json makes the last line of
+      standard output one JSON object. --seconds is the length of each round (default 10),
+      --rounds the number of rounds per server (default 2). --page-cache-ms is passed to
+      `heard serve` (default: heard's own); 0 renders the page on every request.
+  help
+      Print this message.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = match parse(&args) {
+        Ok(task) => task,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match task {
+        Task::Help => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Task::BenchWeb(options) => bench_web::run(&options),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Task {
+    Help,
+    BenchWeb(bench_web::Options),
+}
+
+fn parse(args: &[String]) -> Result<Task, String> {
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        [] => Err("no task given".into()),
+        ["help" | "--help" | "-h"] => Ok(Task::Help),
+        ["bench", "web", rest @ ..] => parse_bench_web(rest).map(Task::BenchWeb),
+        ["bench", other, ..] => Err(format!(
+            "unknown benchmark {other:?} (the one there is: web)"
+        )),
+        ["bench"] => Err("which benchmark? (the one there is: web)".into()),
+        [other, ..] => Err(format!("unknown task {other:?}")),
+    }
+}
+
+fn parse_bench_web(args: &[&str]) -> Result<bench_web::Options, String> {
+    let mut options = bench_web::Options::default();
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        match arg {
+            "--json" => options.json = true,
+            "--seconds" => options.seconds = positive(arg, args.next())?,
+            "--rounds" => options.rounds = positive(arg, args.next())?,
+            "--page-cache-ms" => {
+                let value = args.next().ok_or("--page-cache-ms needs a number")?;
+                let ms = value
+                    .parse()
+                    .map_err(|_| format!("--page-cache-ms needs a whole number, not {value:?}"))?;
+                options.page_cache_ms = Some(ms);
+            }
+            other => return Err(format!("unknown option {other:?} for `bench web`")),
+        }
+    }
+    Ok(options)
+}
+
+/// The whole number after `flag`, which must be at least 1.
+fn positive(flag: &str, value: Option<&&str>) -> Result<u32, String> {
+    let value = value.ok_or_else(|| format!("{flag} needs a number"))?;
+    match value.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{flag} needs a whole number of at least 1, not {value:?}"
+        )),
+    }
+}

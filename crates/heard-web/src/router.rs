@@ -16,6 +16,8 @@ pub fn router(state: AppState) -> Router {
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/favicon.svg", get(pages::favicon))
+        .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::layer))

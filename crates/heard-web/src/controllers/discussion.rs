@@ -53,6 +53,7 @@ struct CommentView {
     is_host: bool,
     synthetic: bool,
     datetime: String,
+    date_long: String,
     ago: String,
     /// Whole paragraphs, when the comment is short.
     whole: Vec<String>,
@@ -143,6 +144,7 @@ fn comment_view(c: &Comment, now: Timestamp) -> CommentView {
         is_host: c.author.role != Role::Resident,
         synthetic: c.author.synthetic,
         datetime: c.posted_at.rfc3339(),
+        date_long: c.posted_at.date().long(),
         ago: c.posted_at.ago(now),
         whole: Vec::new(),
         before: Vec::new(),

@@ -38,6 +38,13 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../../static/favicon.svg"),
+    )
+}
+
 pub async fn health() -> &'static str {
     "ok"
 }
