@@ -20,6 +20,10 @@
 //! both servers. nginx gets `worker_processes 2` because heard's runtime uses every core (two
 //! here); wrk runs on the same cores as both.
 //!
+//! heard runs as deployed, with its page micro-cache on (a rendered page is served again for up
+//! to a second), so the figures are mostly those of the cache plus one render each time it
+//! expires; `--page-cache-ms 0` measures a render on every request instead.
+//!
 //! Everything runs on loopback, every step has a time limit (except the build), and the servers
 //! and temporary directories are removed when the run ends, also on an error.
 //! Progress goes to standard error; standard output holds only the results.
@@ -97,6 +101,8 @@ pub fn run(options: &Options) -> Result<()> {
             copy.body.len()
         );
     }
+    // A worker has answered, so the master has forked them all.
+    nginx.record_children();
     let rss_before_mb = memory_mb(heard.pid(), "VmRSS")?;
 
     let urls = [
@@ -240,8 +246,9 @@ impl Results {
         let _ = writeln!(out, "heard's page cache: {cache}");
         let _ = writeln!(
             out,
-            "load: wrk -t{threads} -c{connections} -d{seconds}s --latency, {} rounds per server, alternating; best round counts\n",
-            self.rounds_per_server
+            "load: wrk -t{threads} -c{connections} -d{seconds}s --latency, {} round{} per server, alternating; best round counts\n",
+            self.rounds_per_server,
+            if self.rounds_per_server == 1 { "" } else { "s" }
         );
         let _ = writeln!(
             out,

@@ -40,10 +40,14 @@ impl Drop for TempDir {
     }
 }
 
-/// A long-running child, stopped (SIGTERM, then SIGKILL after a grace period) on drop.
+/// A long-running child, stopped (SIGTERM, then SIGKILL after a grace period) on drop, with
+/// any processes it started that were recorded by [`Server::record_children`].
 pub struct Server {
     name: &'static str,
     child: Child,
+    /// Processes the server forked (nginx's workers), as (pid, start time), so that they can be
+    /// ended by their id should the server die without ending them itself.
+    children: Vec<(u32, u64)>,
 }
 
 impl Server {
@@ -51,7 +55,11 @@ impl Server {
         let child = command
             .spawn()
             .with_context(|| format!("starting {name} ({command:?})"))?;
-        Ok(Self { name, child })
+        Ok(Self {
+            name,
+            child,
+            children: Vec::new(),
+        })
     }
 
     pub fn pid(&self) -> u32 {
@@ -91,15 +99,34 @@ impl Server {
         }
     }
 
-    /// Asks the server to stop, waits up to five seconds, then kills it.
+    /// Notes the processes the server has forked so far (from `/proc`), to end them on drop
+    /// should the server itself be killed before it ends them (nginx's workers outlive a master
+    /// killed with SIGKILL).
+    pub fn record_children(&mut self) {
+        let pid = self.pid();
+        self.children = processes()
+            .into_iter()
+            .filter(|p| p.parent == pid)
+            .map(|p| (p.pid, p.start))
+            .collect();
+    }
+
+    /// Asks the server to stop, waits up to five seconds, then kills it; then kills whatever is
+    /// left of the children it forked.
     pub fn stop(&mut self) {
-        if !matches!(self.child.try_wait(), Ok(None)) {
-            return;
+        if matches!(self.child.try_wait(), Ok(None)) {
+            terminate(self.child.id(), SIGTERM);
+            if wait_with_deadline(&mut self.child, Duration::from_secs(5)).is_none() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
         }
-        terminate(&self.child);
-        if wait_with_deadline(&mut self.child, Duration::from_secs(5)).is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+        let alive = processes();
+        for (pid, start) in self.children.drain(..) {
+            // The start time tells a recorded child from a new process that reused its pid.
+            if alive.iter().any(|p| p.pid == pid && p.start == start) {
+                terminate(pid, SIGKILL);
+            }
         }
     }
 }
@@ -190,22 +217,55 @@ fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Option<ExitStatus
     }
 }
 
-/// Sends SIGTERM, so that nginx's master stops its workers and heard shuts down cleanly.
+/// A process as `/proc/PID/stat` describes it.
+struct Process {
+    pid: u32,
+    parent: u32,
+    /// Clock ticks after boot when it started.
+    start: u64,
+}
+
+/// Every process visible in `/proc` (none where there is no `/proc`).
+fn processes() -> Vec<Process> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // After "pid (command)": state, ppid, then 17 more fields up to the start time.
+            let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+            Some(Process {
+                pid,
+                parent: fields.get(1)?.parse().ok()?,
+                start: fields.get(19)?.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+const SIGTERM: i32 = 15;
+const SIGKILL: i32 = 9;
+
+/// Sends `signal` to `pid`. SIGTERM lets nginx's master stop its workers and heard shut down
+/// cleanly.
 #[cfg(unix)]
-fn terminate(child: &Child) {
+fn terminate(pid: u32, signal: i32) {
     unsafe extern "C" {
         fn kill(pid: i32, signal: i32) -> i32;
     }
-    const SIGTERM: i32 = 15;
-    let Ok(pid) = i32::try_from(child.id()) else {
+    let Ok(pid) = i32::try_from(pid) else { return };
+    if pid <= 0 {
         return;
-    };
-    // SAFETY: kill(2) takes two integers and touches no memory of ours. The child has not been
-    // reaped (the caller just saw it running), so its pid cannot belong to another process.
+    }
+    // SAFETY: kill(2) takes two integers and touches no memory of ours. Callers pass a child
+    // not yet reaped, or a recorded child whose start time they have just checked, so the pid
+    // is the process they mean.
     unsafe {
-        kill(pid, SIGTERM);
+        kill(pid, signal);
     }
 }
 
 #[cfg(not(unix))]
-fn terminate(_child: &Child) {}
+fn terminate(_pid: u32, _signal: i32) {}
