@@ -11,24 +11,15 @@ import {
   WIDE,
   axeViolations,
   formatViolations,
-  launchBrowser,
   openPage,
-  startHeard,
   visit,
+  withHeardAndBrowser,
 } from './support.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startHeard();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withHeardAndBrowser((started) => ({ server, browser } = started));
 
 for (const viewport of [WIDE, NARROW]) {
   describe(`Accessibility (axe-core, WCAG 2.2 AA) at ${viewport.width} px wide`, () => {

@@ -9,11 +9,10 @@ import {
   POLICE_PLAN,
   SAFETY_DISCUSSION,
   firstLongComment,
-  launchBrowser,
   openPage,
-  startHeard,
   visit,
   watchForErrors,
+  withHeardAndBrowser,
 } from './support.mjs';
 
 const OBJECTIVES = [
@@ -25,15 +24,7 @@ const OBJECTIVES = [
 let server;
 let browser;
 
-before(async () => {
-  server = await startHeard();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withHeardAndBrowser((started) => ({ server, browser } = started));
 
 readingAClosedConsultation('Reading a closed consultation, with JavaScript', { javaScriptEnabled: true });
 readingAClosedConsultation('Reading a closed consultation, without JavaScript', { javaScriptEnabled: false });

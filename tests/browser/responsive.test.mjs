@@ -10,10 +10,9 @@ import {
   PARKS_DISCUSSION,
   SAFETY_DISCUSSION,
   VIOLENCE_DISCUSSION,
-  launchBrowser,
   openPage,
-  startHeard,
   visit,
+  withHeardAndBrowser,
 } from './support.mjs';
 
 const DISCUSSIONS = [SAFETY_DISCUSSION, VIOLENCE_DISCUSSION, PARKS_DISCUSSION];
@@ -21,15 +20,7 @@ const DISCUSSIONS = [SAFETY_DISCUSSION, VIOLENCE_DISCUSSION, PARKS_DISCUSSION];
 let server;
 let browser;
 
-before(async () => {
-  server = await startHeard();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withHeardAndBrowser((started) => ({ server, browser } = started));
 
 // The widest elements that stick out past the viewport, to say what to fix.
 function overflowReport(page, width) {

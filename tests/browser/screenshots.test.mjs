@@ -12,10 +12,9 @@ import {
   WIDE,
   artifactPath,
   firstLongComment,
-  launchBrowser,
   openPage,
-  startHeard,
   visit,
+  withHeardAndBrowser,
 } from './support.mjs';
 
 const SHOTS = [
@@ -27,15 +26,7 @@ const SHOTS = [
 let server;
 let browser;
 
-before(async () => {
-  server = await startHeard();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withHeardAndBrowser((started) => ({ server, browser } = started));
 
 for (const viewport of [NARROW, WIDE]) {
   const size = `${viewport.width}x${viewport.height}`;

@@ -10,24 +10,15 @@ import {
   SAFETY_DISCUSSION,
   accessibilityNode,
   firstLongComment,
-  launchBrowser,
   openPage,
-  startHeard,
   visit,
+  withHeardAndBrowser,
 } from './support.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startHeard();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withHeardAndBrowser((started) => ({ server, browser } = started));
 
 describe('Headings, as a screen reader lists them', () => {
   let context;

@@ -6,6 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { after, before } from 'node:test';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -269,4 +270,20 @@ export function watchForErrors(page) {
 
 function truncate(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * Starts heard and a browser before a file's tests and stops both after them; `onStart` receives
+ * `{ server, browser }` once both are up.
+ */
+export function withHeardAndBrowser(onStart) {
+  let started = {};
+  before(async () => {
+    started = { server: await startHeard(), browser: await launchBrowser() };
+    onStart(started);
+  });
+  after(async () => {
+    await started.browser?.close();
+    await started.server?.stop();
+  });
 }
