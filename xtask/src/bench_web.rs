@@ -59,12 +59,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self {
-            json: false,
-            seconds: 10,
-            rounds: 2,
-            page_cache_ms: None,
-        }
+        Self { json: false, seconds: 10, rounds: 2, page_cache_ms: None }
     }
 }
 
@@ -73,11 +68,7 @@ pub fn run(options: &Options) -> Result<()> {
     if process::find_program(wrk::BINARY).is_none() {
         bail!("wrk is not installed; on Debian or Ubuntu: `apt-get install wrk`");
     }
-    let load = Load {
-        threads: THREADS,
-        connections: CONNECTIONS,
-        seconds: options.seconds,
-    };
+    let load = Load { threads: THREADS, connections: CONNECTIONS, seconds: options.seconds };
 
     progress("building the release heard (cargo build --release -p heard)");
     let heard_binary = build_heard()?;
@@ -85,36 +76,22 @@ pub fn run(options: &Options) -> Result<()> {
     let data_dir = scratch.path().join("data");
     prepare_data(&heard_binary, &data_dir)?;
 
-    let (mut heard, heard_addr) = start_heard(
-        &heard_binary,
-        &data_dir,
-        scratch.path(),
-        options.page_cache_ms,
-    )?;
+    let (mut heard, heard_addr) =
+        start_heard(&heard_binary, &data_dir, scratch.path(), options.page_cache_ms)?;
     let page = fetch_page(heard_addr)?;
     let (mut nginx, nginx_addr) = start_nginx(&nginx_binary, scratch.path(), &page)?;
     let copy = http::get(nginx_addr, PAGE_PATH).context("fetching the page from nginx")?;
     if copy.status != 200 || copy.body != page.body {
-        bail!(
-            "nginx does not serve the saved page (status {}, {} bytes)",
-            copy.status,
-            copy.body.len()
-        );
+        bail!("nginx does not serve the saved page (status {}, {} bytes)", copy.status, copy.body.len());
     }
     // A worker has answered, so the master has forked them all.
     nginx.record_children();
     let rss_before_mb = memory_mb(heard.pid(), "VmRSS")?;
 
-    let urls = [
-        (Contender::Nginx, url(nginx_addr)),
-        (Contender::Heard, url(heard_addr)),
-    ];
+    let urls = [(Contender::Nginx, url(nginx_addr)), (Contender::Heard, url(heard_addr))];
     progress(&format!("warming up each server for {WARM_UP_SECONDS} s"));
     for (contender, url) in &urls {
-        let warm_up = Load {
-            seconds: WARM_UP_SECONDS,
-            ..load
-        };
+        let warm_up = Load { seconds: WARM_UP_SECONDS, ..load };
         checked(*contender, wrk::run(url, warm_up)?)?;
     }
     let mut rounds = Vec::new();
@@ -127,15 +104,8 @@ pub fn run(options: &Options) -> Result<()> {
                 load.seconds
             ));
             let report = checked(*contender, wrk::run(url, load)?)?;
-            progress(&format!(
-                "  {:.0} requests/s, p99 {:.2} ms",
-                report.requests_per_sec, report.p99_ms
-            ));
-            rounds.push(Round {
-                contender: *contender,
-                number: round,
-                report,
-            });
+            progress(&format!("  {:.0} requests/s, p99 {:.2} ms", report.requests_per_sec, report.p99_ms));
+            rounds.push(Round { contender: *contender, number: round, report });
         }
         heard.ensure_running()?;
         nginx.ensure_running()?;
@@ -166,8 +136,7 @@ pub fn run(options: &Options) -> Result<()> {
 const CONSULTATION: &str = "police-and-crime-plan-2025-29";
 const DISCUSSION: &str = "bench";
 const COMMENTS: usize = 200;
-const PAGE_PATH: &str =
-    "/consultations/police-and-crime-plan-2025-29/discussions/bench?per_page=200";
+const PAGE_PATH: &str = "/consultations/police-and-crime-plan-2025-29/discussions/bench?per_page=200";
 /// What starts each rendered comment; the page must hold exactly `COMMENTS` of them.
 const COMMENT_MARK: &str = "<article class=\"comment";
 
@@ -227,11 +196,7 @@ impl Results {
 
     fn table(&self) -> String {
         let mut out = String::new();
-        let Load {
-            threads,
-            connections,
-            seconds,
-        } = self.load;
+        let Load { threads, connections, seconds } = self.load;
         let _ = writeln!(out, "heard web benchmark: {PAGE_PATH}");
         let _ = writeln!(
             out,
@@ -302,11 +267,7 @@ impl Results {
             ),
         ];
         for (target, figure, met) in targets {
-            let _ = writeln!(
-                out,
-                "{target:<34} {figure:>10}  {}",
-                if met { "yes" } else { "NO" }
-            );
+            let _ = writeln!(out, "{target:<34} {figure:>10}  {}", if met { "yes" } else { "NO" });
         }
         out
     }
@@ -324,10 +285,8 @@ impl Results {
             ("connections", json!(self.load.connections)),
             ("seconds", json!(self.load.seconds)),
         ];
-        let body: Vec<String> = fields
-            .iter()
-            .map(|(key, value)| format!("{}: {value}", json!(key)))
-            .collect();
+        let body: Vec<String> =
+            fields.iter().map(|(key, value)| format!("{}: {value}", json!(key))).collect();
         format!("{{{}}}", body.join(", "))
     }
 }
@@ -378,9 +337,7 @@ fn find_nginx() -> Result<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.is_file())
         .or_else(|| process::find_program("nginx"))
-        .context(
-            "nginx is not installed; on Debian or Ubuntu: `apt-get install nginx-light` (or nginx)",
-        )
+        .context("nginx is not installed; on Debian or Ubuntu: `apt-get install nginx-light` (or nginx)")
 }
 
 /// Builds the release `heard` and returns the path cargo gives for the binary, which respects
@@ -388,13 +345,7 @@ fn find_nginx() -> Result<PathBuf> {
 fn build_heard() -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut child = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "heard",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--release", "--package", "heard", "--message-format=json-render-diagnostics"])
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -402,11 +353,7 @@ fn build_heard() -> Result<PathBuf> {
         .spawn()
         .context("starting cargo build")?;
     let mut messages = String::new();
-    child
-        .stdout
-        .take()
-        .context("cargo's stdout")?
-        .read_to_string(&mut messages)?;
+    child.stdout.take().context("cargo's stdout")?.read_to_string(&mut messages)?;
     let status = child.wait()?;
     if !status.success() {
         bail!("cargo build --release -p heard failed ({status})");
@@ -420,10 +367,7 @@ fn build_heard() -> Result<PathBuf> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives in the workspace root")
-        .to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
 }
 
 /// The demo, then the benchmark's discussion. Runs in the workspace root, where `heard demo`
@@ -446,14 +390,7 @@ fn prepare_data(heard: &Path, data_dir: &Path) -> Result<()> {
     let synth = process::run(
         "heard synth discussion",
         Command::new(heard)
-            .args([
-                "synth",
-                "discussion",
-                "--consultation",
-                CONSULTATION,
-                "--slug",
-                DISCUSSION,
-            ])
+            .args(["synth", "discussion", "--consultation", CONSULTATION, "--slug", DISCUSSION])
             .arg("--comments")
             .arg(COMMENTS.to_string())
             .arg("--data-dir")
@@ -475,11 +412,7 @@ fn start_heard(
 ) -> Result<(Server, SocketAddr)> {
     let log = scratch.join("heard.log");
     let mut command = Command::new(heard);
-    command
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--addr", "127.0.0.1:0"]);
+    command.arg("serve").arg("--data-dir").arg(data_dir).args(["--addr", "127.0.0.1:0"]);
     if let Some(ms) = page_cache_ms {
         command.arg("--page-cache-ms").arg(ms.to_string());
     }
@@ -502,18 +435,13 @@ fn start_heard(
         }
     });
     let addr = match rx.recv_timeout(START_LIMIT) {
-        Ok(addr) => addr
-            .parse()
-            .with_context(|| format!("heard said it serves on {addr:?}"))?,
+        Ok(addr) => addr.parse().with_context(|| format!("heard said it serves on {addr:?}"))?,
         Err(_) => bail!(
             "heard did not say it was serving within {START_LIMIT:?}; its log ends:\n{}",
             process::log_tail(&log, 20)
         ),
     };
-    progress(&format!(
-        "heard is serving on {addr} (pid {})",
-        server.pid()
-    ));
+    progress(&format!("heard is serving on {addr} (pid {})", server.pid()));
     Ok((server, addr))
 }
 
@@ -521,10 +449,7 @@ fn start_heard(
 fn fetch_page(addr: SocketAddr) -> Result<http::Response> {
     let page = http::get(addr, PAGE_PATH).context("fetching the page from heard")?;
     if page.status != 200 {
-        bail!(
-            "heard answered {PAGE_PATH} with status {}, not 200",
-            page.status
-        );
+        bail!("heard answered {PAGE_PATH} with status {}, not 200", page.status);
     }
     let text = String::from_utf8_lossy(&page.body);
     let found = text.matches(COMMENT_MARK).count();
@@ -541,11 +466,7 @@ fn fetch_page(addr: SocketAddr) -> Result<http::Response> {
 
 /// Saves the page and starts nginx serving it, at the same path, with the same content type
 /// and the same extra headers as heard sent, on another loopback port.
-fn start_nginx(
-    nginx: &Path,
-    scratch: &Path,
-    page: &http::Response,
-) -> Result<(Server, SocketAddr)> {
+fn start_nginx(nginx: &Path, scratch: &Path, page: &http::Response) -> Result<(Server, SocketAddr)> {
     let dir = scratch.join("nginx");
     fs::create_dir_all(dir.join("www"))?;
     fs::write(dir.join("www/page.html"), &page.body)?;
@@ -571,10 +492,7 @@ fn start_nginx(
         let tail = process::log_tail(&log, 20) + &process::log_tail(&dir.join("stderr.log"), 20);
         bail!("{e:#}; nginx's log ends:\n{tail}");
     }
-    progress(&format!(
-        "nginx is serving the saved page on {addr} (pid {})",
-        server.pid()
-    ));
+    progress(&format!("nginx is serving the saved page on {addr} (pid {})", server.pid()));
     Ok((server, addr))
 }
 
@@ -583,9 +501,7 @@ fn start_nginx(
 /// either, so neither pays for reconnecting).
 fn nginx_config(dir: &Path, addr: SocketAddr, page: &http::Response) -> String {
     let dir = dir.display();
-    let content_type = page
-        .header("content-type")
-        .unwrap_or("text/html; charset=utf-8");
+    let content_type = page.header("content-type").unwrap_or("text/html; charset=utf-8");
     let mut extra_headers = String::new();
     for (name, value) in &page.headers {
         let generated = [

@@ -19,22 +19,22 @@ pub struct Response {
 impl Response {
     /// The first header called `name`, ignoring case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 /// Fetches `path` (with its query) from the server at `addr`.
 pub fn get(addr: SocketAddr, path: &str) -> Result<Response> {
     let timeout = Duration::from_secs(10);
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .with_context(|| format!("connecting to {addr}"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("connecting to {addr}"))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: heard-xtask\r\nConnection: close\r\n\r\n")
-        .with_context(|| format!("sending GET {path} to {addr}"))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: heard-xtask\r\nConnection: close\r\n\r\n"
+    )
+    .with_context(|| format!("sending GET {path} to {addr}"))?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)
@@ -44,13 +44,9 @@ pub fn get(addr: SocketAddr, path: &str) -> Result<Response> {
 
 fn parse(raw: &[u8]) -> Result<Response> {
     let Some(head_end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
-        bail!(
-            "the response has no end of headers ({} bytes received)",
-            raw.len()
-        );
+        bail!("the response has no end of headers ({} bytes received)", raw.len());
     };
-    let head =
-        std::str::from_utf8(&raw[..head_end]).context("the response headers are not UTF-8")?;
+    let head = std::str::from_utf8(&raw[..head_end]).context("the response headers are not UTF-8")?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let status = status_line
@@ -62,26 +58,15 @@ fn parse(raw: &[u8]) -> Result<Response> {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
         .collect();
-    let mut response = Response {
-        status,
-        headers,
-        body: Vec::new(),
-    };
+    let mut response = Response { status, headers, body: Vec::new() };
     let rest = &raw[head_end + 4..];
-    response.body = if response
-        .header("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+    response.body = if response.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
     {
         dechunk(rest)?
     } else if let Some(length) = response.header("content-length") {
-        let length: usize = length
-            .parse()
-            .with_context(|| format!("bad Content-Length {length:?}"))?;
+        let length: usize = length.parse().with_context(|| format!("bad Content-Length {length:?}"))?;
         if rest.len() < length {
-            bail!(
-                "the body is {} bytes, short of its Content-Length {length}",
-                rest.len()
-            );
+            bail!("the body is {} bytes, short of its Content-Length {length}", rest.len());
         }
         rest[..length].to_vec()
     } else {
@@ -93,14 +78,12 @@ fn parse(raw: &[u8]) -> Result<Response> {
 fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .context("a chunk size line is cut short")?;
+        let line_end =
+            rest.windows(2).position(|w| w == b"\r\n").context("a chunk size line is cut short")?;
         let size_text = std::str::from_utf8(&rest[..line_end])?;
         let size_hex = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_hex, 16)
-            .with_context(|| format!("bad chunk size {size_text:?}"))?;
+        let size =
+            usize::from_str_radix(size_hex, 16).with_context(|| format!("bad chunk size {size_text:?}"))?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             return Ok(body);
@@ -120,8 +103,7 @@ mod tests {
     #[test]
     fn reads_a_body_by_content_length() {
         let r =
-            parse(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\ncontent-length: 5\r\n\r\nhello")
-                .unwrap();
+            parse(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\ncontent-length: 5\r\n\r\nhello").unwrap();
         assert_eq!(r.status, 200);
         assert_eq!(r.header("Content-Length"), Some("5"));
         assert_eq!(r.body, b"hello");

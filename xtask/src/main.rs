@@ -61,9 +61,7 @@ fn parse(args: &[String]) -> Result<Task, String> {
         [] => Err("no task given".into()),
         ["help" | "--help" | "-h"] => Ok(Task::Help),
         ["bench", "web", rest @ ..] => parse_bench_web(rest).map(Task::BenchWeb),
-        ["bench", other, ..] => Err(format!(
-            "unknown benchmark {other:?} (the one there is: web)"
-        )),
+        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (the one there is: web)")),
         ["bench"] => Err("which benchmark? (the one there is: web)".into()),
         [other, ..] => Err(format!("unknown task {other:?}")),
     }
@@ -95,8 +93,6 @@ fn positive(flag: &str, value: Option<&&str>) -> Result<u32, String> {
     let value = value.ok_or_else(|| format!("{flag} needs a number"))?;
     match value.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
-            "{flag} needs a whole number of at least 1, not {value:?}"
-        )),
+        _ => Err(format!("{flag} needs a whole number of at least 1, not {value:?}")),
     }
 }

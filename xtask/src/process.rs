@@ -21,9 +21,7 @@ pub struct TempDir {
 
 impl TempDir {
     pub fn new(prefix: &str) -> Result<Self> {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let path = std::env::temp_dir().join(format!("{prefix}-{}-{nanos:09}", std::process::id()));
         fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
         Ok(Self { path })
@@ -52,14 +50,8 @@ pub struct Server {
 
 impl Server {
     pub fn spawn(name: &'static str, command: &mut Command) -> Result<Self> {
-        let child = command
-            .spawn()
-            .with_context(|| format!("starting {name} ({command:?})"))?;
-        Ok(Self {
-            name,
-            child,
-            children: Vec::new(),
-        })
+        let child = command.spawn().with_context(|| format!("starting {name} ({command:?})"))?;
+        Ok(Self { name, child, children: Vec::new() })
     }
 
     pub fn pid(&self) -> u32 {
@@ -73,11 +65,7 @@ impl Server {
 
     /// An error when the server has exited.
     pub fn ensure_running(&mut self) -> Result<()> {
-        match self
-            .child
-            .try_wait()
-            .with_context(|| format!("checking on {}", self.name))?
-        {
+        match self.child.try_wait().with_context(|| format!("checking on {}", self.name))? {
             None => Ok(()),
             Some(status) => bail!("{} exited ({status})", self.name),
         }
@@ -104,11 +92,8 @@ impl Server {
     /// killed with SIGKILL).
     pub fn record_children(&mut self) {
         let pid = self.pid();
-        self.children = processes()
-            .into_iter()
-            .filter(|p| p.parent == pid)
-            .map(|p| (p.pid, p.start))
-            .collect();
+        self.children =
+            processes().into_iter().filter(|p| p.parent == pid).map(|p| (p.pid, p.start)).collect();
     }
 
     /// Asks the server to stop, waits up to five seconds, then kills it; then kills whatever is
@@ -159,10 +144,8 @@ pub fn run(what: &str, command: &mut Command, timeout: Duration) -> Result<Outpu
         let _ = child.kill();
         let _ = child.wait();
     }
-    let output = Output {
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    };
+    let output =
+        Output { stdout: stdout.join().unwrap_or_default(), stderr: stderr.join().unwrap_or_default() };
     match status {
         None => bail!("{what} did not finish within {timeout:?}"),
         Some(status) if !status.success() => {
@@ -174,17 +157,14 @@ pub fn run(what: &str, command: &mut Command, timeout: Duration) -> Result<Outpu
 
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> Result<u16> {
-    let listener =
-        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("looking for a free port")?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("looking for a free port")?;
     Ok(listener.local_addr()?.port())
 }
 
 /// Where `name` is on the `PATH`, if it is.
 pub fn find_program(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// The last `lines` lines of a log file, for error messages.
@@ -236,11 +216,7 @@ fn processes() -> Vec<Process> {
             let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
             // After "pid (command)": state, ppid, then 17 more fields up to the start time.
             let fields: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
-            Some(Process {
-                pid,
-                parent: fields.get(1)?.parse().ok()?,
-                start: fields.get(19)?.parse().ok()?,
-            })
+            Some(Process { pid, parent: fields.get(1)?.parse().ok()?, start: fields.get(19)?.parse().ok()? })
         })
         .collect()
 }

@@ -51,8 +51,7 @@ pub fn run(url: &str, load: Load) -> Result<Report> {
         .arg(url);
     let limit = Duration::from_secs(u64::from(load.seconds) + 30);
     let output = process::run("wrk", &mut command, limit)?;
-    parse(&output.stdout)
-        .with_context(|| format!("reading wrk's report:\n{}", output.stdout.trim_end()))
+    parse(&output.stdout).with_context(|| format!("reading wrk's report:\n{}", output.stdout.trim_end()))
 }
 
 /// Reads wrk's text report.
@@ -108,9 +107,8 @@ fn parse_socket_errors(line: &str) -> Result<SocketErrors> {
 
 /// A wrk duration (`870.00us`, `1.23ms`, `2.00s`, `1.50m`) in milliseconds.
 fn milliseconds(text: &str) -> Result<f64> {
-    let split = text
-        .find(|c: char| c.is_ascii_alphabetic())
-        .with_context(|| format!("no unit in {text:?}"))?;
+    let split =
+        text.find(|c: char| c.is_ascii_alphabetic()).with_context(|| format!("no unit in {text:?}"))?;
     let (value, unit) = text.split_at(split);
     let value = number(value)?;
     let scale = match unit {
@@ -125,9 +123,7 @@ fn milliseconds(text: &str) -> Result<f64> {
 }
 
 fn number(text: &str) -> Result<f64> {
-    text.trim()
-        .parse()
-        .with_context(|| format!("{text:?} is not a number"))
+    text.trim().parse().with_context(|| format!("{text:?} is not a number"))
 }
 
 #[cfg(test)]
@@ -161,15 +157,7 @@ Transfer/sec:      0.90MB
         assert_eq!(report.p90_ms, 4.47);
         assert_eq!(report.p99_ms, 1200.0);
         assert_eq!(report.non_2xx_3xx, 12);
-        assert_eq!(
-            report.socket_errors,
-            SocketErrors {
-                connect: 0,
-                read: 2,
-                write: 0,
-                timeout: 7
-            }
-        );
+        assert_eq!(report.socket_errors, SocketErrors { connect: 0, read: 2, write: 0, timeout: 7 });
     }
 
     #[test]

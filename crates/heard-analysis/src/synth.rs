@@ -81,9 +81,21 @@ pub const VIOLENCE_PREVENTION: Topic = Topic {
 };
 
 const FIRST: &[&str] = &[
-    "river", "oak", "northside", "cycle", "park", "brick", "market", "canal", "hill", "street", "garden", "city",
+    "river",
+    "oak",
+    "northside",
+    "cycle",
+    "park",
+    "brick",
+    "market",
+    "canal",
+    "hill",
+    "street",
+    "garden",
+    "city",
 ];
-const SECOND: &[&str] = &["walker", "fan", "resident", "mum", "dad", "reader", "neighbour", "local", "runner", "owl"];
+const SECOND: &[&str] =
+    &["walker", "fan", "resident", "mum", "dad", "reader", "neighbour", "local", "runner", "owl"];
 
 /// `count` comments on `topic`, the same for the same `seed`. About one in five replies to an
 /// earlier comment; about one in four is long enough to need "Show full comment".

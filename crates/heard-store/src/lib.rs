@@ -13,8 +13,8 @@ pub mod testing;
 use std::path::Path;
 use std::str::FromStr;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use date::{Date, Timestamp};
 pub use model::*;

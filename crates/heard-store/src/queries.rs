@@ -30,12 +30,11 @@ impl Store {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let summary = consultation_summary(&row)?;
-        let extra = sqlx::query(
-            "SELECT results_expected, accessible_formats FROM consultations WHERE id = $1",
-        )
-        .bind(summary.id)
-        .fetch_one(&self.pool)
-        .await?;
+        let extra =
+            sqlx::query("SELECT results_expected, accessible_formats FROM consultations WHERE id = $1")
+                .bind(summary.id)
+                .fetch_one(&self.pool)
+                .await?;
         let id = summary.id;
         Ok(Some(Consultation {
             results_expected: extra.try_get("results_expected")?,
@@ -87,7 +86,8 @@ impl Store {
         let mut authors: Vec<(String, Role, i64)> = Vec::new();
         let mut ids = Vec::with_capacity(import.comments.len());
         for (n, comment) in import.comments.iter().enumerate() {
-            let known = authors.iter().find(|(name, role, _)| *name == comment.author && *role == comment.role);
+            let known =
+                authors.iter().find(|(name, role, _)| *name == comment.author && *role == comment.role);
             let author_id = match known {
                 Some((_, _, id)) => *id,
                 None => {
@@ -122,7 +122,11 @@ impl Store {
         Ok(ImportOutcome { consultation_id, consultation_created, discussion_id, comments: ids.len() })
     }
 
-    pub async fn discussion(&self, consultation_slug: &str, discussion_slug: &str) -> Result<Option<Discussion>> {
+    pub async fn discussion(
+        &self,
+        consultation_slug: &str,
+        discussion_slug: &str,
+    ) -> Result<Option<Discussion>> {
         let Some(consultation) = self.consultation_summary(consultation_slug).await? else {
             return Ok(None);
         };
@@ -151,11 +155,10 @@ impl Store {
         .iter()
         .map(user)
         .collect::<Result<_>>()?;
-        let host_organisation =
-            sqlx::query_scalar("SELECT host_organisation FROM discussions WHERE id = $1")
-                .bind(summary.id)
-                .fetch_one(&self.pool)
-                .await?;
+        let host_organisation = sqlx::query_scalar("SELECT host_organisation FROM discussions WHERE id = $1")
+            .bind(summary.id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some(Discussion { summary, consultation, questions, hosts, host_organisation }))
     }
 
@@ -237,12 +240,11 @@ impl Store {
         .await?;
         let mut objectives = Vec::with_capacity(rows.len());
         for row in rows {
-            let commitments = sqlx::query_scalar(
-                "SELECT text FROM commitments WHERE objective_id = $1 ORDER BY position",
-            )
-            .bind(row.try_get::<i64, _>("id")?)
-            .fetch_all(&self.pool)
-            .await?;
+            let commitments =
+                sqlx::query_scalar("SELECT text FROM commitments WHERE objective_id = $1 ORDER BY position")
+                    .bind(row.try_get::<i64, _>("id")?)
+                    .fetch_all(&self.pool)
+                    .await?;
             objectives.push(NewObjective {
                 title: row.try_get("title")?,
                 summary: row.try_get("summary")?,
@@ -358,7 +360,11 @@ async fn insert_consultation(conn: &mut AnyConnection, new: &NewConsultation) ->
     Ok(id)
 }
 
-async fn insert_discussion(conn: &mut AnyConnection, consultation_id: i64, new: &NewDiscussion) -> Result<i64> {
+async fn insert_discussion(
+    conn: &mut AnyConnection,
+    consultation_id: i64,
+    new: &NewDiscussion,
+) -> Result<i64> {
     validate_slug(&new.slug)?;
     if new.closes_on < new.opens_on {
         return Err(StoreError::Invalid(format!(
@@ -415,7 +421,12 @@ async fn insert_discussion(conn: &mut AnyConnection, consultation_id: i64, new: 
     Ok(id)
 }
 
-async fn insert_user(conn: &mut AnyConnection, display_name: &str, role: Role, synthetic: bool) -> Result<i64> {
+async fn insert_user(
+    conn: &mut AnyConnection,
+    display_name: &str,
+    role: Role,
+    synthetic: bool,
+) -> Result<i64> {
     let name = display_name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("a display name cannot be empty".into()));
@@ -437,10 +448,11 @@ async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -> Result<i6
         return Err(StoreError::Invalid("a comment cannot be empty".into()));
     }
     if let Some(parent) = new.parent_id {
-        let parent_discussion: Option<i64> = sqlx::query_scalar("SELECT discussion_id FROM comments WHERE id = $1")
-            .bind(parent)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let parent_discussion: Option<i64> =
+            sqlx::query_scalar("SELECT discussion_id FROM comments WHERE id = $1")
+                .bind(parent)
+                .fetch_optional(&mut *conn)
+                .await?;
         if parent_discussion != Some(new.discussion_id) {
             return Err(StoreError::Invalid(format!(
                 "comment {parent} is not in this discussion, so it cannot be replied to here"

@@ -14,9 +14,8 @@ pub const POSTGRES_URL_VAR: &str = "HEARD_TEST_POSTGRES_URL";
 /// A directory under the system's temporary directory, unique to this process and call.
 pub fn temp_dir(label: &str) -> PathBuf {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let dir = std::env::temp_dir().join(format!(
         "heard-{label}-{}-{}-{nanos}",
         std::process::id(),

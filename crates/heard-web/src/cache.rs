@@ -116,7 +116,12 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let page = CachedPage { at: Instant::now(), headers: parts.headers.clone(), body: body.clone(), refreshing: false };
+    let page = CachedPage {
+        at: Instant::now(),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+        refreshing: false,
+    };
     cache.put(key, page);
     Response::from_parts(parts, Body::from(body))
 }
@@ -126,7 +131,12 @@ mod tests {
     use super::*;
 
     fn page() -> CachedPage {
-        CachedPage { at: Instant::now(), headers: HeaderMap::new(), body: Bytes::from_static(b"page"), refreshing: false }
+        CachedPage {
+            at: Instant::now(),
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"page"),
+            refreshing: false,
+        }
     }
 
     #[test]

@@ -13,7 +13,11 @@ use crate::demo;
 use crate::import::{DiscussionNaming, discussion_import, talk_london};
 
 #[derive(Debug, Parser)]
-#[command(name = "heard", version, about = "A self-hostable public-consultation platform with a built-in analysis engine")]
+#[command(
+    name = "heard",
+    version,
+    about = "A self-hostable public-consultation platform with a built-in analysis engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -200,7 +204,8 @@ async fn run_demo(
 }
 
 async fn serve(addr: SocketAddr, store: &Store, state: AppState) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
     println!("heard is serving on http://{local}/ (Ctrl-C to stop)");
     heard_web::serve(listener, state).await.context("serving")?;
@@ -217,14 +222,20 @@ async fn import_talk_london(
 ) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{} is not UTF-8 text (bad byte at offset {})", file.display(), e.utf8_error().valid_up_to())
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (bad byte at offset {})",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
     })?;
-    let page = talk_london::parse(&text).with_context(|| format!("{} is not a saved Talk London discussion page", file.display()))?;
+    let page = talk_london::parse(&text)
+        .with_context(|| format!("{} is not a saved Talk London discussion page", file.display()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&page.to_json())?);
         return Ok(());
     }
-    let naming = DiscussionNaming { consultation_slug: consultation, discussion_title: title, discussion_slug: None };
+    let naming =
+        DiscussionNaming { consultation_slug: consultation, discussion_title: title, discussion_slug: None };
     let import = discussion_import(&page, &naming).map_err(anyhow::Error::msg)?;
     let store = database.open().await?;
     let outcome = store.import_discussion(&import).await.context("storing the discussion")?;
@@ -239,7 +250,13 @@ async fn import_talk_london(
     Ok(())
 }
 
-async fn synth_discussion(store: &Store, consultation: &str, slug: &str, count: usize, seed: u64) -> Result<()> {
+async fn synth_discussion(
+    store: &Store,
+    consultation: &str,
+    slug: &str,
+    count: usize,
+    seed: u64,
+) -> Result<()> {
     let Some(found) = store.consultation_by_slug(consultation).await? else {
         bail!("there is no consultation called {consultation:?}");
     };
@@ -273,9 +290,18 @@ async fn synth_discussion(store: &Store, consultation: &str, slug: &str, count: 
             host_organisation: String::new(),
         },
         host_names: vec![],
-        comments: demo::synthetic_comments(&heard_analysis::synth::PUBLIC_SAFETY, count, seed, s.opens_on, s.closes_on),
+        comments: demo::synthetic_comments(
+            &heard_analysis::synth::PUBLIC_SAFETY,
+            count,
+            seed,
+            s.opens_on,
+            s.closes_on,
+        ),
     };
     let outcome = store.import_discussion(&import).await?;
-    println!("added {} synthetic comments to /consultations/{consultation}/discussions/{slug}", outcome.comments);
+    println!(
+        "added {} synthetic comments to /consultations/{consultation}/discussions/{slug}",
+        outcome.comments
+    );
     Ok(())
 }

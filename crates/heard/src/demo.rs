@@ -47,8 +47,16 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
         None => Vec::new(),
     };
     if pages.is_empty() {
-        for (n, (title, slug, intro, questions, topic, count)) in synthetic_police_discussions().into_iter().enumerate() {
-            let comments = synthetic_comments(topic, count, 2024 + n as u64, police_plan().opens_on, police_plan().closes_on);
+        for (n, (title, slug, intro, questions, topic, count)) in
+            synthetic_police_discussions().into_iter().enumerate()
+        {
+            let comments = synthetic_comments(
+                topic,
+                count,
+                2024 + n as u64,
+                police_plan().opens_on,
+                police_plan().closes_on,
+            );
             let import = DiscussionImport {
                 consultation: police_plan(),
                 discussion: police_discussion(title, slug, intro, questions),
@@ -202,7 +210,8 @@ fn police_discussion(title: &str, slug: &str, intro: &str, questions: &[&str]) -
     }
 }
 
-type SyntheticDiscussion = (&'static str, &'static str, &'static str, &'static [&'static str], &'static Topic, usize);
+type SyntheticDiscussion =
+    (&'static str, &'static str, &'static str, &'static [&'static str], &'static Topic, usize);
 
 fn synthetic_police_discussions() -> [SyntheticDiscussion; 2] {
     [
@@ -235,7 +244,13 @@ fn synthetic_police_discussions() -> [SyntheticDiscussion; 2] {
 }
 
 /// Generated comments spread between `from` and `to`, newest last, marked synthetic.
-pub fn synthetic_comments(topic: &Topic, count: usize, seed: u64, from: Date, to: Date) -> Vec<ImportedComment> {
+pub fn synthetic_comments(
+    topic: &Topic,
+    count: usize,
+    seed: u64,
+    from: Date,
+    to: Date,
+) -> Vec<ImportedComment> {
     let (start, end) = (from.start().0, to.add_days(1).start().0 - 1);
     let step = ((end - start) / (count as i64 + 1)).max(1);
     synth::comments(topic, count, seed)
@@ -323,7 +338,11 @@ fn upcoming_consultation(today: Date) -> NewConsultation {
         results_expected: None,
         accessible_formats: "Email us to ask for the draft plan in another format.".into(),
         objectives: vec![],
-        timeline: vec![TimelineEntry { on_date: today.add_days(30), title: "Consultation opens".into(), detail: String::new() }],
+        timeline: vec![TimelineEntry {
+            on_date: today.add_days(30),
+            title: "Consultation opens".into(),
+            detail: String::new(),
+        }],
         documents: vec![],
         channels: vec![],
     }

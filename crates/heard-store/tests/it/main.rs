@@ -51,19 +51,51 @@ fn police_plan(slug: &str) -> NewConsultation {
                 summary: String::new(),
                 commitments: vec!["Prevent violence early".into(), "Protect people from exploitation".into()],
             },
-            NewObjective { title: "Increasing trust".into(), summary: "s".into(), commitments: vec!["Be open".into()] },
+            NewObjective {
+                title: "Increasing trust".into(),
+                summary: "s".into(),
+                commitments: vec!["Be open".into()],
+            },
         ],
         timeline: vec![
-            TimelineEntry { on_date: day("2025-03-20"), title: "Final plan published".into(), detail: String::new() },
-            TimelineEntry { on_date: day("2024-12-18"), title: "Draft plan published".into(), detail: "d".into() },
+            TimelineEntry {
+                on_date: day("2025-03-20"),
+                title: "Final plan published".into(),
+                detail: String::new(),
+            },
+            TimelineEntry {
+                on_date: day("2024-12-18"),
+                title: "Draft plan published".into(),
+                detail: "d".into(),
+            },
         ],
         documents: vec![
-            Document { title: "Draft plan".into(), url: "/d.pdf".into(), format: "PDF".into(), easy_read: false },
-            Document { title: "Easy read plan".into(), url: "/e.pdf".into(), format: "PDF".into(), easy_read: true },
+            Document {
+                title: "Draft plan".into(),
+                url: "/d.pdf".into(),
+                format: "PDF".into(),
+                easy_read: false,
+            },
+            Document {
+                title: "Easy read plan".into(),
+                url: "/e.pdf".into(),
+                format: "PDF".into(),
+                easy_read: true,
+            },
         ],
         channels: vec![
-            Channel { kind: ChannelKind::Email, title: "By email".into(), detail: "Write to us".into(), address: "plan@example.org".into() },
-            Channel { kind: ChannelKind::Post, title: "By post".into(), detail: "No stamp".into(), address: "Freepost PLAN".into() },
+            Channel {
+                kind: ChannelKind::Email,
+                title: "By email".into(),
+                detail: "Write to us".into(),
+                address: "plan@example.org".into(),
+            },
+            Channel {
+                kind: ChannelKind::Post,
+                title: "By post".into(),
+                detail: "No stamp".into(),
+                address: "Freepost PLAN".into(),
+            },
         ],
     }
 }
@@ -249,11 +281,13 @@ async fn sqlite_data_dir_reopens_with_its_data_in_wal_mode() {
     assert_eq!(again.list_consultations().await.unwrap().len(), 1);
     again.close().await;
     assert!(dir.join("heard.db").exists());
-    assert!(dir.join("heard.db-wal").exists() || dir.join("heard.db-shm").exists() || {
-        // After a clean close SQLite may fold the WAL back; the header then still says WAL (version 2).
-        let header = std::fs::read(dir.join("heard.db")).unwrap();
-        header[18] == 2 && header[19] == 2
-    });
+    assert!(
+        dir.join("heard.db-wal").exists() || dir.join("heard.db-shm").exists() || {
+            // After a clean close SQLite may fold the WAL back; the header then still says WAL (version 2).
+            let header = std::fs::read(dir.join("heard.db")).unwrap();
+            header[18] == 2 && header[19] == 2
+        }
+    );
 }
 
 #[tokio::test]

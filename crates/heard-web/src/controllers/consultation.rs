@@ -49,7 +49,12 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
     let s = &c.summary;
     let status = s.status(today);
     let responses_line = match s.recorded_responses {
-        Some(n) => format!("{} {} {} responded", thousands(n), s.respondent_noun, if n == 1 { "has" } else { "have" }),
+        Some(n) => format!(
+            "{} {} {} responded",
+            thousands(n),
+            s.respondent_noun,
+            if n == 1 { "has" } else { "have" }
+        ),
         None => {
             let comments: i64 = c.discussions.iter().map(|d| d.comment_count).sum();
             format!("{} {} so far", thousands(comments), if comments == 1 { "comment" } else { "comments" })

@@ -43,7 +43,9 @@ pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebErro
             closes_long: c.closes_on.long(),
             opens_iso: c.opens_on.to_string(),
             closes_iso: c.closes_on.to_string(),
-            responses: c.recorded_responses.map(|n| format!("{} {} responded", thousands(n), c.respondent_noun)),
+            responses: c
+                .recorded_responses
+                .map(|n| format!("{} {} responded", thousands(n), c.respondent_noun)),
             slug: c.slug,
             title: c.title,
             summary: c.summary,

@@ -44,12 +44,32 @@ async fn police_plan_app(backend: Backend, comments: usize) -> TestApp {
         TimelineEntry { on_date: day("2025-03-31"), title: "Final plan".into(), detail: String::new() },
     ];
     plan.documents = vec![
-        Document { title: "The draft plan".into(), url: "/plan.pdf".into(), format: "PDF, 2 MB".into(), easy_read: false },
-        Document { title: "Easy read plan".into(), url: "/easy.pdf".into(), format: "PDF".into(), easy_read: true },
+        Document {
+            title: "The draft plan".into(),
+            url: "/plan.pdf".into(),
+            format: "PDF, 2 MB".into(),
+            easy_read: false,
+        },
+        Document {
+            title: "Easy read plan".into(),
+            url: "/easy.pdf".into(),
+            format: "PDF".into(),
+            easy_read: true,
+        },
     ];
     plan.channels = vec![
-        Channel { kind: ChannelKind::Email, title: "Email".into(), detail: "Write to us.".into(), address: "plan@example.org".into() },
-        Channel { kind: ChannelKind::Post, title: "Post".into(), detail: "No stamp needed.".into(), address: "Freepost PLAN\nLondon".into() },
+        Channel {
+            kind: ChannelKind::Email,
+            title: "Email".into(),
+            detail: "Write to us.".into(),
+            address: "plan@example.org".into(),
+        },
+        Channel {
+            kind: ChannelKind::Post,
+            title: "Post".into(),
+            detail: "No stamp needed.".into(),
+            address: "Freepost PLAN\nLondon".into(),
+        },
     ];
     let long = "I have lived here for twenty years and the change in how safe the high street feels after dark is stark. \
                 The shops close early now, the lights are out on half the lamp posts, and I have not seen an officer on foot \
@@ -111,7 +131,10 @@ async fn home_groups_consultations_as_open_upcoming_and_closed() {
     assert_eq!(page.status, StatusCode::OK);
     let at = |needle: &str| page.html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
     assert!(at("Open now") < at("Open plan") && at("Open plan") < at("Opening soon"));
-    assert!(at("Opening soon") < at("Upcoming plan") && at("Upcoming plan") < at("<h2 id=\"closed-heading\">Closed"));
+    assert!(
+        at("Opening soon") < at("Upcoming plan")
+            && at("Upcoming plan") < at("<h2 id=\"closed-heading\">Closed")
+    );
     assert!(at("<h2 id=\"closed-heading\">Closed") < at("Closed plan"));
     page.shows(r#"<a href="/consultations/now">Open plan</a>"#)
         .shows(r#"<time datetime="2025-02-01">1 February 2025</time> to <time datetime="2025-04-01">1 April 2025</time>"#);
@@ -165,7 +188,10 @@ async fn consultation_page_on_postgres() {
 #[tokio::test]
 async fn open_consultation_counts_down_to_its_closing_date() {
     let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
-    app.store.create_consultation(&consultation("now", "Open plan", "2025-02-01", "2025-03-11")).await.unwrap();
+    app.store
+        .create_consultation(&consultation("now", "Open plan", "2025-02-01", "2025-03-11"))
+        .await
+        .unwrap();
     app.get("/consultations/now")
         .await
         .shows(r#"<p class="status status-open">Open</p>"#)
@@ -224,7 +250,8 @@ async fn long_comment_hides_its_rest_behind_show_full_comment_without_repeating_
 async fn replies_sit_under_their_parent_with_the_host_badge() {
     let app = police_plan_app(Backend::Sqlite, 2).await;
     let page = app.get(DISCUSSION).await;
-    let replies = page.html.find(r#"<ol class="replies" aria-label="Replies to resident0">"#).expect("replies list");
+    let replies =
+        page.html.find(r#"<ol class="replies" aria-label="Replies to resident0">"#).expect("replies list");
     let parent = page.html.find("I have lived here for twenty years").unwrap();
     let reply = page.html.find("Thank you, we have passed this on.").unwrap();
     assert!(parent < replies && replies < reply);
@@ -235,7 +262,9 @@ async fn replies_sit_under_their_parent_with_the_host_badge() {
 async fn long_threads_are_paged_and_odd_page_numbers_fall_back() {
     let app = police_plan_app(Backend::Sqlite, 120).await;
     let first = app.get(DISCUSSION).await;
-    first.shows("Page 1 of 3").shows(&format!(r#"<a href="{DISCUSSION}?page=2#comments" rel="next">Next page</a>"#));
+    first
+        .shows("Page 1 of 3")
+        .shows(&format!(r#"<a href="{DISCUSSION}?page=2#comments" rel="next">Next page</a>"#));
     assert_eq!(first.count("<article class=\"comment"), 50, "50 threads a page by default");
     let second = app.get(&format!("{DISCUSSION}?page=2")).await;
     second.shows("Page 2 of 3").shows("rel=\"prev\"").shows("Comment number 69.").lacks("Comment number 70.");
@@ -315,7 +344,10 @@ async fn public_pages_are_cached_briefly_for_visitors_without_a_session() {
             if cookie {
                 request = request.header("cookie", "session=x");
             }
-            let response = heard_web::router(state).oneshot(request.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+            let response = heard_web::router(state)
+                .oneshot(request.body(axum::body::Body::empty()).unwrap())
+                .await
+                .unwrap();
             assert!(response.headers().contains_key("content-security-policy"), "headers survive the cache");
             String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
         }

@@ -34,8 +34,11 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use serde_json::json;
+
+/// Dates are the store's calendar days: only real days exist; Display and serde give `2024-12-18`.
+pub use heard_store::Date;
 
 /// A parsed Talk London discussion page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,8 +55,8 @@ pub struct PageConsultation {
     pub status: PageStatus,
     /// Responses to the whole consultation when the page was saved, not comments on this page.
     pub responses: u32,
-    pub opens: IsoDate,
-    pub closes: IsoDate,
+    pub opens: Date,
+    pub closes: Date,
 }
 
 /// Whether the consultation was still taking responses when the page was saved.
@@ -62,14 +65,6 @@ pub struct PageConsultation {
 pub enum PageStatus {
     Open,
     Closed,
-}
-
-/// A calendar day. [`parse`] only produces real days; Display and serde give `2024-12-18`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct IsoDate {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
 }
 
 /// The discussion itself: what it asks and who hosts it.
@@ -84,7 +79,7 @@ pub struct PageDiscussion {
     /// Who the hosts speak for ("MOPAC"), when the hosts line says.
     pub host_organisation: Option<String>,
     /// The dates of "The discussion ran from 18 December 2024 - 12 February 2025", when present.
-    pub ran_from: Option<(IsoDate, IsoDate)>,
+    pub ran_from: Option<(Date, Date)>,
 }
 
 /// One comment, with its full text.
@@ -114,24 +109,14 @@ pub struct ParseError {
 pub fn parse(page: &str) -> Result<TalkLondonPage, ParseError> {
     let lines = page_lines(page);
     if lines.is_empty() {
-        return Err(ParseError::new(
-            1,
-            "expected the consultation title but found an empty page",
-        ));
+        return Err(ParseError::new(1, "expected the consultation title but found an empty page"));
     }
-    let mut cursor = Cursor {
-        lines: &lines,
-        next: 0,
-    };
+    let mut cursor = Cursor { lines: &lines, next: 0 };
     let consultation = read_consultation(&mut cursor)?;
     let mut discussion = read_discussion(&mut cursor)?;
     let (ran_from, comments) = read_rest(&lines, cursor.next)?;
     discussion.ran_from = ran_from;
-    Ok(TalkLondonPage {
-        consultation,
-        discussion,
-        comments,
-    })
+    Ok(TalkLondonPage { consultation, discussion, comments })
 }
 
 impl TalkLondonPage {
@@ -175,35 +160,6 @@ impl PageStatus {
     }
 }
 
-impl IsoDate {
-    /// The date, or `None` when it is not a real calendar day (31 February, month 13, ...).
-    pub fn new(year: i32, month: u8, day: u8) -> Option<IsoDate> {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        let days_in_month = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days_in_month)
-            .contains(&day)
-            .then_some(IsoDate { year, month, day })
-    }
-}
-
-impl fmt::Display for IsoDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Serialize for IsoDate {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}: {}", self.line, self.message)
@@ -224,21 +180,16 @@ const HOSTS_MARK: &str = " will be joining";
 const LOG_IN: &str = "Log into your account";
 const SHOW_FULL: &str = "Show full comment";
 const SHOW_LESS: &str = "Show less of comment";
-const RAN_FROM: [&str; 3] = [
-    "The discussion ran from ",
-    "The discussion runs from ",
-    "The discussion will run from ",
-];
+const RAN_FROM: [&str; 3] =
+    ["The discussion ran from ", "The discussion runs from ", "The discussion will run from "];
 /// The page's mark for a cut-short preview. A real "…" is left alone: people type it.
 const CUT_SHORT: &str = "...";
 
-const RESPONSES_SHAPE: &str =
-    "a line like \"1,622 Londoners have responded | 18/12/2024 - 12/02/2025\"";
-const STRAY_TEXT: &str =
-    "a comment (an author, then a line like \"Community Member 6 months ago...\")";
+const RESPONSES_SHAPE: &str = "a line like \"1,622 Londoners have responded | 18/12/2024 - 12/02/2025\"";
+const STRAY_TEXT: &str = "a comment (an author, then a line like \"Community Member 6 months ago...\")";
 
 /// First and last day, both included.
-type DateRange = (IsoDate, IsoDate);
+type DateRange = (Date, Date);
 
 /// A non-blank page line, trimmed, with its 1-based number in the page.
 #[derive(Debug, Clone, Copy)]
@@ -253,10 +204,7 @@ fn page_lines(page: &str) -> Vec<Line<'_>> {
     let page = page.strip_prefix('\u{feff}').unwrap_or(page);
     page.lines() // also strips the `\r` of Windows line endings
         .enumerate()
-        .map(|(index, text)| Line {
-            number: index + 1,
-            text: text.trim(),
-        })
+        .map(|(index, text)| Line { number: index + 1, text: text.trim() })
         .filter(|line| !line.text.is_empty())
         .collect()
 }
@@ -275,10 +223,7 @@ impl<'p> Cursor<'p> {
     fn next_line(&mut self, expected: &str) -> Result<Line<'p>, ParseError> {
         let line = self.peek().ok_or_else(|| {
             let past_the_end = self.lines.last().map_or(1, |line| line.number + 1);
-            ParseError::new(
-                past_the_end,
-                format!("expected {expected} but found the end of the page"),
-            )
+            ParseError::new(past_the_end, format!("expected {expected} but found the end of the page"))
         })?;
         self.next += 1;
         Ok(line)
@@ -297,18 +242,12 @@ fn read_consultation(cursor: &mut Cursor<'_>) -> Result<PageConsultation, ParseE
     };
     let header = cursor.next_line(RESPONSES_SHAPE)?;
     let (responses, opens, closes) = read_responses(header)?;
-    Ok(PageConsultation {
-        title: title.text.to_string(),
-        status,
-        responses,
-        opens,
-        closes,
-    })
+    Ok(PageConsultation { title: title.text.to_string(), status, responses, opens, closes })
 }
 
 /// `1,622 Londoners have responded | 18/12/2024 - 12/02/2025`: any words after the count, but
 /// the count and both dates must be exact.
-fn read_responses(line: Line<'_>) -> Result<(u32, IsoDate, IsoDate), ParseError> {
+fn read_responses(line: Line<'_>) -> Result<(u32, Date, Date), ParseError> {
     let shape_error = || ParseError::expected(line, RESPONSES_SHAPE);
     let (count_part, dates_part) = line.text.split_once('|').ok_or_else(shape_error)?;
     let mut words = count_part.split_whitespace();
@@ -347,11 +286,7 @@ fn parse_count(token: &str) -> Option<u32> {
     }
     let first_ok = !first.is_empty() && (!grouped || first.len() <= 3);
     let all_digits = digits.bytes().all(|byte| byte.is_ascii_digit());
-    if first_ok && all_digits {
-        digits.parse().ok()
-    } else {
-        None
-    }
+    if first_ok && all_digits { digits.parse().ok() } else { None }
 }
 
 /// `dd/mm/yyyy` (one-digit day or month allowed) as (year, month, day), not yet checked as a day.
@@ -359,8 +294,7 @@ fn slash_date(text: &str) -> Option<(i32, u8, u8)> {
     let mut parts = text.split('/');
     let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
     let short = |part: &str| (1..=2).contains(&part.len()) && is_digits(part);
-    if parts.next().is_some() || !short(day) || !short(month) || year.len() != 4 || !is_digits(year)
-    {
+    if parts.next().is_some() || !short(day) || !short(month) || year.len() != 4 || !is_digits(year) {
         return None;
     }
     Some((year.parse().ok()?, month.parse().ok()?, day.parse().ok()?))
@@ -391,18 +325,13 @@ fn long_date(text: &str) -> Option<(i32, u8, u8)> {
         return None;
     }
     let month = month.to_lowercase();
-    let index = MONTHS
-        .iter()
-        .position(|name| *name == month || (month.len() == 3 && name.starts_with(&month)))?;
+    let index =
+        MONTHS.iter().position(|name| *name == month || (month.len() == 3 && name.starts_with(&month)))?;
     Some((year.parse().ok()?, index as u8 + 1, day.parse().ok()?))
 }
 
-fn real_day(
-    line: Line<'_>,
-    text: &str,
-    (year, month, day): (i32, u8, u8),
-) -> Result<IsoDate, ParseError> {
-    IsoDate::new(year, month, day)
+fn real_day(line: Line<'_>, text: &str, (year, month, day): (i32, u8, u8)) -> Result<Date, ParseError> {
+    Date::new(year, month, day)
         .ok_or_else(|| ParseError::expected_found(line.number, "a real calendar date", text))
 }
 
@@ -418,54 +347,38 @@ fn read_discussion(cursor: &mut Cursor<'_>) -> Result<PageDiscussion, ParseError
     }
     let mut intro = Vec::new();
     loop {
-        let line =
-            cursor.next_line("\"Join the conversation\" after the discussion introduction")?;
+        let line = cursor.next_line("\"Join the conversation\" after the discussion introduction")?;
         if line.text == JOIN {
             break;
         }
         intro.push(line.text);
     }
     let mut questions = Vec::new();
-    while let Some(question) = cursor
-        .peek()
-        .and_then(|line| line.text.strip_prefix(QUESTION_BULLET))
-    {
+    while let Some(question) = cursor.peek().and_then(|line| line.text.strip_prefix(QUESTION_BULLET)) {
         questions.push(question.trim().to_string());
         cursor.next += 1;
     }
     // Some discussions have no named hosts, so the hosts line is optional.
-    let (hosts, host_organisation) =
-        match cursor.peek().filter(|line| line.text.contains(HOSTS_MARK)) {
-            Some(line) => {
-                cursor.next += 1;
-                read_hosts(line)?
-            }
-            None => (Vec::new(), None),
-        };
-    Ok(PageDiscussion {
-        intro: intro.join("\n"),
-        questions,
-        hosts,
-        host_organisation,
-        ran_from: None,
-    })
+    let (hosts, host_organisation) = match cursor.peek().filter(|line| line.text.contains(HOSTS_MARK)) {
+        Some(line) => {
+            cursor.next += 1;
+            read_hosts(line)?
+        }
+        None => (Vec::new(), None),
+    };
+    Ok(PageDiscussion { intro: intro.join("\n"), questions, hosts, host_organisation, ran_from: None })
 }
 
 /// `Alex, Chervonne and Dionne from MOPAC will be joining in the discussion below.`; also one
 /// host, `X and Y`, `X & Y`, an Oxford comma, or no `from <organisation>`.
 fn read_hosts(line: Line<'_>) -> Result<(Vec<String>, Option<String>), ParseError> {
-    let who = line
-        .text
-        .split_once(HOSTS_MARK)
-        .map_or(line.text, |(who, _)| who);
+    let who = line.text.split_once(HOSTS_MARK).map_or(line.text, |(who, _)| who);
     let (names, organisation) = match who.split_once(" from ") {
         Some((names, organisation)) => (names, Some(organisation.trim().to_string())),
         None => (who, None),
     };
-    let (listed, last) = names
-        .rsplit_once(" and ")
-        .or_else(|| names.rsplit_once(" & "))
-        .unwrap_or(("", names));
+    let (listed, last) =
+        names.rsplit_once(" and ").or_else(|| names.rsplit_once(" & ")).unwrap_or(("", names));
     let hosts: Vec<String> = listed
         .split(',')
         .chain([last])
@@ -474,10 +387,7 @@ fn read_hosts(line: Line<'_>) -> Result<(Vec<String>, Option<String>), ParseErro
         .map(str::to_string)
         .collect();
     if hosts.is_empty() || organisation.as_deref() == Some("") {
-        return Err(ParseError::expected(
-            line,
-            "\"<names> from <organisation> will be joining ...\"",
-        ));
+        return Err(ParseError::expected(line, "\"<names> from <organisation> will be joining ...\""));
     }
     Ok((hosts, organisation))
 }
@@ -535,11 +445,7 @@ impl<'p> CommentStart<'p> {
         age_ends.into_iter().find_map(|end| {
             let (role, age) = split_role_and_age(&line[..end])?;
             let text = &line[end..];
-            (looks_like_role(role) && is_glued_text(text)).then_some(CommentStart {
-                role,
-                age,
-                text,
-            })
+            (looks_like_role(role) && is_glued_text(text)).then_some(CommentStart { role, age, text })
         })
     }
 }
@@ -586,10 +492,7 @@ fn is_glued_text(text: &str) -> bool {
 }
 
 /// Reads everything after the hosts line: the furniture (for `ran_from`), then the comments.
-fn read_rest(
-    lines: &[Line<'_>],
-    from: usize,
-) -> Result<(Option<DateRange>, Vec<PageComment>), ParseError> {
+fn read_rest(lines: &[Line<'_>], from: usize) -> Result<(Option<DateRange>, Vec<PageComment>), ParseError> {
     let part = &lines[from..];
     let kinds: Vec<LineKind<'_>> = part.iter().map(|line| LineKind::of(line.text)).collect();
     let starts: Vec<(usize, CommentStart<'_>)> = kinds
@@ -605,14 +508,10 @@ fn read_rest(
     // sliced below are well formed.
     let mut authors = Vec::with_capacity(starts.len());
     for &(index, _) in &starts {
-        let author = index
-            .checked_sub(1)
-            .and_then(|before| author_name(part[before], kinds[before]));
+        let author = index.checked_sub(1).and_then(|before| author_name(part[before], kinds[before]));
         let Some(author) = author else {
             // At index 0 the line before is the hosts or last question line, which is no author.
-            let before = index
-                .checked_sub(1)
-                .map_or(lines[from - 1], |before| part[before]);
+            let before = index.checked_sub(1).map_or(lines[from - 1], |before| part[before]);
             return Err(ParseError::expected_found(
                 part[index].number,
                 "a comment author on the line before this role and age line",
@@ -628,20 +527,15 @@ fn read_rest(
     let mut comments = Vec::with_capacity(starts.len());
     for (number, (&(index, start), author)) in starts.iter().zip(authors).enumerate() {
         let next_author = starts.get(number + 1).map(|&(next, _)| next - 1);
-        let mut body: Vec<(Line<'_>, LineKind<'_>)> = (index + 1
-            ..next_author.unwrap_or(part.len()))
-            .map(|at| (part[at], kinds[at]))
-            .collect();
+        let mut body: Vec<(Line<'_>, LineKind<'_>)> =
+            (index + 1..next_author.unwrap_or(part.len())).map(|at| (part[at], kinds[at])).collect();
         // The next author may sit glued behind this comment's "Show less of comment".
         if let Some(at) = next_author
             && let LineKind::ShowLess(_) = kinds[at]
         {
             body.push((part[at], LineKind::ShowLess("")));
         }
-        let first = Line {
-            number: part[index].number,
-            text: start.text,
-        };
+        let first = Line { number: part[index].number, text: start.text };
         comments.push(PageComment {
             author: author.to_string(),
             role: start.role.to_string(),
@@ -668,27 +562,14 @@ fn author_name<'p>(line: Line<'p>, kind: LineKind<'p>) -> Option<&'p str> {
 /// The furniture between the hosts line and the first comment's author carries no data except
 /// the discussion dates, but it must not hide a comment: comment controls there, or text after
 /// the log-in prompt, mean a comment the parser could not place.
-fn read_furniture(
-    furniture: &[Line<'_>],
-    kinds: &[LineKind<'_>],
-) -> Result<Option<DateRange>, ParseError> {
-    if let Some(at) = kinds
-        .iter()
-        .position(|kind| !matches!(kind, LineKind::Text))
-    {
+fn read_furniture(furniture: &[Line<'_>], kinds: &[LineKind<'_>]) -> Result<Option<DateRange>, ParseError> {
+    if let Some(at) = kinds.iter().position(|kind| !matches!(kind, LineKind::Text)) {
         return Err(ParseError::expected(furniture[at], STRAY_TEXT));
     }
-    if let Some(at) = furniture
-        .iter()
-        .rposition(|line| line.text.starts_with(LOG_IN))
-    {
+    if let Some(at) = furniture.iter().rposition(|line| line.text.starts_with(LOG_IN)) {
         let glued = furniture[at].text[LOG_IN.len()..].trim();
         if !glued.is_empty() {
-            return Err(ParseError::expected_found(
-                furniture[at].number,
-                STRAY_TEXT,
-                glued,
-            ));
+            return Err(ParseError::expected_found(furniture[at].number, STRAY_TEXT, glued));
         }
         if let Some(&stray) = furniture.get(at + 1) {
             return Err(ParseError::expected(stray, STRAY_TEXT));
@@ -696,25 +577,14 @@ fn read_furniture(
     }
     let mut ran_from = None;
     for &line in furniture {
-        let Some(dates) = RAN_FROM
-            .iter()
-            .find_map(|prefix| line.text.strip_prefix(prefix))
-        else {
+        let Some(dates) = RAN_FROM.iter().find_map(|prefix| line.text.strip_prefix(prefix)) else {
             continue;
         };
-        let shape_error = || {
-            ParseError::expected(
-                line,
-                "\"The discussion ran from 18 December 2024 - 12 February 2025\"",
-            )
-        };
+        let shape_error =
+            || ParseError::expected(line, "\"The discussion ran from 18 December 2024 - 12 February 2025\"");
         let (from_text, to_text) = dates.split_once(['-', '–']).ok_or_else(shape_error)?;
         let (from_text, to_text) = (from_text.trim(), to_text.trim());
-        let from = real_day(
-            line,
-            from_text,
-            long_date(from_text).ok_or_else(shape_error)?,
-        )?;
+        let from = real_day(line, from_text, long_date(from_text).ok_or_else(shape_error)?)?;
         let to = real_day(line, to_text, long_date(to_text).ok_or_else(shape_error)?)?;
         if to < from {
             return Err(ParseError::expected_found(
@@ -756,19 +626,13 @@ fn comment_text(
                 stage = Stage::Full;
                 show_full_line = line;
                 if !rest.is_empty() {
-                    full.push(Line {
-                        number: line.number,
-                        text: rest,
-                    });
+                    full.push(Line { number: line.number, text: rest });
                 }
             }
             (Stage::Full, LineKind::ShowLess(rest)) => {
                 stage = Stage::AfterFull;
                 if !rest.is_empty() {
-                    after_full.push(Line {
-                        number: line.number,
-                        text: rest,
-                    });
+                    after_full.push(Line { number: line.number, text: rest });
                 }
             }
             (Stage::Preview, LineKind::ShowLess(_)) => {
@@ -791,10 +655,7 @@ fn comment_text(
             }
             // Start lines never reach a body: bodies are cut between them.
             (_, LineKind::Start(_)) => {
-                return Err(ParseError::expected(
-                    line,
-                    "a comment author before this role and age line",
-                ));
+                return Err(ParseError::expected(line, "a comment author before this role and age line"));
             }
         }
     }
@@ -823,10 +684,7 @@ fn full_text(
     show_full: Line<'_>,
 ) -> Result<String, ParseError> {
     let Some(&full_first) = full.first() else {
-        return Err(ParseError::expected(
-            show_full,
-            "the full comment text after \"Show full comment\"",
-        ));
+        return Err(ParseError::expected(show_full, "the full comment text after \"Show full comment\""));
     };
     let opening = preview[0].text;
     let begin = if continues(full_first.text, opening) {
@@ -837,10 +695,7 @@ fn full_text(
             .ok_or_else(|| {
                 ParseError::expected(
                     full_first,
-                    format!(
-                        "the full comment to begin with its preview {:?}",
-                        shorten(opening)
-                    ),
+                    format!("the full comment to begin with its preview {:?}", shorten(opening)),
                 )
             })?
     };
@@ -848,10 +703,7 @@ fn full_text(
     let kept: Vec<Line<'_>> = full.iter().chain(after_full).copied().collect();
     for &line in preview.iter().chain(repeated) {
         if !kept.iter().any(|kept| continues(kept.text, line.text)) {
-            return Err(ParseError::expected(
-                line,
-                "this preview text to reappear in the full comment",
-            ));
+            return Err(ParseError::expected(line, "this preview text to reappear in the full comment"));
         }
     }
     Ok(join(&kept))
@@ -868,19 +720,12 @@ fn squash_spaces(text: &str) -> String {
 }
 
 fn join(lines: &[Line<'_>]) -> String {
-    lines
-        .iter()
-        .map(|line| line.text)
-        .collect::<Vec<_>>()
-        .join("\n")
+    lines.iter().map(|line| line.text).collect::<Vec<_>>().join("\n")
 }
 
 impl ParseError {
     fn new(line: usize, message: impl Into<String>) -> ParseError {
-        ParseError {
-            line,
-            message: message.into(),
-        }
+        ParseError { line, message: message.into() }
     }
 
     /// "expected `what` but found" the text of `line`.
@@ -889,10 +734,7 @@ impl ParseError {
     }
 
     fn expected_found(line: usize, what: impl fmt::Display, found: &str) -> ParseError {
-        ParseError::new(
-            line,
-            format!("expected {what} but found {:?}", shorten(found)),
-        )
+        ParseError::new(line, format!("expected {what} but found {:?}", shorten(found)))
     }
 }
 
@@ -912,17 +754,14 @@ mod tests {
     const CLOSED: &str = include_str!("../../tests/fixtures/talk_london/closed_discussion.txt");
     const OPEN: &str = include_str!("../../tests/fixtures/talk_london/open_discussion.txt");
     const NO_COMMENTS: &str = include_str!("../../tests/fixtures/talk_london/no_comments.txt");
-    const IMPOSSIBLE_DATE: &str =
-        include_str!("../../tests/fixtures/talk_london/broken_impossible_date.txt");
+    const IMPOSSIBLE_DATE: &str = include_str!("../../tests/fixtures/talk_london/broken_impossible_date.txt");
     const CLOSES_BEFORE_OPENS: &str =
         include_str!("../../tests/fixtures/talk_london/broken_closes_before_opens.txt");
     const NO_JOIN: &str = include_str!("../../tests/fixtures/talk_london/broken_no_join.txt");
     const UNCLOSED_SHOW_FULL: &str =
         include_str!("../../tests/fixtures/talk_london/broken_unclosed_show_full.txt");
-    const MISSING_AUTHOR: &str =
-        include_str!("../../tests/fixtures/talk_london/broken_missing_author.txt");
-    const STRAY_TEXT_PAGE: &str =
-        include_str!("../../tests/fixtures/talk_london/broken_stray_text.txt");
+    const MISSING_AUTHOR: &str = include_str!("../../tests/fixtures/talk_london/broken_missing_author.txt");
+    const STRAY_TEXT_PAGE: &str = include_str!("../../tests/fixtures/talk_london/broken_stray_text.txt");
 
     fn parsed(page: &str) -> TalkLondonPage {
         parse(page).unwrap_or_else(|error| panic!("page should parse: {error}"))
@@ -943,8 +782,8 @@ mod tests {
         )
     }
 
-    fn date(year: i32, month: u8, day: u8) -> IsoDate {
-        IsoDate::new(year, month, day).expect("test date is a real day")
+    fn date(year: i32, month: u8, day: u8) -> Date {
+        Date::new(year, month, day).expect("test date is a real day")
     }
 
     #[test]
@@ -977,23 +816,15 @@ mod tests {
             ]
         );
         assert_eq!(discussion.hosts, ["Priya", "Tomasz", "Ifeoma"]);
-        assert_eq!(
-            discussion.host_organisation.as_deref(),
-            Some("the River Team")
-        );
-        assert_eq!(
-            discussion.ran_from,
-            Some((date(2024, 3, 4), date(2024, 4, 28)))
-        );
+        assert_eq!(discussion.host_organisation.as_deref(), Some("the River Team"));
+        assert_eq!(discussion.ran_from, Some((date(2024, 3, 4), date(2024, 4, 28))));
     }
 
     #[test]
     fn closed_page_comments() {
         let comments = parsed(CLOSED).comments;
-        let summary: Vec<(&str, &str, &str, usize)> = comments
-            .iter()
-            .map(|c| (c.author.as_str(), c.role.as_str(), c.age.as_str(), c.line))
-            .collect();
+        let summary: Vec<(&str, &str, &str, usize)> =
+            comments.iter().map(|c| (c.author.as_str(), c.role.as_str(), c.age.as_str(), c.line)).collect();
         assert_eq!(
             summary,
             [
@@ -1002,12 +833,7 @@ mod tests {
                 ("Tideline", "Community Member", "3 weeks ago", 36),
                 ("Priya", "Talk London team", "1 month ago", 42),
                 ("Old Father Thames", "Community Member", "1 year ago", 47),
-                (
-                    "Ben from Bermondsey",
-                    "Community Member",
-                    "5 months ago",
-                    56
-                ),
+                ("Ben from Bermondsey", "Community Member", "5 months ago", 56),
                 ("s.achebe", "Community Member", "6 days ago", 61),
             ]
         );
@@ -1020,10 +846,7 @@ mod tests {
              than any leaflet."
         );
         // Short comments: the rest of the start line plus the lines up to the next author.
-        assert_eq!(
-            comments[1].text,
-            "Permits would just push people to go at night."
-        );
+        assert_eq!(comments[1].text, "Permits would just push people to go at night.");
         assert_eq!(
             comments[2].text,
             "Three things would help:\n• tide times posted at the top of every set of stairs\n\
@@ -1074,20 +897,11 @@ mod tests {
         assert_eq!(page.consultation.opens, date(2025, 3, 3));
         assert_eq!(page.consultation.closes, date(2025, 4, 30));
         assert_eq!(page.discussion.hosts, ["Nadia", "Rob"]);
-        assert_eq!(
-            page.discussion.host_organisation.as_deref(),
-            Some("the Culture at Night team")
-        );
+        assert_eq!(page.discussion.host_organisation.as_deref(), Some("the Culture at Night team"));
         assert_eq!(page.discussion.questions.len(), 3);
-        assert_eq!(
-            page.discussion.ran_from,
-            Some((date(2025, 3, 3), date(2025, 4, 30)))
-        );
-        let summary: Vec<(&str, &str, &str)> = page
-            .comments
-            .iter()
-            .map(|c| (c.author.as_str(), c.role.as_str(), c.age.as_str()))
-            .collect();
+        assert_eq!(page.discussion.ran_from, Some((date(2025, 3, 3), date(2025, 4, 30))));
+        let summary: Vec<(&str, &str, &str)> =
+            page.comments.iter().map(|c| (c.author.as_str(), c.role.as_str(), c.age.as_str())).collect();
         assert_eq!(
             summary,
             [
@@ -1106,15 +920,9 @@ mod tests {
              When it is cancelled I wait an hour in the cold, and nobody tells you why.\n\
              A live board at the stop would help."
         );
-        assert_eq!(
-            page.comments[2].text,
-            "A reminder to keep venue names out of your comments, thank you."
-        );
+        assert_eq!(page.comments[2].text, "A reminder to keep venue names out of your comments, thank you.");
         // Last comment: short, and the last line of the page.
-        assert_eq!(
-            page.comments[4].text,
-            "Thanks Dan, we have shared this with the Night Czar’s office."
-        );
+        assert_eq!(page.comments[4].text, "Thanks Dan, we have shared this with the Night Czar’s office.");
     }
 
     #[test]
@@ -1122,10 +930,7 @@ mod tests {
         let page = parsed(NO_COMMENTS);
         assert!(page.comments.is_empty());
         assert_eq!(page.discussion.hosts, ["Sam"]);
-        assert_eq!(
-            page.discussion.host_organisation.as_deref(),
-            Some("the Housing Team")
-        );
+        assert_eq!(page.discussion.host_organisation.as_deref(), Some("the Housing Team"));
         assert_eq!(page.discussion.questions, ["What would you plant?"]);
         assert_eq!(page.consultation.closes, date(2023, 7, 31));
     }
@@ -1149,18 +954,9 @@ mod tests {
                 "closes": "2025-04-30",
             })
         );
-        assert_eq!(
-            json["discussion"]["hosts"],
-            serde_json::json!(["Nadia", "Rob"])
-        );
-        assert_eq!(
-            json["discussion"]["questions"][0],
-            "How do you get home after 11pm?"
-        );
-        assert_eq!(
-            json["discussion"]["ran_from"],
-            serde_json::json!(["2025-03-03", "2025-04-30"])
-        );
+        assert_eq!(json["discussion"]["hosts"], serde_json::json!(["Nadia", "Rob"]));
+        assert_eq!(json["discussion"]["questions"][0], "How do you get home after 11pm?");
+        assert_eq!(json["discussion"]["ran_from"], serde_json::json!(["2025-03-03", "2025-04-30"]));
         assert_eq!(json["comments"][4]["author"], "Rob");
         assert_eq!(json["comments"][4]["age"], "just now");
         assert_eq!(json["comments"][4]["role"], "Staff");
@@ -1171,10 +967,7 @@ mod tests {
 
     #[test]
     fn impossible_date_is_an_error() {
-        assert_eq!(
-            error(IMPOSSIBLE_DATE),
-            "line 3: expected a real calendar date but found \"31/02/2025\""
-        );
+        assert_eq!(error(IMPOSSIBLE_DATE), "line 3: expected a real calendar date but found \"31/02/2025\"");
     }
 
     #[test]
@@ -1307,10 +1100,7 @@ mod tests {
 
     #[test]
     fn header_errors_name_the_line() {
-        assert_eq!(
-            error(""),
-            "line 1: expected the consultation title but found an empty page"
-        );
+        assert_eq!(error(""), "line 1: expected the consultation title but found an empty page");
         assert_eq!(
             error("\u{feff}\r\n  \r\n"),
             "line 1: expected the consultation title but found an empty page"
@@ -1333,9 +1123,7 @@ mod tests {
             "1622 Londoners have responded | 18/12/2024",
         ] {
             assert_eq!(
-                error(&format!(
-                    "Title\nClosed\n{bad}\nDiscussions\nJoin the conversation"
-                )),
+                error(&format!("Title\nClosed\n{bad}\nDiscussions\nJoin the conversation")),
                 format!(
                     "line 3: expected a line like \"1,622 Londoners have responded | 18/12/2024 - \
                      12/02/2025\" but found {bad:?}"
@@ -1367,13 +1155,13 @@ mod tests {
 
     #[test]
     fn calendar_days_are_checked() {
-        assert!(IsoDate::new(2024, 2, 29).is_some());
-        assert!(IsoDate::new(2000, 2, 29).is_some());
-        assert!(IsoDate::new(2025, 2, 29).is_none());
-        assert!(IsoDate::new(1900, 2, 29).is_none());
-        assert!(IsoDate::new(2025, 4, 31).is_none());
-        assert!(IsoDate::new(2025, 13, 1).is_none());
-        assert!(IsoDate::new(2025, 1, 0).is_none());
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(2000, 2, 29).is_some());
+        assert!(Date::new(2025, 2, 29).is_none());
+        assert!(Date::new(1900, 2, 29).is_none());
+        assert!(Date::new(2025, 4, 31).is_none());
+        assert!(Date::new(2025, 13, 1).is_none());
+        assert!(Date::new(2025, 1, 0).is_none());
         assert_eq!(date(2024, 12, 8).to_string(), "2024-12-08");
         assert_eq!(long_date("18 December 2024"), Some((2024, 12, 18)));
         assert_eq!(long_date("1 Feb 2025"), Some((2025, 2, 1)));
@@ -1389,10 +1177,7 @@ mod tests {
         );
         assert_eq!(
             hosts("Alex, Chervonne, and Dionne will be joining in the discussion below."),
-            Ok((
-                vec!["Alex".into(), "Chervonne".into(), "Dionne".into()],
-                None
-            ))
+            Ok((vec!["Alex".into(), "Chervonne".into(), "Dionne".into()], None))
         );
         assert_eq!(
             hosts("Jo & Sam from City Hall will be joining in the discussion below."),
@@ -1400,11 +1185,9 @@ mod tests {
         );
         assert_eq!(
             hosts(" from City Hall will be joining in the discussion below."),
-            Err(
-                "line 1: expected \"<names> from <organisation> will be joining ...\" but found \
+            Err("line 1: expected \"<names> from <organisation> will be joining ...\" but found \
                  \" from City Hall will be joining in the discussion below.\""
-                    .to_string()
-            )
+                .to_string())
         );
     }
 
@@ -1419,14 +1202,8 @@ mod tests {
             start("Talk London team an hour ago“Thanks”"),
             Some(("Talk London team", "an hour ago", "“Thanks”"))
         );
-        assert_eq!(
-            start("MOPAC 1 year ago100% agree"),
-            Some(("MOPAC", "1 year ago", "100% agree"))
-        );
-        assert_eq!(
-            start("Staff just nowHello"),
-            Some(("Staff", "just now", "Hello"))
-        );
+        assert_eq!(start("MOPAC 1 year ago100% agree"), Some(("MOPAC", "1 year ago", "100% agree")));
+        assert_eq!(start("Staff just nowHello"), Some(("Staff", "just now", "Hello")));
         assert_eq!(
             start("Moderator a few seconds ago...and another thing"),
             Some(("Moderator", "a few seconds ago", "...and another thing"))
@@ -1445,28 +1222,16 @@ mod tests {
     /// the repository).
     #[test]
     fn seed_pages() {
-        let dir = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/seeds"
-        ));
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds"));
         let Ok(entries) = std::fs::read_dir(dir) else {
-            eprintln!(
-                "seed_pages: no seed pages at {}, nothing checked",
-                dir.display()
-            );
+            eprintln!("seed_pages: no seed pages at {}, nothing checked", dir.display());
             return;
         };
-        let mut paths: Vec<_> = entries
-            .map(|entry| entry.expect("readable seed dir").path())
-            .collect();
+        let mut paths: Vec<_> = entries.map(|entry| entry.expect("readable seed dir").path()).collect();
         paths.sort();
         let mut checked = Vec::new();
         for path in paths {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
             let page = std::fs::read_to_string(&path).expect("seed page is UTF-8");
             if !page.contains("Community Member") {
                 continue;
@@ -1482,27 +1247,15 @@ mod tests {
             };
             if let Some((comments, questions)) = known {
                 assert_eq!(parsed.comments.len(), comments, "{name}");
-                assert_eq!(
-                    parsed.comments.len(),
-                    page.matches("\nCommunity Member ").count(),
-                    "{name}"
-                );
+                assert_eq!(parsed.comments.len(), page.matches("\nCommunity Member ").count(), "{name}");
                 assert_eq!(parsed.discussion.questions.len(), questions, "{name}");
                 let consultation = &parsed.consultation;
                 assert_eq!(consultation.status, PageStatus::Closed, "{name}");
                 assert_eq!(consultation.responses, 1622, "{name}");
                 assert_eq!(consultation.opens.to_string(), "2024-12-18", "{name}");
                 assert_eq!(consultation.closes.to_string(), "2025-02-12", "{name}");
-                assert_eq!(
-                    parsed.discussion.hosts,
-                    ["Alex", "Chervonne", "Dionne"],
-                    "{name}"
-                );
-                assert_eq!(
-                    parsed.discussion.host_organisation.as_deref(),
-                    Some("MOPAC"),
-                    "{name}"
-                );
+                assert_eq!(parsed.discussion.hosts, ["Alex", "Chervonne", "Dionne"], "{name}");
+                assert_eq!(parsed.discussion.host_organisation.as_deref(), Some("MOPAC"), "{name}");
             }
 
             for (index, comment) in parsed.comments.iter().enumerate() {
@@ -1518,10 +1271,7 @@ mod tests {
                 // The preview as the page shows it: the start line's text and what follows, up
                 // to "Show full comment", if that comes before the next comment. (A short comment
                 // can have a button too; its "preview" is already the whole text, without dots.)
-                let end = parsed
-                    .comments
-                    .get(index + 1)
-                    .map_or(raw.len(), |next| next.line - 1);
+                let end = parsed.comments.get(index + 1).map_or(raw.len(), |next| next.line - 1);
                 let body = &raw[comment.line..end];
                 if let Some(button) = body.iter().position(|line| line.starts_with(SHOW_FULL)) {
                     let mut preview = vec![&start[head.len()..]];
@@ -1543,20 +1293,13 @@ mod tests {
                 let holders: Vec<&str> = parsed
                     .comments
                     .iter()
-                    .filter(|c| {
-                        c.text
-                            .split('\n')
-                            .any(|p| p == "This and the abundance of phone snatchers.")
-                    })
+                    .filter(|c| c.text.split('\n').any(|p| p == "This and the abundance of phone snatchers."))
                     .map(|c| c.author.as_str())
                     .collect();
                 assert_eq!(holders, ["Paddington"]);
             }
             checked.push(name);
         }
-        assert!(
-            checked.len() >= 2,
-            "expected seeds 000 and 001, checked {checked:?}"
-        );
+        assert!(checked.len() >= 2, "expected seeds 000 and 001, checked {checked:?}");
     }
 }

@@ -1,10 +1,10 @@
 //! Turns a parsed Talk London page into a [`DiscussionImport`] the store writes in one transaction.
 
 use heard_store::{
-    CommentSource, Date, DiscussionImport, ImportedComment, NewConsultation, NewDiscussion, Role, Timestamp,
+    CommentSource, DiscussionImport, ImportedComment, NewConsultation, NewDiscussion, Role, Timestamp,
 };
 
-use super::talk_london::{IsoDate, PageComment, TalkLondonPage};
+use super::talk_london::{PageComment, TalkLondonPage};
 
 /// What to call the consultation and the discussion; the saved page names neither by slug, and
 /// gives no title to the discussion.
@@ -18,17 +18,19 @@ pub struct DiscussionNaming {
 /// The page as a discussion import. Comment times are estimated from the ages the page shows
 /// ("6 months ago"): the page does not say when it was saved, so the oldest comment is placed on
 /// the opening day and the others keep their distance from it, within the discussion's dates.
-pub fn discussion_import(page: &TalkLondonPage, naming: &DiscussionNaming) -> Result<DiscussionImport, String> {
-    let opens = date(page.consultation.opens)?;
-    let closes = date(page.consultation.closes)?;
-    let (d_opens, d_closes) = match page.discussion.ran_from {
-        Some((from, to)) => (date(from)?, date(to)?),
-        None => (opens, closes),
-    };
+pub fn discussion_import(
+    page: &TalkLondonPage,
+    naming: &DiscussionNaming,
+) -> Result<DiscussionImport, String> {
+    let (opens, closes) = (page.consultation.opens, page.consultation.closes);
+    let (d_opens, d_closes) = page.discussion.ran_from.unwrap_or((opens, closes));
     let title = page.consultation.title.clone();
     let consultation = NewConsultation {
         slug: naming.consultation_slug.clone().unwrap_or_else(|| slugify(&title)),
-        summary: format!("Imported from a saved Talk London discussion page. {} responses were recorded.", page.consultation.responses),
+        summary: format!(
+            "Imported from a saved Talk London discussion page. {} responses were recorded.",
+            page.consultation.responses
+        ),
         organisation: page.discussion.host_organisation.clone().unwrap_or_else(|| "Talk London".into()),
         respondent_noun: "Londoners".into(),
         opens_on: opens,
@@ -118,10 +120,6 @@ fn role(comment: &PageComment) -> Role {
     }
 }
 
-fn date(d: IsoDate) -> Result<Date, String> {
-    Date::new(d.year, d.month, d.day).ok_or_else(|| format!("{d} is not a calendar day"))
-}
-
 /// The first prompt question, shortened at a word, or "Discussion".
 fn default_title(page: &TalkLondonPage) -> String {
     let Some(question) = page.discussion.questions.first() else { return "Discussion".into() };
@@ -164,7 +162,10 @@ mod tests {
         assert_eq!(parse_age("1 year ago"), Some(365 * 86_400));
         assert_eq!(parse_age("just now"), Some(0));
         assert_eq!(parse_age("yesterday"), None);
-        assert_eq!(slugify("Mayor’s Police and Crime Plan consultation"), "mayors-police-and-crime-plan-consultation");
+        assert_eq!(
+            slugify("Mayor’s Police and Crime Plan consultation"),
+            "mayors-police-and-crime-plan-consultation"
+        );
         assert_eq!(slugify("!!!"), "consultation");
     }
 }

@@ -27,9 +27,12 @@ fn demo_serves_the_police_and_crime_plan_and_its_discussions() {
     ] {
         assert!(page.contains(needle), "{needle} missing");
     }
-    let (status, discussion) = server.get("/consultations/police-and-crime-plan-2025-29/discussions/safety-in-public-spaces");
+    let (status, discussion) =
+        server.get("/consultations/police-and-crime-plan-2025-29/discussions/safety-in-public-spaces");
     assert_eq!(status, 200);
-    assert!(discussion.contains("Alex, Chervonne and Dionne from MOPAC will be joining in the discussion below."));
+    assert!(
+        discussion.contains("Alex, Chervonne and Dionne from MOPAC will be joining in the discussion below.")
+    );
     let articles = discussion.matches("<article class=\"comment").count();
     if seeds_dir().is_some() {
         assert_eq!(articles, 38, "every comment of the saved page");
@@ -44,11 +47,13 @@ fn demo_serves_the_police_and_crime_plan_and_its_discussions() {
 fn without_seed_pages_the_demo_fills_discussions_with_marked_synthetic_comments() {
     let dir = temp_dir("demo-synthetic");
     let empty = temp_dir("no-seeds");
-    let out = run(&["demo", "--data-dir", dir.to_str().unwrap(), "--seeds", empty.to_str().unwrap(), "--no-serve"]);
+    let out =
+        run(&["demo", "--data-dir", dir.to_str().unwrap(), "--seeds", empty.to_str().unwrap(), "--no-serve"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("filled 2 discussions with synthetic comments"));
     let server = Server::start(&["serve", "--data-dir", dir.to_str().unwrap()]);
-    let (status, page) = server.get("/consultations/police-and-crime-plan-2025-29/discussions/preventing-violence");
+    let (status, page) =
+        server.get("/consultations/police-and-crime-plan-2025-29/discussions/preventing-violence");
     assert_eq!(status, 200);
     assert!(page.contains("badge-synthetic"));
     assert!(page.contains("Page 1 of 2"), "80 generated threads page at 50");

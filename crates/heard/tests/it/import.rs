@@ -1,7 +1,7 @@
 //! `heard import talk-london`: JSON out, storing, and refusing bad pages without writing anything.
 
-use heard_store::testing::temp_dir;
 use heard_store::Store;
+use heard_store::testing::temp_dir;
 
 use crate::{fixture, run, seeds_dir};
 
@@ -67,15 +67,45 @@ fn stores_a_page_and_a_second_discussion_joins_the_same_consultation() {
     let dir = temp_dir("import");
     let data_dir = dir.to_str().unwrap();
     let page = fixture("closed_discussion.txt");
-    let out = run(&["import", "talk-london", page.to_str().unwrap(), "--data-dir", data_dir, "--consultation", "plan", "--title", "First"]);
+    let out = run(&[
+        "import",
+        "talk-london",
+        page.to_str().unwrap(),
+        "--data-dir",
+        data_dir,
+        "--consultation",
+        "plan",
+        "--title",
+        "First",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("into \"First\" (new consultation plan)"), "{said}");
-    let out = run(&["import", "talk-london", page.to_str().unwrap(), "--data-dir", data_dir, "--consultation", "plan", "--title", "Second"]);
+    let out = run(&[
+        "import",
+        "talk-london",
+        page.to_str().unwrap(),
+        "--data-dir",
+        data_dir,
+        "--consultation",
+        "plan",
+        "--title",
+        "Second",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("(existing consultation plan)"));
     // The same title again is refused, and nothing of it is written.
-    let out = run(&["import", "talk-london", page.to_str().unwrap(), "--data-dir", data_dir, "--consultation", "plan", "--title", "First"]);
+    let out = run(&[
+        "import",
+        "talk-london",
+        page.to_str().unwrap(),
+        "--data-dir",
+        data_dir,
+        "--consultation",
+        "plan",
+        "--title",
+        "First",
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("already has a discussion called \"first\""), "{err}");
@@ -99,7 +129,13 @@ fn stores_a_page_and_a_second_discussion_joins_the_same_consultation() {
 fn a_broken_page_is_an_error_naming_the_line_and_writes_nothing() {
     let dir = temp_dir("broken");
     for name in ["broken_impossible_date.txt", "broken_missing_author.txt", "broken_unclosed_show_full.txt"] {
-        let out = run(&["import", "talk-london", fixture(name).to_str().unwrap(), "--data-dir", dir.to_str().unwrap()]);
+        let out = run(&[
+            "import",
+            "talk-london",
+            fixture(name).to_str().unwrap(),
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ]);
         assert!(!out.status.success(), "{name} was accepted");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("error: ") && err.contains("line "), "{name}: {err}");
