@@ -17,28 +17,26 @@ impl Store {
 
     /// Every consultation, soonest closing first.
     pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>> {
-        let rows = sqlx::query(&format!("{CONSULTATION_SUMMARY} ORDER BY closes_on, id"))
+        let rows = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations ORDER BY closes_on, id"))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(consultation_summary).collect()
     }
 
     pub async fn consultation_by_slug(&self, slug: &str) -> Result<Option<Consultation>> {
-        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} WHERE slug = $1"))
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
+        // The summary's columns and the page's extra ones come from one row.
+        let row = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY}, results_expected, accessible_formats FROM consultations WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let summary = consultation_summary(&row)?;
-        let extra =
-            sqlx::query("SELECT results_expected, accessible_formats FROM consultations WHERE id = $1")
-                .bind(summary.id)
-                .fetch_one(&self.pool)
-                .await?;
         let id = summary.id;
         Ok(Some(Consultation {
-            results_expected: extra.try_get("results_expected")?,
-            accessible_formats: extra.try_get("accessible_formats")?,
+            results_expected: row.try_get("results_expected")?,
+            accessible_formats: row.try_get("accessible_formats")?,
             objectives: self.objectives(id).await?,
             timeline: self.timeline(id).await?,
             documents: self.documents(id).await?,
@@ -155,10 +153,7 @@ impl Store {
         .iter()
         .map(user)
         .collect::<Result<_>>()?;
-        let host_organisation = sqlx::query_scalar("SELECT host_organisation FROM discussions WHERE id = $1")
-            .bind(summary.id)
-            .fetch_one(&self.pool)
-            .await?;
+        let host_organisation = row.try_get("host_organisation")?;
         Ok(Some(Discussion { summary, consultation, questions, hosts, host_organisation }))
     }
 
@@ -224,7 +219,7 @@ impl Store {
     }
 
     async fn consultation_summary(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
-        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} WHERE slug = $1"))
+        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1"))
             .bind(slug)
             .fetch_optional(&self.pool)
             .await?;
@@ -537,13 +532,15 @@ async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) 
     Ok(())
 }
 
+/// The columns of a [`ConsultationSummary`]; callers add more columns or `FROM consultations`.
 const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
-     opens_on, closes_on, recorded_responses FROM consultations";
+     opens_on, closes_on, recorded_responses";
 
 const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
-     COUNT(c.id) AS comment_count FROM discussions d LEFT JOIN comments c ON c.discussion_id = d.id";
+     d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d LEFT JOIN comments c ON c.discussion_id = d.id";
 
-const DISCUSSION_GROUP: &str = "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.position";
+const DISCUSSION_GROUP: &str =
+    "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.host_organisation, d.position";
 
 const USER_COLUMNS: &str = "u.id AS user_id, u.display_name, u.role, u.synthetic";
 
