@@ -50,15 +50,10 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
         for (n, (title, slug, intro, questions, topic, count)) in
             synthetic_police_discussions().into_iter().enumerate()
         {
-            let comments = synthetic_comments(
-                topic,
-                count,
-                2024 + n as u64,
-                police_plan().opens_on,
-                police_plan().closes_on,
-            );
+            let plan = police_plan();
+            let comments = synthetic_comments(topic, count, 2024 + n as u64, plan.opens_on, plan.closes_on);
             let import = DiscussionImport {
-                consultation: police_plan(),
+                consultation: plan,
                 discussion: police_discussion(title, slug, intro, questions),
                 host_names: HOSTS.map(String::from).to_vec(),
                 comments,

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use heard_store::{Channel, ChannelKind, Consultation, Date, Document, NewObjective, Status};
+use heard_store::{ChannelKind, Consultation, Document, Status};
 
 use super::render;
 use crate::format::{paragraphs, thousands};
@@ -14,15 +14,11 @@ use crate::{AppState, WebError};
 struct ConsultationPage {
     c: Consultation,
     status: Status,
-    opens: Date,
-    closes: Date,
     responses_line: String,
     deadline_line: String,
     summary: Vec<String>,
-    objectives: Vec<NewObjective>,
     timeline: Vec<TimelineRow>,
     discussions: Vec<DiscussionRow>,
-    channels: Vec<Channel>,
     documents: Vec<Document>,
     easy_read: Vec<Document>,
 }
@@ -101,15 +97,11 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
     let (easy_read, documents) = c.documents.iter().cloned().partition(|d| d.easy_read);
     let page = ConsultationPage {
         status,
-        opens: s.opens_on,
-        closes: s.closes_on,
         responses_line,
         deadline_line,
         summary: paragraphs(&s.summary).into_iter().map(str::to_owned).collect(),
-        objectives: c.objectives.clone(),
         timeline,
         discussions,
-        channels: c.channels.clone(),
         documents,
         easy_read,
         c,

@@ -67,45 +67,28 @@ fn stores_a_page_and_a_second_discussion_joins_the_same_consultation() {
     let dir = temp_dir("import");
     let data_dir = dir.to_str().unwrap();
     let page = fixture("closed_discussion.txt");
-    let out = run(&[
-        "import",
-        "talk-london",
-        page.to_str().unwrap(),
-        "--data-dir",
-        data_dir,
-        "--consultation",
-        "plan",
-        "--title",
-        "First",
-    ]);
+    let import_titled = |title: &str| {
+        run(&[
+            "import",
+            "talk-london",
+            page.to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+            "--consultation",
+            "plan",
+            "--title",
+            title,
+        ])
+    };
+    let out = import_titled("First");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("into \"First\" (new consultation plan)"), "{said}");
-    let out = run(&[
-        "import",
-        "talk-london",
-        page.to_str().unwrap(),
-        "--data-dir",
-        data_dir,
-        "--consultation",
-        "plan",
-        "--title",
-        "Second",
-    ]);
+    let out = import_titled("Second");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("(existing consultation plan)"));
     // The same title again is refused, and nothing of it is written.
-    let out = run(&[
-        "import",
-        "talk-london",
-        page.to_str().unwrap(),
-        "--data-dir",
-        data_dir,
-        "--consultation",
-        "plan",
-        "--title",
-        "First",
-    ]);
+    let out = import_titled("First");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("already has a discussion called \"first\""), "{err}");
