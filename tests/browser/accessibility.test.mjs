@@ -11,9 +11,9 @@ import {
   WIDE,
   axeViolations,
   formatViolations,
-  openPage,
   visit,
   withHeardAndBrowser,
+  withPage,
 } from './support.mjs';
 
 let server;
@@ -23,16 +23,8 @@ withHeardAndBrowser((started) => ({ server, browser } = started));
 
 for (const viewport of [WIDE, NARROW]) {
   describe(`Accessibility (axe-core, WCAG 2.2 AA) at ${viewport.width} px wide`, () => {
-    let context;
     let page;
-
-    before(async () => {
-      ({ context, page } = await openPage(browser, { viewport, bypassCSP: true }));
-    });
-
-    after(async () => {
-      await context?.close();
-    });
+    withPage(() => browser, { viewport, bypassCSP: true }, (opened) => (page = opened));
 
     for (const { name, path, status } of PAGES) {
       it(`${name} (${path}) has no violations`, async () => {

@@ -9,10 +9,10 @@ import {
   POLICE_PLAN,
   SAFETY_DISCUSSION,
   firstLongComment,
-  openPage,
   visit,
   watchForErrors,
   withHeardAndBrowser,
+  withPage,
 } from './support.mjs';
 
 const OBJECTIVES = [
@@ -30,16 +30,8 @@ readingAClosedConsultation('Reading a closed consultation, with JavaScript', { j
 readingAClosedConsultation('Reading a closed consultation, without JavaScript', { javaScriptEnabled: false });
 
 describe('Reading more comments, page by page', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser));
-  });
-
-  after(async () => {
-    await context?.close();
-  });
+  withPage(() => browser, {}, (opened) => (page = opened));
 
   const pager = () => page.getByRole('navigation', { name: 'Comment pages' });
   const commentIds = () => page.locator('ol.threads article.comment').evaluateAll((as) => as.map((a) => a.id));
@@ -69,17 +61,11 @@ describe('Reading more comments, page by page', () => {
 
 function readingAClosedConsultation(title, { javaScriptEnabled }) {
   describe(title, () => {
-    let context;
     let page;
     let problems;
-
-    before(async () => {
-      ({ context, page } = await openPage(browser, { javaScriptEnabled }));
+    withPage(() => browser, { javaScriptEnabled }, (opened) => {
+      page = opened;
       problems = watchForErrors(page);
-    });
-
-    after(async () => {
-      await context?.close();
     });
 
     it('the home page groups consultations under Open now, Opening soon and Closed', async () => {

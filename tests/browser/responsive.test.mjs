@@ -10,9 +10,9 @@ import {
   PARKS_DISCUSSION,
   SAFETY_DISCUSSION,
   VIOLENCE_DISCUSSION,
-  openPage,
   visit,
   withHeardAndBrowser,
+  withPage,
 } from './support.mjs';
 
 const DISCUSSIONS = [SAFETY_DISCUSSION, VIOLENCE_DISCUSSION, PARKS_DISCUSSION];
@@ -43,16 +43,8 @@ function overflowReport(page, width) {
 
 for (const width of [NARROW.width, 320]) {
   describe(`No sideways scrolling at ${width} px wide`, () => {
-    let context;
     let page;
-
-    before(async () => {
-      ({ context, page } = await openPage(browser, { viewport: { width, height: 800 } }));
-    });
-
-    after(async () => {
-      await context?.close();
-    });
+    withPage(() => browser, { viewport: { width, height: 800 } }, (opened) => (page = opened));
 
     for (const { name, path, status } of PAGES) {
       it(`${name} (${path}) fits in ${width} px`, async () => {
@@ -76,16 +68,8 @@ for (const width of [NARROW.width, 320]) {
 }
 
 describe('Comment text is easy to read on a phone', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser, { viewport: NARROW }));
-  });
-
-  after(async () => {
-    await context?.close();
-  });
+  withPage(() => browser, { viewport: NARROW }, (opened) => (page = opened));
 
   for (const path of DISCUSSIONS) {
     it(`${path}: comment text is at least 16 px`, async () => {

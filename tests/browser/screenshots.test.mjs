@@ -12,9 +12,9 @@ import {
   WIDE,
   artifactPath,
   firstLongComment,
-  openPage,
   visit,
   withHeardAndBrowser,
+  withPage,
 } from './support.mjs';
 
 const SHOTS = [
@@ -31,16 +31,8 @@ withHeardAndBrowser((started) => ({ server, browser } = started));
 for (const viewport of [NARROW, WIDE]) {
   const size = `${viewport.width}x${viewport.height}`;
   describe(`Screenshots at ${size}`, () => {
-    let context;
     let page;
-
-    before(async () => {
-      ({ context, page } = await openPage(browser, { viewport }));
-    });
-
-    after(async () => {
-      await context?.close();
-    });
+    withPage(() => browser, { viewport }, (opened) => (page = opened));
 
     for (const { file, path, expandComment } of SHOTS) {
       it(`${file}-${size}.png`, async () => {

@@ -10,9 +10,9 @@ import {
   SAFETY_DISCUSSION,
   accessibilityNode,
   firstLongComment,
-  openPage,
   visit,
   withHeardAndBrowser,
+  withPage,
 } from './support.mjs';
 
 let server;
@@ -21,16 +21,8 @@ let browser;
 withHeardAndBrowser((started) => ({ server, browser } = started));
 
 describe('Headings, as a screen reader lists them', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser));
-  });
-
-  after(async () => {
-    await context?.close();
-  });
+  withPage(() => browser, {}, (opened) => (page = opened));
 
   for (const { name, path, status } of PAGES) {
     it(`${name}: exactly one h1, and no heading level skipped`, async () => {
@@ -51,16 +43,8 @@ describe('Headings, as a screen reader lists them', () => {
 });
 
 describe('The skip link, for keyboard users', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser));
-  });
-
-  after(async () => {
-    await context?.close();
-  });
+  withPage(() => browser, {}, (opened) => (page = opened));
 
   for (const { name, path, status } of PAGES) {
     it(`${name}: the first Tab reaches "Skip to main content", which moves focus to the main content`, async () => {
@@ -93,16 +77,10 @@ describe('The skip link, for keyboard users', () => {
 });
 
 describe('A long comment, as a screen reader announces it', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser));
+  withPage(() => browser, {}, async (opened) => {
+    page = opened;
     await visit(page, server.url(SAFETY_DISCUSSION));
-  });
-
-  after(async () => {
-    await context?.close();
   });
 
   it('each comment is an article named by its author', async () => {
@@ -152,16 +130,8 @@ describe('A long comment, as a screen reader announces it', () => {
 });
 
 describe('Page basics', () => {
-  let context;
   let page;
-
-  before(async () => {
-    ({ context, page } = await openPage(browser));
-  });
-
-  after(async () => {
-    await context?.close();
-  });
+  withPage(() => browser, {}, (opened) => (page = opened));
 
   it('every page is in British English and has its own title ending "| heard"', async () => {
     const titles = new Map();

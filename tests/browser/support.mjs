@@ -287,3 +287,19 @@ export function withHeardAndBrowser(onStart) {
     await started.server?.stop();
   });
 }
+
+/**
+ * Opens a page (in a context of its own, with `openPage`'s options) before a `describe`'s tests and
+ * closes it after them; `onOpen` receives the page (and may be async). `getBrowser` is called once the browser is up.
+ */
+export function withPage(getBrowser, options, onOpen) {
+  let context;
+  before(async () => {
+    let page;
+    ({ context, page } = await openPage(getBrowser(), options));
+    await onOpen(page);
+  });
+  after(async () => {
+    await context?.close();
+  });
+}
