@@ -91,6 +91,21 @@ enum Command {
     /// Write synthetic (generated, clearly marked) content, for demos and benchmarks.
     #[command(subcommand)]
     Synth(Synth),
+    /// Check one text from standard input for personal data, incident reports and safeguarding
+    /// risks, and print what was found and the text with the personal data redacted.
+    Redact {
+        /// Print JSON: {"findings": [...], "flags": [...], "redacted": "..."}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Install, check or distil the embedding model the analysis engine uses.
+    #[command(subcommand)]
+    Model(crate::model::ModelCommand),
+    /// Analyse free-text responses: themes, mapping, stance, campaigns, and a report.
+    Analyse(crate::analyse::AnalyseArgs),
+    /// Measure the engine against gold outputs.
+    #[command(subcommand)]
+    Eval(crate::eval::EvalCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +179,10 @@ async fn run(cli: Cli) -> Result<()> {
             let store = database.open().await?;
             synth_discussion(&store, &consultation, &slug, comments, seed).await
         }
+        Command::Redact { json } => crate::redact::run(json),
+        Command::Model(command) => crate::model::run(command),
+        Command::Analyse(args) => crate::analyse::run(args),
+        Command::Eval(command) => crate::eval::run(command),
     }
 }
 

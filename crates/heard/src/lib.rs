@@ -1,6 +1,10 @@
 //! The `heard` program: its command line, the demo consultation, and importers.
 
+pub mod analyse;
 pub mod cli;
 pub mod demo;
+pub mod eval;
 pub mod import;
+pub mod model;
+pub mod redact;
 mod telemetry;

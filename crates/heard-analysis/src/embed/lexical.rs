@@ -1,0 +1,1 @@
+//! The lexical mode: no model, only the words.
