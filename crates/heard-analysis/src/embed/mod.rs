@@ -6,6 +6,9 @@
 //! - `lexical`: no model at all; hashed TF-IDF of words and word pairs fitted on the corpus.
 
 pub mod lexical;
+pub mod minilm;
+pub mod static_table;
+pub mod tokenizer;
 
 use std::fmt;
 

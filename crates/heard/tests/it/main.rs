@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod redact;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -1,0 +1,167 @@
+//! Campaigns: responses sent from a template, word for word or lightly edited. Found with
+//! one-permutation MinHash over word 3-grams and banded locality-sensitive hashing, so a million
+//! responses cost one pass; candidate pairs are confirmed by their estimated Jaccard similarity.
+
+use std::collections::HashMap;
+
+use crate::text;
+
+const BINS: usize = 64;
+const BANDS: usize = 16;
+const ROWS: usize = BINS / BANDS;
+/// Estimated Jaccard similarity of word 3-grams above which two responses share a template.
+const SIMILAR: f32 = 0.6;
+/// Fewer words than this and two responses can agree by chance ("I agree with the plan").
+const MIN_WORDS: usize = 8;
+
+/// A group of responses sharing one template. `members` are indexes into the input, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub members: Vec<usize>,
+    /// The member closest to all the others: the text to show once.
+    pub representative: usize,
+}
+
+/// Groups of at least `min_size` near-duplicate texts, largest first.
+pub fn find(texts: &[&str], min_size: usize) -> Vec<Group> {
+    let signatures: Vec<Option<[u32; BINS]>> = texts.iter().map(|t| signature(t)).collect();
+    let mut parent: Vec<usize> = (0..texts.len()).collect();
+    fn find_root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for band in 0..BANDS {
+        let mut buckets: HashMap<u64, usize> = HashMap::new();
+        for (i, sig) in signatures.iter().enumerate() {
+            let Some(sig) = sig else { continue };
+            let key = band_key(&sig[band * ROWS..(band + 1) * ROWS], band);
+            match buckets.get(&key) {
+                Some(&first) => {
+                    let (ri, rf) = (find_root(&mut parent, i), find_root(&mut parent, first));
+                    if ri != rf && similarity(sig, signatures[first].as_ref().unwrap()) >= SIMILAR {
+                        parent[ri] = rf;
+                    }
+                }
+                None => {
+                    buckets.insert(key, i);
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..texts.len() {
+        if signatures[i].is_some() {
+            let root = find_root(&mut parent, i);
+            groups.entry(root).or_default().push(i);
+        }
+    }
+    let mut out: Vec<Group> = groups
+        .into_values()
+        .filter(|members| members.len() >= min_size.max(2))
+        .map(|members| {
+            let representative = representative(&members, &signatures);
+            Group { members, representative }
+        })
+        .collect();
+    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.members[0].cmp(&b.members[0])));
+    out
+}
+
+fn representative(members: &[usize], signatures: &[Option<[u32; BINS]>]) -> usize {
+    // Comparing against a bounded sample keeps huge campaigns linear.
+    let sample: Vec<usize> = members.iter().copied().step_by((members.len() / 50).max(1)).collect();
+    *members
+        .iter()
+        .take(200)
+        .max_by(|&&a, &&b| {
+            let score = |x: usize| -> f32 {
+                sample
+                    .iter()
+                    .map(|&s| similarity(signatures[x].as_ref().unwrap(), signatures[s].as_ref().unwrap()))
+                    .sum()
+            };
+            score(a).total_cmp(&score(b)).then(b.cmp(&a))
+        })
+        .unwrap()
+}
+
+fn signature(text: &str) -> Option<[u32; BINS]> {
+    let words = text::words(text);
+    if words.len() < MIN_WORDS {
+        return None;
+    }
+    let mut bins = [u32::MAX; BINS];
+    for gram in words.windows(3) {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for w in gram {
+            for &b in w.as_bytes() {
+                h ^= b as u64;
+                h = h.wrapping_mul(0x100000001b3);
+            }
+            h ^= 0xff;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        let h = mix(h);
+        let bin = (h % BINS as u64) as usize;
+        let value = (h >> 32) as u32;
+        bins[bin] = bins[bin].min(value);
+    }
+    // Densify: an empty bin borrows from the next filled one, so short texts still compare.
+    for i in 0..BINS {
+        if bins[i] == u32::MAX {
+            for step in 1..BINS {
+                let j = (i + step) % BINS;
+                if bins[j] != u32::MAX {
+                    bins[i] = bins[j] ^ (step as u32).wrapping_mul(0x9e3779b9);
+                    break;
+                }
+            }
+        }
+    }
+    Some(bins)
+}
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ceb9fe1a85ec53);
+    x ^ (x >> 33)
+}
+
+fn band_key(rows: &[u32], band: usize) -> u64 {
+    rows.iter().fold(band as u64, |h, &r| mix(h ^ r as u64))
+}
+
+fn similarity(a: &[u32; BINS], b: &[u32; BINS]) -> f32 {
+    a.iter().zip(b).filter(|(x, y)| x == y).count() as f32 / BINS as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_letters_group_and_ordinary_responses_do_not() {
+        let template = "I am writing to object to the closure of the Hillside police station. \
+                        Our community needs officers it can reach, and the nearest station is too far.";
+        let texts = [
+            template.to_string(),
+            template.replace("Hillside", "Hillside Road"),
+            format!("{template} Please listen."),
+            format!("Dear Mayor, {template}"),
+            "More police on the buses at night would make me feel safer on the way home.".to_string(),
+            "I agree with the plan".to_string(),
+            "I agree with the plan".to_string(),
+            "Street lighting in the park is poor and the paths feel unsafe after dark in winter.".to_string(),
+        ];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let groups = find(&refs, 3);
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(groups[0].members, [0, 1, 2, 3]);
+        assert!(groups[0].members.contains(&groups[0].representative));
+    }
+}

@@ -1,0 +1,160 @@
+//! Naming a theme: its distinctive key phrases by class-based TF-IDF (what sets this group of
+//! responses apart from the others), shown in the words respondents used.
+
+use std::collections::HashMap;
+
+use crate::text;
+
+/// A key phrase: one or two content words, as most often written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyPhrase {
+    pub phrase: String,
+    pub score: f32,
+}
+
+/// For each class (a list of its texts), its key phrases, most distinctive first.
+pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase>> {
+    // term -> per-class counts; term -> surface form counts.
+    let mut counts: HashMap<String, Vec<f32>> = HashMap::new();
+    let mut surfaces: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let mut class_words = vec![0f32; classes.len()];
+    for (c, texts) in classes.iter().enumerate() {
+        for t in texts {
+            // Content words with their position, so pairs are only made of neighbours in the
+            // text itself ("officers on foot" gives no pair "officers foot").
+            let all = text::words(t);
+            let kept: Vec<(usize, String)> = all
+                .into_iter()
+                .enumerate()
+                .filter(|(_, w)| w.chars().count() > 2 && !text::is_stop_word(w) && !w.chars().all(|c| c.is_numeric()))
+                .collect();
+            let positions: Vec<usize> = kept.iter().map(|(i, _)| *i).collect();
+            let words: Vec<String> = kept.into_iter().map(|(_, w)| w).collect();
+            let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
+            class_words[c] += stems.len() as f32;
+            // Each text votes once per term, so one long response cannot name a theme alone.
+            let mut seen = std::collections::HashSet::new();
+            for (i, s) in stems.iter().enumerate() {
+                let mut add = |term: String, surface: String| {
+                    if seen.insert(term.clone()) {
+                        counts.entry(term.clone()).or_insert_with(|| vec![0.0; classes.len()])[c] += 1.0;
+                    }
+                    *surfaces.entry(term).or_default().entry(surface).or_default() += 1;
+                };
+                add(s.clone(), words[i].clone());
+                if i + 1 < stems.len() && positions[i + 1] == positions[i] + 1 && stems[i] != stems[i + 1] {
+                    add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                }
+            }
+        }
+    }
+    let average_words = class_words.iter().sum::<f32>() / classes.len().max(1) as f32;
+    let sizes: Vec<f32> = classes.iter().map(|c| c.len() as f32).collect();
+    let mut out = Vec::with_capacity(classes.len());
+    for c in 0..classes.len() {
+        let mut scored: Vec<(String, f32)> = counts
+            .iter()
+            .filter(|(term, per_class)| {
+                // A phrase worth showing is used by more than one respondent in a larger group.
+                per_class[c] >= 2.0 || (sizes[c] < 4.0 && per_class[c] >= 1.0 && !term.contains(' '))
+            })
+            .map(|(term, per_class)| {
+                let total: f32 = per_class.iter().sum();
+                let tf = per_class[c] / sizes[c].max(1.0);
+                let idf = (1.0 + average_words / total).ln();
+                let bigram_bonus = if term.contains(' ') { 1.3 } else { 1.0 };
+                (term.clone(), tf * idf * bigram_bonus)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut chosen: Vec<(String, f32)> = Vec::new();
+        for (term, score) in scored {
+            // Skip a word already inside a chosen pair, and a pair whose words are both chosen.
+            let parts: Vec<&str> = term.split(' ').collect();
+            let covered = chosen.iter().any(|(t, _)| {
+                let chosen_parts: Vec<&str> = t.split(' ').collect();
+                parts.iter().all(|p| chosen_parts.contains(p))
+                    || (parts.len() == 2 && chosen_parts.len() == 1 && parts.contains(&chosen_parts[0]))
+            });
+            if covered {
+                // A pair that contains a chosen single word replaces it: it says more.
+                if parts.len() == 2 {
+                    if let Some(i) =
+                        chosen.iter().position(|(t, _)| !t.contains(' ') && parts.contains(&t.as_str()))
+                        && score > chosen[i].1 * 0.6
+                    {
+                        chosen[i] = (term, score);
+                    }
+                }
+                continue;
+            }
+            chosen.push((term, score));
+            if chosen.len() >= per_class {
+                break;
+            }
+        }
+        let mut seen_phrases = std::collections::HashSet::new();
+        out.push(
+            chosen
+                .into_iter()
+                .filter_map(|(term, score)| {
+                    let surface = surfaces[&term]
+                        .iter()
+                        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                        .map(|(s, _)| s.clone())
+                        .unwrap_or(term);
+                    seen_phrases.insert(surface.clone()).then_some(KeyPhrase { phrase: surface, score })
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+/// A short title from key phrases: "Grassroots sports and sponsorship money".
+pub fn title(phrases: &[KeyPhrase]) -> String {
+    let picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
+    let joined = match picked.as_slice() {
+        [] => return "Other points".to_string(),
+        [one] => one.to_string(),
+        [one, two] => format!("{one} and {two}"),
+        _ => unreachable!(),
+    };
+    capitalise(&joined)
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinctive_phrases_win_over_shared_words() {
+        let classes = vec![
+            vec![
+                "Grassroots sports need sponsorship money",
+                "Without sponsorship money grassroots sports die",
+                "Sports clubs rely on sponsorship money",
+            ],
+            vec![
+                "Children see betting adverts during sports",
+                "Protect children from betting adverts",
+                "Betting adverts groom children",
+            ],
+        ];
+        let phrases = key_phrases(&classes, 3);
+        let first: Vec<&str> = phrases[0].iter().map(|p| p.phrase.as_str()).collect();
+        let second: Vec<&str> = phrases[1].iter().map(|p| p.phrase.as_str()).collect();
+        assert!(first.contains(&"sponsorship money"), "{first:?}");
+        assert!(second.contains(&"betting adverts"), "{second:?}");
+        assert!(!first.contains(&"sports") || !second.contains(&"sports"));
+        assert_eq!(title(&phrases[1][..1]), capitalise(second[0]));
+    }
+}

@@ -1,0 +1,271 @@
+//! Text handling every stage shares: words, stems, stop words, sentences and clauses.
+
+/// Lower-cased word tokens (letters, digits, inner apostrophes and hyphens), in order.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            current.extend(c.to_lowercase());
+        } else if (c == '\'' || c == '’' || c == '-')
+            && !current.is_empty()
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
+        {
+            current.push(if c == '-' { '-' } else { '\'' });
+        } else if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Words that carry no theme on their own.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+// Sorted, so membership is a binary search.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "ago", "all", "almost", "already", "also",
+    "although", "always", "am", "among", "an", "and", "another", "any", "anyone", "anything", "are",
+    "aren't", "around", "as", "at", "away", "back", "be", "because", "been", "before", "being", "below",
+    "between", "both", "but", "by", "can", "can't", "cannot", "could", "couldn't", "did", "didn't", "do",
+    "does", "doesn't", "doing", "don't", "done", "down", "during", "each", "either", "else", "enough",
+    "especially", "etc", "even", "ever", "every", "everyone", "everything", "far", "few", "for", "from",
+    "further", "get", "gets", "getting", "got", "had", "hadn't", "has", "hasn't", "have", "haven't",
+    "having", "he", "he's", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however",
+    "i", "i'd", "i'll", "i'm", "i've", "if", "in", "instead", "into", "is", "isn't", "it", "it's", "its",
+    "itself", "just", "know", "let", "like", "likely", "lot", "lots", "made", "make", "makes", "many",
+    "may", "maybe", "me", "might", "mine", "more", "most", "much", "must", "my", "myself", "need",
+    "needs", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one", "only", "or", "other",
+    "others", "otherwise", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "please",
+    "quite", "rather", "really", "said", "same", "say", "see", "seem", "seems", "shall", "she", "she's",
+    "should", "shouldn't", "since", "so", "some", "something", "still", "such", "than", "that",
+    "that's", "the", "their", "theirs", "them", "themselves", "then", "there", "there's", "these",
+    "they", "they'd", "they'll", "they're", "they've", "thing", "things", "think", "this", "those",
+    "though", "through", "thus", "to", "too", "towards", "under", "until", "up", "upon", "us", "use",
+    "used", "using", "very", "via", "want", "was", "wasn't", "way", "we", "we'd", "we'll", "we're",
+    "we've", "well", "were", "weren't", "what", "what's", "whatever", "when", "where", "whether",
+    "which", "while", "who", "whole", "whom", "whose", "why", "will", "with", "within", "without",
+    "won't", "would", "wouldn't", "yes", "yet", "you", "you'd", "you'll", "you're", "you've", "your",
+    "yours", "yourself",
+];
+
+/// A light suffix stripper: enough that "restrictions", "restricted" and "restricting" count as
+/// one term, without a dictionary. Stems are for counting; labels use the words people wrote.
+pub fn stem(word: &str) -> String {
+    let w = word.trim_end_matches("'s");
+    let n = w.chars().count();
+    if n <= 3 || !w.is_ascii() {
+        return w.to_string();
+    }
+    for (suffix, replacement, min_left) in [
+        ("ational", "ate", 3),
+        ("isation", "ise", 3),
+        ("ization", "ise", 3),
+        ("fulness", "ful", 3),
+        ("ousness", "ous", 3),
+        ("iveness", "ive", 3),
+        ("ations", "ate", 3),
+        ("ation", "ate", 3),
+        ("ments", "", 4),
+        ("ment", "", 4),
+        ("ness", "", 4),
+        ("ities", "ity", 3),
+        ("ings", "", 3),
+        ("ing", "", 3),
+        ("ised", "ise", 3),
+        ("ized", "ise", 3),
+        ("izes", "ise", 3),
+        ("ises", "ise", 3),
+        ("ize", "ise", 3),
+        ("ies", "y", 3),
+        ("ied", "y", 3),
+        ("edly", "", 3),
+        ("ly", "", 4),
+        ("ed", "", 3),
+        ("es", "", 4),
+        ("s", "", 3),
+    ] {
+        if let Some(base) = w.strip_suffix(suffix)
+            && base.len() >= min_left
+        {
+            if suffix == "s" && (base.ends_with('s') || base.ends_with('u') || base.ends_with('i')) {
+                continue;
+            }
+            if suffix == "es" && !(base.ends_with("ch") || base.ends_with("sh") || base.ends_with('x')) {
+                // "charges" -> "charg" would split from "charge"; only strip -es after sibilants.
+                return format!("{}e", base);
+            }
+            let mut stemmed = format!("{base}{replacement}");
+            // "banned" -> "bann" -> "ban"; "running" -> "run".
+            let bytes = stemmed.as_bytes();
+            if replacement.is_empty()
+                && (suffix.starts_with("ing") || suffix.starts_with("ed"))
+                && bytes.len() >= 2
+                && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
+                && !matches!(bytes[bytes.len() - 1], b'l' | b's' | b'z')
+            {
+                stemmed.pop();
+            }
+            return stemmed;
+        }
+    }
+    w.to_string()
+}
+
+/// Content terms of a text: stems of its non-stop words of two or more characters.
+pub fn content_stems(text: &str) -> Vec<String> {
+    words(text).into_iter().filter(|w| w.chars().count() > 1 && !is_stop_word(w)).map(|w| stem(&w)).collect()
+}
+
+/// Splits a text into sentences: at ., ! and ? followed by a space and a capital or digit, and at
+/// line breaks. Abbreviations such as "e.g." and "Mr." do not end a sentence.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let end_here = if b == b'\n' {
+            true
+        } else if matches!(b, b'.' | b'!' | b'?') {
+            let next = text[i + 1..].chars().next();
+            let after = text[i + 1..].trim_start_matches([' ', '"', '\'', ')', '’', '”']).chars().next();
+            let spaced = next.is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '’' | '”'));
+            spaced && after.is_none_or(|c| c.is_uppercase() || c.is_numeric() || !c.is_alphabetic())
+                && !ends_with_abbreviation(&text[start..i])
+        } else {
+            false
+        };
+        if end_here {
+            let piece = text[start..=i].trim();
+            if !piece.is_empty() {
+                out.push(piece);
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    let piece = text[start..].trim();
+    if !piece.is_empty() {
+        out.push(piece);
+    }
+    out
+}
+
+fn ends_with_abbreviation(before: &str) -> bool {
+    let last = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+    let last = last.to_ascii_lowercase();
+    matches!(last.as_str(), "e.g" | "i.e" | "mr" | "mrs" | "ms" | "dr" | "st" | "no" | "vs" | "etc" | "approx")
+        || (last.len() == 1 && last.chars().all(|c| c.is_alphabetic()))
+}
+
+/// Splits a sentence further into clauses where a new point starts ("; ", " but ", " – "), so a
+/// response that raises several points is read point by point. Pieces shorter than `min_words`
+/// stay with their neighbour.
+pub fn clauses(sentence: &str, min_words: usize) -> Vec<&str> {
+    let mut cuts = Vec::new();
+    let lower = sentence.to_lowercase();
+    if lower.len() == sentence.len() {
+        for marker in ["; ", " - ", " – ", " — ", ", but ", " but ", ", while ", ", whereas ", " and also ", ": "] {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(marker) {
+                let at = from + pos;
+                cuts.push((at, at + marker.len()));
+                from = at + marker.len();
+            }
+        }
+    }
+    cuts.sort();
+    let mut out: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (cut_start, cut_end) in cuts {
+        if cut_start < start {
+            continue;
+        }
+        let piece = sentence[start..cut_start].trim();
+        let rest = sentence[cut_end..].trim();
+        if words(piece).len() >= min_words && words(rest).len() >= min_words {
+            out.push(piece);
+            start = cut_end;
+        }
+    }
+    let tail = sentence[start..].trim();
+    if !tail.is_empty() {
+        out.push(tail);
+    }
+    out
+}
+
+/// Shortens a text to at most `max_words` words, ending with an ellipsis when cut.
+pub fn shorten(text: &str, max_words: usize) -> String {
+    let mut count = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() && i > 0 && !text[..i].ends_with(char::is_whitespace) {
+            count += 1;
+            if count >= max_words {
+                return format!("{}…", text[..i].trim_end_matches([',', ';', ':', ' ']));
+            }
+        }
+    }
+    text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "STOP_WORDS must stay sorted");
+    }
+
+    #[test]
+    fn words_keep_contractions_and_hyphens() {
+        assert_eq!(words("Don't ban self-exclusion, OK?"), ["don't", "ban", "self-exclusion", "ok"]);
+        assert_eq!(words("Café — £1.2bn 👍"), ["café", "1", "2bn"]);
+    }
+
+    #[test]
+    fn stems_group_inflections() {
+        for group in [
+            ["restrictions", "restriction", "restrictions"],
+            ["banned", "banning", "ban"],
+            ["sponsors", "sponsor", "sponsored"],
+            ["charges", "charge", "charge"],
+        ] {
+            let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
+            assert!(stems.iter().all(|s| s == &stems[0]), "{group:?} -> {stems:?}");
+        }
+        assert_ne!(stem("police"), stem("policy"));
+    }
+
+    #[test]
+    fn sentences_split_at_full_stops_not_abbreviations_or_figures() {
+        assert_eq!(
+            sentences("Fund youth clubs, e.g. in Hackney. It costs £1.2bn! Why? Because.\nNew line"),
+            ["Fund youth clubs, e.g. in Hackney.", "It costs £1.2bn!", "Why?", "Because.", "New line"]
+        );
+    }
+
+    #[test]
+    fn clauses_split_where_a_new_point_starts() {
+        assert_eq!(
+            clauses("Street lights are broken on my road but the bigger issue is knife crime", 3),
+            ["Street lights are broken on my road", "the bigger issue is knife crime"]
+        );
+        assert_eq!(clauses("Good but slow", 3), ["Good but slow"]);
+    }
+
+    #[test]
+    fn shorten_cuts_at_a_word() {
+        assert_eq!(shorten("one two three four", 2), "one two…");
+        assert_eq!(shorten("one two", 5), "one two");
+    }
+}
