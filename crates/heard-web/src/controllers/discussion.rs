@@ -78,7 +78,8 @@ pub async fn show(
         .and_then(|p| p.parse().ok())
         .filter(|&p| p >= 1)
         .map_or(THREADS_PER_PAGE, |p: u32| p.min(MAX_THREADS_PER_PAGE));
-    let comments = state.store().comment_page(d.summary.id, page, per_page).await?;
+    let comments =
+        state.store().comment_page(d.summary.id, page, per_page, heard_store::CommentSort::Newest).await?;
     let page_count = comments.page_count();
     if page > page_count {
         return Err(WebError::NotFound);
