@@ -225,7 +225,7 @@ impl Store {
                 "{COMMENT_COLUMNS} WHERE c.parent_id IN ({}) ORDER BY c.posted_at, c.id",
                 placeholders.join(", ")
             );
-            let mut query = sqlx::query(&sql);
+            let mut query = sqlx::query(sql);
             for thread in &threads {
                 query = query.bind(thread.comment.id);
             }
