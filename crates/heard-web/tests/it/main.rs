@@ -4,7 +4,7 @@ mod accounts;
 mod matrix;
 mod moderation;
 mod pages;
-
+mod password_reset;
 mod security;
 mod taking_part;
 

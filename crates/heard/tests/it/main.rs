@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
