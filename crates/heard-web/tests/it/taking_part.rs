@@ -288,3 +288,12 @@ async fn a_host_pins_a_reply_and_it_shows_at_the_top_with_its_badge() {
     host.submit(OPEN, &format!("/comments/{answer}/pin"), &[("pinned", "0")]).await;
     app.get(OPEN).await.lacks("Pinned by the hosts");
 }
+
+#[tokio::test]
+async fn a_long_comment_in_emoji_and_welsh_is_accepted_whole() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let body = format!("{}\nDiolch yn fawr am wrando.", "\u{1F333}".repeat(4_900));
+    let id = post_comment(&alice, OPEN, &body, None).await;
+    assert_eq!(app.store.comment(id).await.unwrap().unwrap().body, body);
+}
