@@ -27,6 +27,12 @@ ensure_tools() {
     echo "installing ${missing[*]}"
     apt_install "${missing[@]}"
   fi
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    echo "installing aiosmtpd (the SMTP server the tests send mail to)"
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd 2>/dev/null \
+      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd
+  fi
   if [[ ! -d tests/browser/node_modules ]]; then
     echo "installing the browser tests' Node packages"
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
@@ -62,6 +68,35 @@ stop_postgres() {
   bin=$(pg_bin)
   [[ $(id -u) -eq 0 ]] && run=(runuser -u postgres --)
   "${run[@]}" "$bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true
+}
+
+# Starts a throw-away SMTP server (Python's aiosmtpd) on 127.0.0.1 that files every message it
+# receives in a Maildir under $1, and sets HEARD_TEST_SMTP_URL and HEARD_TEST_MAILDIR.
+start_smtp() {
+  local work=$1 port
+  port=$(free_port)
+  mkdir -p "$work/mail/new" "$work/mail/cur" "$work/mail/tmp"
+  python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$work/mail" >"$work/smtp.log" 2>&1 &
+  echo $! >"$work/smtp.pid"
+  python3 - "$port" <<'PY' || { cat "$work/smtp.log"; return 1; }
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit("the SMTP server did not start")
+PY
+  HEARD_TEST_SMTP_URL="smtp://127.0.0.1:$port"
+  HEARD_TEST_MAILDIR="$work/mail"
+  echo "SMTP (aiosmtpd) is running on 127.0.0.1:$port"
+}
+
+stop_smtp() {
+  local work=$1
+  [[ -f "$work/smtp.pid" ]] || return 0
+  kill "$(cat "$work/smtp.pid")" 2>/dev/null || true
 }
 
 # Prints one closing line with the totals of both runners: "tests: N passed, N failed".

@@ -129,6 +129,7 @@ export async function startHeard({ timeoutMs = 60_000 } = {}) {
 
   return {
     baseUrl,
+    dataDir,
     url: (p) => new URL(p, baseUrl).href,
     async stop() {
       process.off('exit', killOnExit);
@@ -142,6 +143,21 @@ export async function startHeard({ timeoutMs = 60_000 } = {}) {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+// Creates an account in a running demo's data directory with `heard users create` (the password
+// goes on standard input, as an operator would type it).
+export async function createAccount(dataDir, { role, email, name, password }) {
+  const child = spawn(HEARD_BIN, ['users', 'create', '--role', role, '--email', email, '--name', name, '--data-dir', dataDir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', HEARD_LOG: 'warn' },
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+  child.stdin.end(`${password}\n`);
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`heard users create failed (${code}): ${output}`);
 }
 
 // Launches headless Chromium (Debian's; playwright never downloads a browser here).

@@ -4,9 +4,13 @@
 //! the SQL both understand (`$1` placeholders in order, `RETURNING`, integers and text only), and
 //! only the migrations differ per database. Dates are stored as ISO text, instants as Unix seconds.
 
+mod accounts;
 pub mod date;
+mod limits;
 mod migrate;
 pub mod model;
+mod moderation;
+mod posting;
 mod queries;
 pub mod testing;
 
@@ -16,16 +20,20 @@ use std::str::FromStr;
 use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
+pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use date::{Date, Timestamp};
 pub use model::*;
 
-/// What went wrong in the store. Users see [`StoreError::Invalid`]; the rest are internal.
+/// What went wrong in the store. Users see [`StoreError::Invalid`] and [`StoreError::EmailTaken`];
+/// the rest are internal.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("an account with this email address exists already")]
+    EmailTaken,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("could not create the data directory {path}: {source}")]

@@ -10,12 +10,20 @@ struct Migration {
 }
 
 /// Every migration, oldest first. A migration, once released, is never edited: add a new one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "public_site",
-    sqlite: include_str!("../migrations/sqlite/0001_public_site.sql"),
-    postgres: include_str!("../migrations/postgres/0001_public_site.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "public_site",
+        sqlite: include_str!("../migrations/sqlite/0001_public_site.sql"),
+        postgres: include_str!("../migrations/postgres/0001_public_site.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "taking_part",
+        sqlite: include_str!("../migrations/sqlite/0002_taking_part.sql"),
+        postgres: include_str!("../migrations/postgres/0002_taking_part.sql"),
+    },
+];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let mut tx = store.pool.begin().await?;

@@ -269,27 +269,475 @@ pub struct User {
     pub synthetic: bool,
 }
 
+/// What a deleted account's name becomes wherever its comments stay.
+pub const FORMER_MEMBER: &str = "Former member";
+
+/// The 32 London boroughs and the City of London, as a resident picks where they live.
+pub const LONDON_BOROUGHS: [&str; 33] = [
+    "Barking and Dagenham",
+    "Barnet",
+    "Bexley",
+    "Brent",
+    "Bromley",
+    "Camden",
+    "City of London",
+    "Croydon",
+    "Ealing",
+    "Enfield",
+    "Greenwich",
+    "Hackney",
+    "Hammersmith and Fulham",
+    "Haringey",
+    "Harrow",
+    "Havering",
+    "Hillingdon",
+    "Hounslow",
+    "Islington",
+    "Kensington and Chelsea",
+    "Kingston upon Thames",
+    "Lambeth",
+    "Lewisham",
+    "Merton",
+    "Newham",
+    "Redbridge",
+    "Richmond upon Thames",
+    "Southwark",
+    "Sutton",
+    "Tower Hamlets",
+    "Waltham Forest",
+    "Wandsworth",
+    "Westminster",
+];
+
+/// The optional questions about who a resident is, asked so that the analysis can say whose voices
+/// were heard. Each answer may be left out, or be "prefer not to say" ([`PREFER_NOT_TO_SAY`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Demographics {
+    pub age_band: Option<String>,
+    pub gender: Option<String>,
+    pub ethnic_group: Option<String>,
+    pub disability: Option<String>,
+}
+
+pub const PREFER_NOT_TO_SAY: &str = "Prefer not to say";
+
+/// A person signing up, with their password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub display_name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub borough: Option<String>,
+    pub demographics: Demographics,
+    pub created_at: Timestamp,
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    pub user: User,
+    pub email: String,
+    pub borough: Option<String>,
+    pub demographics: Demographics,
+    pub blocked: Option<Block>,
+    pub created_at: Timestamp,
+}
+
+/// Why and since when a person may no longer post.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Block {
+    pub at: Timestamp,
+    pub reason: String,
+}
+
+/// What signing in checks a password against.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user_id: i64,
+    pub password_hash: String,
+}
+
+/// A signed-in visitor: who they are and the token their forms must carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: Account,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+/// What a fixed-window rate limit said about one more attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    Allowed,
+    /// Over the limit; the window ends in this many seconds.
+    Limited {
+        retry_after: i64,
+    },
+}
+
+/// How failures lock a bucket: after `free_failures` in a row, each further failure locks it for
+/// `base_secs`, doubling each time up to `max_secs`. Failures older than `forget_after_secs` are
+/// forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    pub free_failures: i64,
+    pub base_secs: i64,
+    pub max_secs: i64,
+    pub forget_after_secs: i64,
+}
+
+/// What happened to a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutcome {
+    Reported,
+    /// This person had reported the comment already; nothing changed.
+    AlreadyReported,
+    /// This report reached the threshold: the comment is held for review.
+    Held,
+}
+
+/// A moderator's decision on comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Hide(Guideline),
+    Restore,
+}
+
+/// Which comments the moderation queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueFilter {
+    /// Reported and not yet reviewed, and held for review.
+    #[default]
+    Reported,
+    /// Flagged by the checks before posting.
+    Flagged,
+    /// Hidden by a moderator.
+    Hidden,
+    /// Every comment, newest first.
+    All,
+}
+
+impl QueueFilter {
+    pub const ALL: [QueueFilter; 4] =
+        [QueueFilter::Reported, QueueFilter::Flagged, QueueFilter::Hidden, QueueFilter::All];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            QueueFilter::Reported => "reported",
+            QueueFilter::Flagged => "flagged",
+            QueueFilter::Hidden => "hidden",
+            QueueFilter::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<QueueFilter> {
+        QueueFilter::ALL.into_iter().find(|f| f.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueFilter::Reported => "Reported",
+            QueueFilter::Flagged => "Flagged by the checks",
+            QueueFilter::Hidden => "Hidden",
+            QueueFilter::All => "All comments",
+        }
+    }
+}
+
+/// One comment in the moderation queue, with where it was posted and why it is there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    pub comment: Comment,
+    pub consultation_slug: String,
+    pub discussion_slug: String,
+    pub discussion_title: String,
+    /// Unresolved reports, per guideline, most reported first.
+    pub open_reports: Vec<(Guideline, i64)>,
+    pub author_blocked: bool,
+}
+
+/// What a moderation log entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogAction {
+    Hold,
+    Hide,
+    Restore,
+    Block,
+    Unblock,
+    Pin,
+    Unpin,
+    SetRole,
+}
+
+impl LogAction {
+    pub const ALL: [LogAction; 8] = [
+        LogAction::Hold,
+        LogAction::Hide,
+        LogAction::Restore,
+        LogAction::Block,
+        LogAction::Unblock,
+        LogAction::Pin,
+        LogAction::Unpin,
+        LogAction::SetRole,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            LogAction::Hold => "hold",
+            LogAction::Hide => "hide",
+            LogAction::Restore => "restore",
+            LogAction::Block => "block",
+            LogAction::Unblock => "unblock",
+            LogAction::Pin => "pin",
+            LogAction::Unpin => "unpin",
+            LogAction::SetRole => "set-role",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LogAction> {
+        LogAction::ALL.into_iter().find(|a| a.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LogAction::Hold => "Held for review",
+            LogAction::Hide => "Hid a comment",
+            LogAction::Restore => "Restored a comment",
+            LogAction::Block => "Blocked a member",
+            LogAction::Unblock => "Unblocked a member",
+            LogAction::Pin => "Pinned a comment",
+            LogAction::Unpin => "Unpinned a comment",
+            LogAction::SetRole => "Changed a role",
+        }
+    }
+}
+
+/// One line of the moderation log: who did what, when, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogEntry {
+    pub id: i64,
+    pub at: Timestamp,
+    /// `None`: heard itself (holding a comment after reports).
+    pub actor: Option<User>,
+    pub action: LogAction,
+    pub comment_id: Option<i64>,
+    pub subject: Option<User>,
+    pub reason: String,
+}
+
+/// Everything heard holds about one person, for "download your data".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountExport {
+    pub account: Account,
+    pub comments: Vec<ExportedComment>,
+    pub agreed_with: Vec<i64>,
+    pub reports: Vec<ExportedReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedComment {
+    pub id: i64,
+    pub consultation: String,
+    pub discussion: String,
+    pub reply_to: Option<i64>,
+    pub body: String,
+    pub posted_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+    pub deleted: bool,
+    pub visibility: Visibility,
+    /// Earlier versions of the text, oldest first.
+    pub earlier_versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedReport {
+    pub comment_id: i64,
+    pub reason: Guideline,
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewComment {
     pub discussion_id: i64,
+    /// The comment replied to. A reply to a reply joins its thread: replies are one level deep.
     pub parent_id: Option<i64>,
     pub author_id: i64,
     pub body: String,
     pub posted_at: Timestamp,
     pub source: CommentSource,
+    /// What the checks before posting raised, for the moderators' queue.
+    pub flags: Vec<CheckFlag>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comment {
     pub id: i64,
+    pub discussion_id: i64,
     pub parent_id: Option<i64>,
     pub author: User,
+    /// Empty once its author deleted it.
     pub body: String,
     pub posted_at: Timestamp,
     pub source: CommentSource,
+    pub edited_at: Option<Timestamp>,
+    pub deleted: bool,
+    pub visibility: Visibility,
+    pub agree_count: i64,
+    pub pinned: bool,
+    pub flags: Vec<CheckFlag>,
 }
 
-/// One page of a discussion: top-level comments, newest first, each with its replies, oldest first.
+impl Comment {
+    /// Whether its text may be shown to the public: not deleted, held or hidden.
+    pub fn is_public(&self) -> bool {
+        !self.deleted && self.visibility == Visibility::Visible
+    }
+}
+
+/// Whether the public sees a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "state", content = "guideline")]
+pub enum Visibility {
+    Visible,
+    /// Hidden automatically after enough reports, until a moderator reviews it.
+    Held,
+    /// Hidden by a moderator for breaking a guideline.
+    Hidden(Guideline),
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Held => "held",
+            Visibility::Hidden(_) => "hidden",
+        }
+    }
+}
+
+/// A community guideline: what a report names, and what a hidden comment says it broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Guideline {
+    #[serde(rename = "respectful")]
+    Respectful,
+    #[serde(rename = "safe")]
+    Safe,
+    #[serde(rename = "on-topic")]
+    OnTopic,
+    #[serde(rename = "lawful")]
+    Lawful,
+}
+
+impl Guideline {
+    pub const ALL: [Guideline; 4] =
+        [Guideline::Respectful, Guideline::Safe, Guideline::OnTopic, Guideline::Lawful];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Guideline::Respectful => "respectful",
+            Guideline::Safe => "safe",
+            Guideline::OnTopic => "on-topic",
+            Guideline::Lawful => "lawful",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Guideline> {
+        Guideline::ALL.into_iter().find(|g| g.key() == s)
+    }
+
+    /// The guideline's heading on the guidelines page.
+    pub fn title(self) -> &'static str {
+        match self {
+            Guideline::Respectful => "Be respectful",
+            Guideline::Safe => "Keep it safe",
+            Guideline::OnTopic => "Stay on topic",
+            Guideline::Lawful => "Keep within the law",
+        }
+    }
+
+    /// One line saying what breaking it looks like, for the report form.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Guideline::Respectful => "insults, harassment, threats, or attacks on people for who they are",
+            Guideline::Safe => "details that identify someone, or a crime or incident reported here",
+            Guideline::OnTopic => "off topic, advertising, spam or the same message again and again",
+            Guideline::Lawful => "defamatory, could prejudice a court case, or shared without the right to",
+        }
+    }
+}
+
+/// What the checks before posting raised about a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckFlag {
+    /// Words suggesting someone is at risk.
+    Safeguarding,
+    /// A crime or incident reported in a comment.
+    IncidentReport,
+}
+
+impl CheckFlag {
+    pub fn key(self) -> &'static str {
+        match self {
+            CheckFlag::Safeguarding => "safeguarding",
+            CheckFlag::IncidentReport => "incident_report",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CheckFlag> {
+        match s {
+            "safeguarding" => Some(CheckFlag::Safeguarding),
+            "incident_report" => Some(CheckFlag::IncidentReport),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckFlag::Safeguarding => "Safeguarding",
+            CheckFlag::IncidentReport => "Incident report",
+        }
+    }
+}
+
+/// How a discussion's threads are ordered; replies always read oldest first under their parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommentSort {
+    #[default]
+    Newest,
+    Oldest,
+    MostAgreed,
+}
+
+impl CommentSort {
+    pub const ALL: [CommentSort; 3] = [CommentSort::Newest, CommentSort::Oldest, CommentSort::MostAgreed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            CommentSort::Newest => "newest",
+            CommentSort::Oldest => "oldest",
+            CommentSort::MostAgreed => "most-agreed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommentSort> {
+        CommentSort::ALL.into_iter().find(|c| c.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CommentSort::Newest => "Newest first",
+            CommentSort::Oldest => "Oldest first",
+            CommentSort::MostAgreed => "Most agreed",
+        }
+    }
+}
+
+/// One page of a discussion: top-level comments in the order asked for, each with its replies,
+/// oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommentPage {
     pub threads: Vec<Thread>,

@@ -113,6 +113,7 @@ impl Store {
                 body: comment.body.clone(),
                 posted_at: comment.posted_at,
                 source: comment.source,
+                flags: Vec::new(),
             };
             ids.push(insert_comment(&mut tx, &new).await?);
         }
@@ -157,6 +158,21 @@ impl Store {
         Ok(Some(Discussion { summary, consultation, questions, hosts, host_organisation }))
     }
 
+    /// The discussion with this id, for handlers that start from one of its comments.
+    pub async fn discussion_by_id(&self, id: i64) -> Result<Option<Discussion>> {
+        let row = sqlx::query(
+            "SELECT c.slug AS consultation_slug, d.slug AS discussion_slug FROM discussions d \
+             JOIN consultations c ON c.id = d.consultation_id WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let consultation: String = row.try_get("consultation_slug")?;
+        let discussion: String = row.try_get("discussion_slug")?;
+        self.discussion(&consultation, &discussion).await
+    }
+
     pub async fn create_user(&self, display_name: &str, role: Role, synthetic: bool) -> Result<i64> {
         let mut conn = self.pool.acquire().await?;
         insert_user(&mut conn, display_name, role, synthetic).await
@@ -168,8 +184,14 @@ impl Store {
         insert_comment(&mut conn, new).await
     }
 
-    /// One page of a discussion's threads, newest first; `page` counts from 1.
-    pub async fn comment_page(&self, discussion_id: i64, page: u32, per_page: u32) -> Result<CommentPage> {
+    /// One page of a discussion's threads in `sort` order; `page` counts from 1.
+    pub async fn comment_page(
+        &self,
+        discussion_id: i64,
+        page: u32,
+        per_page: u32,
+        sort: CommentSort,
+    ) -> Result<CommentPage> {
         let per_page = per_page.clamp(1, 500);
         let page = page.max(1);
         let total_threads: i64 = sqlx::query_scalar(
@@ -178,9 +200,14 @@ impl Store {
         .bind(discussion_id)
         .fetch_one(&self.pool)
         .await?;
+        let order = match sort {
+            CommentSort::Newest => "c.posted_at DESC, c.id DESC",
+            CommentSort::Oldest => "c.posted_at, c.id",
+            CommentSort::MostAgreed => "agree_count DESC, c.posted_at DESC, c.id DESC",
+        };
         let tops = sqlx::query(&format!(
             "{COMMENT_COLUMNS} WHERE c.discussion_id = $1 AND c.parent_id IS NULL \
-             ORDER BY c.posted_at DESC, c.id DESC LIMIT $2 OFFSET $3"
+             ORDER BY {order} LIMIT $2 OFFSET $3"
         ))
         .bind(discussion_id)
         .bind(i64::from(per_page))
@@ -191,24 +218,18 @@ impl Store {
             .iter()
             .map(|row| Ok(Thread { comment: comment(row)?, replies: Vec::new() }))
             .collect::<Result<_>>()?;
-        if let (Some(newest), Some(oldest)) = (threads.first(), threads.last()) {
-            // Replies of the page's threads in one query: the threads are a contiguous run of
-            // (posted_at, id), so their replies are those whose parent falls in that run.
-            let replies = sqlx::query(&format!(
-                "{COMMENT_COLUMNS} JOIN comments p ON p.id = c.parent_id \
-                 WHERE c.discussion_id = $1 AND p.parent_id IS NULL \
-                 AND (p.posted_at > $2 OR (p.posted_at = $2 AND p.id >= $3)) \
-                 AND (p.posted_at < $4 OR (p.posted_at = $4 AND p.id <= $5)) \
-                 ORDER BY c.posted_at, c.id"
-            ))
-            .bind(discussion_id)
-            .bind(oldest.comment.posted_at.0)
-            .bind(oldest.comment.id)
-            .bind(newest.comment.posted_at.0)
-            .bind(newest.comment.id)
-            .fetch_all(&self.pool)
-            .await?;
-            for row in &replies {
+        if !threads.is_empty() {
+            // The replies of the page's threads, in one query.
+            let placeholders: Vec<String> = (1..=threads.len()).map(|n| format!("${n}")).collect();
+            let sql = &format!(
+                "{COMMENT_COLUMNS} WHERE c.parent_id IN ({}) ORDER BY c.posted_at, c.id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(sql);
+            for thread in &threads {
+                query = query.bind(thread.comment.id);
+            }
+            for row in &query.fetch_all(&self.pool).await? {
                 let reply = comment(row)?;
                 if let Some(thread) = threads.iter_mut().find(|t| Some(t.comment.id) == reply.parent_id) {
                     thread.replies.push(reply);
@@ -438,32 +459,45 @@ async fn insert_user(
     Ok(id)
 }
 
-async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -> Result<i64> {
+pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -> Result<i64> {
     if new.body.trim().is_empty() {
         return Err(StoreError::Invalid("a comment cannot be empty".into()));
     }
+    let mut parent_id = new.parent_id;
     if let Some(parent) = new.parent_id {
-        let parent_discussion: Option<i64> =
-            sqlx::query_scalar("SELECT discussion_id FROM comments WHERE id = $1")
-                .bind(parent)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if parent_discussion != Some(new.discussion_id) {
-            return Err(StoreError::Invalid(format!(
-                "comment {parent} is not in this discussion, so it cannot be replied to here"
-            )));
+        let row = sqlx::query("SELECT discussion_id, parent_id FROM comments WHERE id = $1")
+            .bind(parent)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let found = row
+            .map(|row| -> Result<(i64, Option<i64>)> {
+                Ok((row.try_get("discussion_id")?, row.try_get("parent_id")?))
+            })
+            .transpose()?;
+        match found {
+            Some((discussion, grandparent)) if discussion == new.discussion_id => {
+                // A reply to a reply joins its thread.
+                parent_id = Some(grandparent.unwrap_or(parent));
+            }
+            _ => {
+                return Err(StoreError::Invalid(format!(
+                    "comment {parent} is not in this discussion, so it cannot be replied to here"
+                )));
+            }
         }
     }
+    let flags: Vec<&str> = new.flags.iter().map(|f| f.key()).collect();
     let id = sqlx::query_scalar(
-        "INSERT INTO comments (discussion_id, parent_id, author_id, body, posted_at, source) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO comments (discussion_id, parent_id, author_id, body, posted_at, source, flags) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(new.discussion_id)
-    .bind(new.parent_id)
+    .bind(parent_id)
     .bind(new.author_id)
     .bind(&new.body)
     .bind(new.posted_at.0)
     .bind(new.source.as_str())
+    .bind(flags.join(","))
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
@@ -536,16 +570,32 @@ async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) 
 const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
      opens_on, closes_on, recorded_responses";
 
+/// Comments deleted by their authors are not counted.
 const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
-     d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d LEFT JOIN comments c ON c.discussion_id = d.id";
+     d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d \
+     LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL";
 
 const DISCUSSION_GROUP: &str =
     "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.host_organisation, d.position";
 
-const USER_COLUMNS: &str = "u.id AS user_id, u.display_name, u.role, u.synthetic";
+pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.display_name, u.role, u.synthetic";
 
-const COMMENT_COLUMNS: &str = "SELECT c.id, c.parent_id, c.body, c.posted_at, c.source, \
-     u.id AS user_id, u.display_name, u.role, u.synthetic FROM comments c JOIN users u ON u.id = c.author_id";
+/// The fields of a [`Comment`] (with its agreements counted), from `comments c` joined to its
+/// author `u`.
+macro_rules! comment_fields {
+    () => {
+        "c.id, c.discussion_id, c.parent_id, c.body, c.posted_at, c.source, c.edited_at, c.deleted_at, \
+         c.state, c.hidden_reason, c.pinned_at, c.flags, \
+         (SELECT COUNT(*) FROM agreements a WHERE a.comment_id = c.id) AS agree_count, \
+         u.id AS user_id, u.display_name, u.role, u.synthetic"
+    };
+}
+
+pub(crate) const COMMENT_FIELDS: &str = comment_fields!();
+
+/// `SELECT` of a [`Comment`]'s fields `FROM comments c` and its author; callers add `WHERE ...`.
+pub(crate) const COMMENT_COLUMNS: &str =
+    concat!("SELECT ", comment_fields!(), " FROM comments c JOIN users u ON u.id = c.author_id");
 
 fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> {
     Ok(ConsultationSummary {
@@ -573,7 +623,7 @@ fn discussion_summary(row: &AnyRow) -> Result<DiscussionSummary> {
     })
 }
 
-fn user(row: &AnyRow) -> Result<User> {
+pub(crate) fn user(row: &AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("user_id")?,
@@ -583,15 +633,34 @@ fn user(row: &AnyRow) -> Result<User> {
     })
 }
 
-fn comment(row: &AnyRow) -> Result<Comment> {
+pub(crate) fn comment(row: &AnyRow) -> Result<Comment> {
     let source: String = row.try_get("source")?;
+    let state: String = row.try_get("state")?;
+    let visibility = match state.as_str() {
+        "visible" => Visibility::Visible,
+        "held" => Visibility::Held,
+        "hidden" => {
+            let reason: Option<String> = row.try_get("hidden_reason")?;
+            let reason = reason.unwrap_or_default();
+            Visibility::Hidden(Guideline::parse(&reason).ok_or_else(|| corrupt("hidden reason", &reason))?)
+        }
+        other => return Err(corrupt("comment state", other)),
+    };
+    let flags: String = row.try_get("flags")?;
     Ok(Comment {
         id: row.try_get("id")?,
+        discussion_id: row.try_get("discussion_id")?,
         parent_id: row.try_get("parent_id")?,
         author: user(row)?,
         body: row.try_get("body")?,
         posted_at: Timestamp(row.try_get("posted_at")?),
         source: CommentSource::parse(&source).ok_or_else(|| corrupt("comment source", &source))?,
+        edited_at: row.try_get::<Option<i64>, _>("edited_at")?.map(Timestamp),
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        visibility,
+        agree_count: row.try_get("agree_count")?,
+        pinned: row.try_get::<Option<i64>, _>("pinned_at")?.is_some(),
+        flags: flags.split(',').filter_map(CheckFlag::parse).collect(),
     })
 }
 
@@ -600,7 +669,7 @@ fn date(row: &AnyRow, column: &str) -> Result<Date> {
     Date::parse_iso(&text).map_err(|_| corrupt(column, &text))
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Decode(format!("unexpected {what} {value:?} in the database").into()))
 }
 

@@ -3,8 +3,11 @@
 //! Public pages are the same for every visitor without a session, and a busy discussion is read far
 //! more often than it changes. A page rendered here is served again for at most `ttl` (1 second by
 //! default), so a crowd of readers costs one render a second; writes made through this instance
-//! call [`PageCache::clear`] so their author sees them at once, and other instances within the TTL.
-//! Requests carrying a cookie (a signed-in visitor, later) are never cached.
+//! clear the cache so their author sees them at once, and other instances within the TTL: this layer
+//! clears it after every successful POST, so no handler can forget to.
+//! Requests carrying a cookie (a signed-in visitor, or one who opened a form) are never served
+//! from the cache, responses that set a cookie or say `no-store` are never kept, and responses to a
+//! signed-in visitor are marked `Cache-Control: private, no-store` for any cache on the way.
 //!
 //! When a page expires, one request renders it again while the others are served the copy just
 //! expired: without that, every request arriving in that instant renders at once, and on two cores
@@ -17,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -86,15 +89,25 @@ impl PageCache {
     }
 }
 
-/// Middleware: serves a fresh cached copy of a public GET, or renders it and keeps it.
+/// Middleware: serves a fresh cached copy of a public GET, or renders it and keeps it; clears the
+/// cache after a write.
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let cache = state.page_cache();
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let response = next.run(request).await;
+        if response.status().is_success() || response.status().is_redirection() {
+            cache.clear();
+        }
+        return personal(response);
+    }
+    let has_cookie = request.headers().contains_key(header::COOKIE);
     let cacheable = cache.ttl > Duration::ZERO
         && request.method() == Method::GET
-        && !request.headers().contains_key(header::COOKIE)
+        && !has_cookie
         && !request.headers().contains_key(header::AUTHORIZATION);
     if !cacheable {
-        return next.run(request).await;
+        let response = next.run(request).await;
+        return if has_cookie { personal(response) } else { response };
     }
     let key = request.uri().to_string();
     if let Lookup::Serve(page) = cache.lookup(&key) {
@@ -103,7 +116,10 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return response;
     }
     let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
+    let keep = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && !response.headers().contains_key(header::CACHE_CONTROL);
+    if !keep {
         cache.abandon(&key);
         return response;
     }
@@ -124,6 +140,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
     cache.put(key, page);
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Marks a response to a visitor with a cookie as theirs alone, unless it says otherwise already.
+fn personal(mut response: Response) -> Response {
+    if !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
 }
 
 #[cfg(test)]

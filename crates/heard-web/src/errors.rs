@@ -3,18 +3,46 @@
 //! | error | status | what the visitor sees |
 //! |---|---|---|
 //! | `NotFound` | 404 | "Page not found" with links back |
-//! | `Internal` (store or template failure) | 500 | "Something went wrong on our side", never the cause |
+//! | `BadRequest` | 400 | "We could not read that", and what was wrong |
+//! | `SignInRequired` | 303 | to `/login?next=...`, back here after signing in |
+//! | `Forbidden` | 403 | why they may not (a staff page, a blocked account) |
+//! | `CsrfRefused` | 403 | "This form has expired", with whatever they typed, to copy |
+//! | `TooManyRequests` | 429 | how long to wait |
+//! | `Internal` (store, template or mail failure) | 500 | "Something went wrong on our side", never the cause |
 //!
-//! The cause of an internal error goes to the log, with no personal data.
+//! Forms that a visitor filled in are not errors here: their handlers show the form again with the
+//! problem and everything typed. The cause of an internal error goes to the log, with no personal data.
 
 use askama::Template;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::nav::Nav;
 
 #[derive(Debug)]
 pub enum WebError {
     NotFound,
+    BadRequest(String),
+    /// Anonymous visitors to a page for signed-in people: sign in, then come back to `next`.
+    SignInRequired {
+        next: String,
+    },
+    Forbidden {
+        title: String,
+        message: String,
+    },
+    /// A form POST without the visitor's CSRF token.
+    CsrfRefused {
+        typed: Option<String>,
+    },
+    TooManyRequests(String),
     Internal(String),
+}
+
+impl WebError {
+    pub fn forbidden(title: &str, message: &str) -> WebError {
+        WebError::Forbidden { title: title.to_owned(), message: message.to_owned() }
+    }
 }
 
 impl std::error::Error for WebError {}
@@ -23,6 +51,11 @@ impl std::fmt::Display for WebError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WebError::NotFound => f.write_str("not found"),
+            WebError::BadRequest(why) => write!(f, "bad request: {why}"),
+            WebError::SignInRequired { .. } => f.write_str("sign in required"),
+            WebError::Forbidden { title, .. } => write!(f, "forbidden: {title}"),
+            WebError::CsrfRefused { .. } => f.write_str("CSRF token missing or wrong"),
+            WebError::TooManyRequests(_) => f.write_str("too many requests"),
             WebError::Internal(cause) => write!(f, "internal error: {cause}"),
         }
     }
@@ -43,30 +76,51 @@ impl From<askama::Error> for WebError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    nav: Nav,
     title: &'a str,
     message: &'a str,
+    typed: Option<&'a str>,
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, title, message) = match &self {
+        let (status, title, message, typed): (StatusCode, &str, String, Option<&str>) = match &self {
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "Page not found",
-                "We could not find that page. It may have moved, or the address may be mistyped.",
+                "We could not find that page. It may have moved, or the address may be mistyped.".into(),
+                None,
             ),
+            WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "We could not read that", why.clone(), None),
+            WebError::SignInRequired { next } => {
+                let to = format!("/login?next={}", crate::format::query_escape(next));
+                return Redirect::to(&to).into_response();
+            }
+            WebError::Forbidden { title, message } => (StatusCode::FORBIDDEN, title, message.clone(), None),
+            WebError::CsrfRefused { typed } => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "For your security, we could not accept this form: it may have been open for a long time, or \
+                 you may have signed in or out since. Please go back, reload the page and try again."
+                    .into(),
+                typed.as_deref(),
+            ),
+            WebError::TooManyRequests(message) => {
+                (StatusCode::TOO_MANY_REQUESTS, "Please wait a moment", message.clone(), None)
+            }
             WebError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong on our side",
-                    "Sorry, we could not show this page. Please try again in a few minutes.",
+                    "Sorry, we could not show this page. Please try again in a few minutes.".into(),
+                    None,
                 )
             }
         };
-        let body = ErrorPage { title, message }
+        let body = ErrorPage { nav: Nav::neutral(), title, message: &message, typed }
             .render()
             .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><p>{message}</p>"));
-        (status, Html(body)).into_response()
+        (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
     }
 }

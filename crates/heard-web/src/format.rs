@@ -76,6 +76,34 @@ pub fn preview(text: &str, limit: usize) -> Option<Preview<'_>> {
     None
 }
 
+/// "14:05" (UTC).
+pub fn clock_time(at: heard_store::Timestamp) -> String {
+    let secs = at.0.rem_euclid(86_400);
+    format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+}
+
+/// Percent-encodes `text` for a query string value.
+pub fn query_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// "1 person agrees", "3 people agree".
+pub fn agreement_count(n: i64) -> String {
+    match n {
+        1 => "1 person agrees".to_owned(),
+        n => format!("{} people agree", thousands(n)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +116,12 @@ mod tests {
         assert_eq!(and_list(&["Alex", "Chervonne", "Dionne"]), "Alex, Chervonne and Dionne");
         assert_eq!(and_list(&["Alex", "Dionne"]), "Alex and Dionne");
         assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(agreement_count(1), "1 person agrees");
+        assert_eq!(agreement_count(1200), "1,200 people agree");
+        assert_eq!(
+            query_escape("/consultations/a?page=2&sort=x y"),
+            "/consultations/a%3Fpage%3D2%26sort%3Dx%20y"
+        );
     }
 
     #[test]

@@ -3,20 +3,29 @@
 //! Pages are rendered on the server with auto-escaping templates and work without JavaScript.
 //! The crate knows the store's public API and nothing of the analysis engine's internals.
 
+pub mod auth;
 mod cache;
 mod controllers;
 mod errors;
 mod format;
+mod mail;
+mod nav;
+mod policy;
 mod router;
 mod security;
+mod settings;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 pub use cache::PageCache;
 
 pub use errors::WebError;
+pub use mail::Mailer;
 pub use router::router;
+pub use settings::{Limits, MailSettings, Rate, Settings};
 
 use heard_store::{Store, Timestamp};
 
@@ -30,7 +39,11 @@ pub struct AppState {
 struct Inner {
     store: Store,
     clock: Clock,
+    /// Seconds a fixed clock has been moved on by [`AppState::advance_clock`].
+    clock_offset: AtomicI64,
     page_cache: PageCache,
+    settings: Settings,
+    mailer: Option<Mailer>,
 }
 
 /// How long a rendered public page may be served again, unless configured otherwise.
@@ -46,17 +59,42 @@ pub enum Clock {
 impl AppState {
     /// The application on `store`, caching public pages for `page_cache_ttl` (zero: no cache).
     pub fn new(store: Store, page_cache_ttl: Duration) -> AppState {
-        AppState::build(store, Clock::System, page_cache_ttl)
+        AppState::build(store, Clock::System, page_cache_ttl, Settings::default())
     }
 
     /// For tests: a fixed clock and no page cache, so every request renders.
     pub fn with_clock(store: Store, clock: Clock) -> AppState {
-        AppState::build(store, clock, Duration::ZERO)
+        AppState::build(store, clock, Duration::ZERO, Settings::default())
     }
 
-    fn build(store: Store, clock: Clock, page_cache_ttl: Duration) -> AppState {
+    /// The application with its settings (limits, cookies, mail) spelt out.
+    pub fn build(store: Store, clock: Clock, page_cache_ttl: Duration, settings: Settings) -> AppState {
         let page_cache = PageCache::new(page_cache_ttl);
-        AppState { inner: Arc::new(Inner { store, clock, page_cache }) }
+        let mailer = settings.mail.as_ref().map(Mailer::new);
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                clock_offset: AtomicI64::new(0),
+                page_cache,
+                settings,
+                mailer,
+            }),
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// How email is sent, when it is set up.
+    pub fn mailer(&self) -> Option<&Mailer> {
+        self.inner.mailer.as_ref()
+    }
+
+    /// For tests: moves a fixed clock on by `secs` (the system clock moves by itself).
+    pub fn advance_clock(&self, secs: i64) {
+        self.inner.clock_offset.fetch_add(secs, Ordering::Relaxed);
     }
 
     pub fn page_cache(&self) -> &PageCache {
@@ -70,14 +108,28 @@ impl AppState {
     pub fn now(&self) -> Timestamp {
         match self.inner.clock {
             Clock::System => Timestamp::now(),
-            Clock::Fixed(at) => at,
+            Clock::Fixed(at) => Timestamp(at.0 + self.inner.clock_offset.load(Ordering::Relaxed)),
         }
     }
 }
 
-/// Serves the application on `listener` until Ctrl-C or SIGTERM.
+/// Serves the application on `listener` until Ctrl-C or SIGTERM. Once an hour, counters and
+/// sessions untouched for a day are pruned.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    let store = state.store().clone();
+    let pruning = tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(e) = store.prune_counters(Timestamp(Timestamp::now().0 - 86_400)).await {
+                tracing::warn!(error = %e, "pruning rate-limit counters");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    pruning.abort();
+    served
 }
 
 async fn shutdown_signal() {

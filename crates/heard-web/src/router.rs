@@ -2,16 +2,39 @@
 
 use axum::Router;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::controllers::{consultation, discussion, home, pages};
+use crate::controllers::{
+    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset,
+};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/consultations/{slug}", get(consultation::show))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
+        .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
+        .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
+        .route("/comments/{id}/delete", get(comments::delete_form).post(comments::delete))
+        .route("/comments/{id}/agree", post(comments::agree))
+        .route("/comments/{id}/report", get(comments::report_form).post(comments::report))
+        .route("/comments/{id}/pin", post(comments::pin))
+        .route("/register", get(accounts::register_form).post(accounts::register))
+        .route("/login", get(accounts::login_form).post(accounts::login))
+        .route("/logout", post(accounts::logout))
+        .route("/account", get(accounts::account))
+        .route("/account/data", get(accounts::data))
+        .route("/account/delete", get(accounts::delete_form).post(accounts::delete))
+        .route("/password-reset", get(password_reset::request_form).post(password_reset::request))
+        .route("/password-reset/{token}", get(password_reset::reset_form).post(password_reset::reset))
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/comments", post(moderation::bulk))
+        .route("/moderation/log", get(moderation::log))
+        .route("/moderation/users/{id}", get(moderation::member))
+        .route("/moderation/users/{id}/block", post(moderation::block))
+        .route("/admin", get(admin::show))
+        .route("/admin/users/{id}/role", post(admin::set_role))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

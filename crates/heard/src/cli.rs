@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use heard_store::{Date, Store};
-use heard_web::AppState;
+use heard_web::{AppState, Clock, MailSettings, Settings};
 
 use crate::demo;
 use crate::import::{DiscussionNaming, discussion_import, talk_london};
@@ -51,11 +51,43 @@ struct WebOptions {
     /// a session (0 turns the cache off).
     #[arg(long, default_value_t = 1000)]
     page_cache_ms: u64,
+    /// Unresolved reports that hide a comment until a moderator reviews it.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..))]
+    reports_to_hold: i64,
+    /// The SMTP server that sends password reset links: smtp://HOST:PORT (plain SMTP, to a relay).
+    #[arg(long, env = "HEARD_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Who email comes from.
+    #[arg(long, env = "HEARD_MAIL_FROM", default_value = "heard <no-reply@localhost>")]
+    mail_from: String,
+    /// The site's address as people reach it, for links in emails (default: http://ADDR).
+    #[arg(long, env = "HEARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Mark cookies Secure: set this when the site is served over HTTPS.
+    #[arg(long, env = "HEARD_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Take visitors' addresses (for rate limits) from the last X-Forwarded-For entry: set this
+    /// only behind one trusted reverse proxy.
+    #[arg(long, env = "HEARD_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
 }
 
 impl WebOptions {
-    fn state(&self, store: Store) -> AppState {
-        AppState::new(store, std::time::Duration::from_millis(self.page_cache_ms))
+    fn state(&self, store: Store, addr: SocketAddr) -> Result<AppState> {
+        let mail = match &self.smtp_url {
+            Some(url) => Some(MailSettings::from_url(url, &self.mail_from).map_err(anyhow::Error::msg)?),
+            None => None,
+        };
+        let settings = Settings {
+            reports_to_hold: self.reports_to_hold,
+            secure_cookies: self.secure_cookies,
+            trust_forwarded_for: self.trust_forwarded_for,
+            mail,
+            public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            ..Settings::default()
+        };
+        let ttl = std::time::Duration::from_millis(self.page_cache_ms);
+        Ok(AppState::build(store, Clock::System, ttl, settings))
     }
 }
 
@@ -88,6 +120,9 @@ enum Command {
     /// Import responses or discussions from a file.
     #[command(subcommand)]
     Import(Import),
+    /// Manage accounts: create the first administrator.
+    #[command(subcommand)]
+    Users(Users),
     /// Write synthetic (generated, clearly marked) content, for demos and benchmarks.
     #[command(subcommand)]
     Synth(Synth),
@@ -122,6 +157,25 @@ enum Import {
         /// The discussion's title (default: its first question).
         #[arg(long)]
         title: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Users {
+    /// Create an account. The password is read from the first line of standard input.
+    Create {
+        #[arg(long, value_parser = ["resident", "host", "moderator", "admin"])]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// The display name shown beside their comments.
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (what happens anyway; for scripts to say so).
+        #[arg(long)]
+        password_stdin: bool,
         #[command(flatten)]
         database: Database,
     },
@@ -170,7 +224,11 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
-            serve(addr, &store, web.state(store.clone())).await
+            let state = web.state(store.clone(), addr)?;
+            serve(addr, &store, state).await
+        }
+        Command::Users(Users::Create { role, email, name, password_stdin: _, database }) => {
+            crate::users::create(&role, &email, &name, &database.open().await?).await
         }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await
@@ -219,7 +277,8 @@ async fn run_demo(
         store.close().await;
         return Ok(());
     }
-    serve(addr, &store, web.state(store.clone())).await
+    let state = web.state(store.clone(), addr)?;
+    serve(addr, &store, state).await
 }
 
 async fn serve(addr: SocketAddr, store: &Store, state: AppState) -> Result<()> {

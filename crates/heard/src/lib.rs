@@ -8,3 +8,4 @@ pub mod import;
 pub mod model;
 pub mod redact;
 mod telemetry;
+mod users;

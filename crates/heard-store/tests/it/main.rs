@@ -1,9 +1,12 @@
 //! Store tests: every scenario runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+mod taking_part;
+
 use heard_store::testing::fresh_store;
 use heard_store::*;
 
 /// Runs one scenario as two tests, `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -167,7 +170,7 @@ async fn discussion_keeps_questions_and_hosts_in_order(store: Store) {
     assert_eq!(page.discussions[0].title, "Safety in public spaces");
 }
 
-async fn discussion_with_comments(store: &Store, comments: usize) -> (i64, i64, Vec<i64>) {
+pub(crate) async fn discussion_with_comments(store: &Store, comments: usize) -> (i64, i64, Vec<i64>) {
     let consultation = store.create_consultation(&police_plan("police-plan")).await.unwrap();
     let new = NewDiscussion {
         slug: "safety".into(),
@@ -191,6 +194,7 @@ async fn discussion_with_comments(store: &Store, comments: usize) -> (i64, i64, 
             // Two comments share each second, so ordering must fall back to the id.
             posted_at: Timestamp(1_735_000_000 + (n as i64 / 2) * 60),
             source: CommentSource::Web,
+            flags: vec![],
         };
         ids.push(store.add_comment(&comment).await.unwrap());
     }
@@ -208,10 +212,11 @@ async fn comments_page_newest_first_with_replies_under_their_parent(store: Store
             body: format!("reply {n}"),
             posted_at: Timestamp(1_736_000_000 + n),
             source: CommentSource::Web,
+            flags: vec![],
         };
         store.add_comment(&reply).await.unwrap();
     }
-    let first = store.comment_page(discussion, 1, 10).await.unwrap();
+    let first = store.comment_page(discussion, 1, 10, CommentSort::Newest).await.unwrap();
     assert_eq!(first.total_threads, 25);
     assert_eq!(first.page_count(), 3);
     let bodies: Vec<_> = first.threads.iter().map(|t| t.comment.body.as_str()).collect();
@@ -222,7 +227,7 @@ async fn comments_page_newest_first_with_replies_under_their_parent(store: Store
     assert_eq!(first.threads[0].replies[0].author.role, Role::Host);
     // Page 2 holds comments 14 to 5: comment 10's reply travels with it, and the reply to
     // comment 2 waits for page 3.
-    let second = store.comment_page(discussion, 2, 10).await.unwrap();
+    let second = store.comment_page(discussion, 2, 10, CommentSort::Newest).await.unwrap();
     let with_replies: Vec<_> = second
         .threads
         .iter()
@@ -230,11 +235,11 @@ async fn comments_page_newest_first_with_replies_under_their_parent(store: Store
         .map(|t| (t.comment.body.as_str(), t.replies[0].body.as_str()))
         .collect();
     assert_eq!(with_replies, [("comment 10", "reply 3")]);
-    let third = store.comment_page(discussion, 3, 10).await.unwrap();
+    let third = store.comment_page(discussion, 3, 10, CommentSort::Newest).await.unwrap();
     assert_eq!(third.threads.len(), 5);
     assert_eq!(third.threads[2].comment.body, "comment 2");
     assert_eq!(third.threads[2].replies[0].body, "reply 4");
-    let beyond = store.comment_page(discussion, 9, 10).await.unwrap();
+    let beyond = store.comment_page(discussion, 9, 10, CommentSort::Newest).await.unwrap();
     assert!(beyond.threads.is_empty());
     let summary = store.discussion("police-plan", "safety").await.unwrap().unwrap().summary;
     assert_eq!(summary.comment_count, 29, "comment count includes replies");
@@ -261,6 +266,7 @@ async fn refuses_empty_comments_and_replies_across_discussions(store: Store) {
         body: "a reply".into(),
         posted_at: Timestamp::now(),
         source: CommentSource::Web,
+        flags: vec![],
     };
     let err = store.add_comment(&reply).await.unwrap_err();
     assert!(err.to_string().contains("not in this discussion"), "{err}");
@@ -268,7 +274,7 @@ async fn refuses_empty_comments_and_replies_across_discussions(store: Store) {
     reply.body = "  \n ".into();
     let err = store.add_comment(&reply).await.unwrap_err();
     assert!(err.to_string().contains("cannot be empty"), "{err}");
-    assert_eq!(store.comment_page(discussion, 1, 10).await.unwrap().total_threads, 1);
+    assert_eq!(store.comment_page(discussion, 1, 10, CommentSort::Newest).await.unwrap().total_threads, 1);
 }
 
 #[tokio::test]

@@ -6,12 +6,15 @@ use axum::response::Html;
 use heard_store::{ChannelKind, Consultation, Document, Status};
 
 use super::render;
+use crate::auth::Visitor;
 use crate::format::{paragraphs, thousands};
+use crate::nav::Nav;
 use crate::{AppState, WebError};
 
 #[derive(Template)]
 #[template(path = "consultation.html")]
 struct ConsultationPage {
+    nav: Nav,
     c: Consultation,
     status: Status,
     responses_line: String,
@@ -38,8 +41,12 @@ struct DiscussionRow {
     comments: String,
 }
 
-#[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
-pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Html<String>, WebError> {
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, WebError> {
     let c = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
     let today = state.now().date();
     let s = &c.summary;
@@ -96,6 +103,7 @@ pub async fn show(State(state): State<AppState>, Path(slug): Path<String>) -> Re
         .collect();
     let (easy_read, documents) = c.documents.iter().cloned().partition(|d| d.easy_read);
     let page = ConsultationPage {
+        nav: Nav::for_visitor(&visitor),
         status,
         responses_line,
         deadline_line,

@@ -6,12 +6,15 @@ use axum::response::Html;
 use heard_store::{ConsultationSummary, Date, Status};
 
 use super::render;
+use crate::auth::Visitor;
 use crate::format::thousands;
+use crate::nav::Nav;
 use crate::{AppState, WebError};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    nav: Nav,
     open: Vec<Card>,
     upcoming: Vec<Card>,
     closed: Vec<Card>,
@@ -30,9 +33,10 @@ struct Card {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn show(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Html<String>, WebError> {
     let today = state.now().date();
-    let mut page = HomePage { open: vec![], upcoming: vec![], closed: vec![] };
+    let mut page =
+        HomePage { nav: Nav::for_visitor(&visitor), open: vec![], upcoming: vec![], closed: vec![] };
     let mut consultations = state.store().list_consultations().await?;
     // Most recently closed first among the closed ones.
     consultations.sort_by_key(|c| (c.status(today) == Status::Closed, closes_key(c, today)));

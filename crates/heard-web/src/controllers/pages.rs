@@ -6,29 +6,37 @@ use axum::response::{Html, IntoResponse};
 
 use super::render;
 use crate::WebError;
+use crate::auth::Visitor;
+use crate::nav::Nav;
 
 #[derive(Template)]
 #[template(path = "guidelines.html")]
-struct GuidelinesPage;
+struct GuidelinesPage {
+    nav: Nav,
+}
 
 #[derive(Template)]
 #[template(path = "support.html")]
-struct SupportPage;
+struct SupportPage {
+    nav: Nav,
+}
 
 #[derive(Template)]
 #[template(path = "accessibility.html")]
-struct AccessibilityPage;
-
-pub async fn guidelines() -> Result<Html<String>, WebError> {
-    render(&GuidelinesPage)
+struct AccessibilityPage {
+    nav: Nav,
 }
 
-pub async fn support() -> Result<Html<String>, WebError> {
-    render(&SupportPage)
+pub async fn guidelines(visitor: Visitor) -> Result<Html<String>, WebError> {
+    render(&GuidelinesPage { nav: Nav::for_visitor(&visitor) })
 }
 
-pub async fn accessibility() -> Result<Html<String>, WebError> {
-    render(&AccessibilityPage)
+pub async fn support(visitor: Visitor) -> Result<Html<String>, WebError> {
+    render(&SupportPage { nav: Nav::for_visitor(&visitor) })
+}
+
+pub async fn accessibility(visitor: Visitor) -> Result<Html<String>, WebError> {
+    render(&AccessibilityPage { nav: Nav::for_visitor(&visitor) })
 }
 
 pub async fn stylesheet() -> impl IntoResponse {

@@ -287,6 +287,7 @@ async fn comment_text_is_escaped() {
         body: "<script>alert(1)</script> & \"quotes\"".into(),
         posted_at: Timestamp(day("2025-01-02").start().0),
         source: CommentSource::Web,
+        flags: vec![],
     };
     app.store.add_comment(&comment).await.unwrap();
     app.get(DISCUSSION)
@@ -362,6 +363,7 @@ async fn public_pages_are_cached_briefly_for_visitors_without_a_session() {
         body: "A late comment.".into(),
         posted_at: Timestamp(day("2025-02-01").start().0),
         source: CommentSource::Web,
+        flags: vec![],
     };
     app.store.add_comment(&late).await.unwrap();
     assert!(get(false).await.contains("2 comments"), "served from the cache within its lifetime");

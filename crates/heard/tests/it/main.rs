@@ -3,6 +3,7 @@
 mod demo;
 mod import;
 mod redact;
+mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -1,0 +1,185 @@
+//! What people do with comments after posting them: read one, edit, delete, agree, pin.
+//!
+//! Who may do what is the web crate's decision; these methods only keep the data whole (an edit
+//! keeps the words it replaced, a deletion wipes the text and its history but keeps the thread).
+
+use crate::model::*;
+use crate::moderation::append_log;
+use crate::queries::{COMMENT_COLUMNS, comment};
+use crate::{Result, Store, StoreError, Timestamp};
+
+impl Store {
+    pub async fn comment(&self, id: i64) -> Result<Option<Comment>> {
+        let row = sqlx::query(&format!("{COMMENT_COLUMNS} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(comment).transpose()
+    }
+
+    /// A discussion's pinned comments, oldest first.
+    pub async fn pinned_comments(&self, discussion_id: i64) -> Result<Vec<Comment>> {
+        let rows = sqlx::query(&format!(
+            "{COMMENT_COLUMNS} WHERE c.discussion_id = $1 AND c.pinned_at IS NOT NULL ORDER BY c.pinned_at, c.id"
+        ))
+        .bind(discussion_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(comment).collect()
+    }
+
+    /// Replaces a comment's text, keeping the text it replaces, and marks it edited.
+    pub async fn edit_comment(&self, id: i64, body: &str, now: Timestamp) -> Result<()> {
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid("a comment cannot be empty".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        let before: Option<(String, Option<i64>)> =
+            sqlx::query_as("SELECT body, deleted_at FROM comments WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match before {
+            None => return Err(StoreError::Invalid(format!("there is no comment {id}"))),
+            Some((_, Some(_))) => {
+                return Err(StoreError::Invalid("a deleted comment cannot be edited".into()));
+            }
+            Some((old, None)) if old == body => return Ok(()),
+            Some((old, None)) => {
+                sqlx::query(
+                    "INSERT INTO comment_revisions (comment_id, body, replaced_at) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(old)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+            .bind(body)
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Earlier versions of a comment's text, oldest first.
+    pub async fn comment_revisions(&self, id: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM comment_revisions WHERE comment_id = $1 ORDER BY replaced_at, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Deletes a comment at its author's wish: its text and earlier versions go, its agreements and
+    /// open reports with them; the row stays so that its replies keep their thread.
+    pub async fn delete_comment(&self, id: i64, now: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM comment_revisions WHERE comment_id = $1",
+            "DELETE FROM agreements WHERE comment_id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE reports SET resolved_at = $1 WHERE comment_id = $2 AND resolved_at IS NULL")
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE comments SET body = '', deleted_at = $1, pinned_at = NULL, pinned_by = NULL \
+             WHERE id = $2 AND deleted_at IS NULL",
+        )
+        .bind(now.0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that a person agrees with a comment (at most once), or takes it back.
+    pub async fn set_agreement(
+        &self,
+        comment_id: i64,
+        user_id: i64,
+        agree: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        if agree {
+            sqlx::query(
+                "INSERT INTO agreements (comment_id, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (comment_id, user_id) DO NOTHING",
+            )
+            .bind(comment_id)
+            .bind(user_id)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM agreements WHERE comment_id = $1 AND user_id = $2")
+                .bind(comment_id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Which of `comment_ids` the person agrees with.
+    pub async fn agreed_among(&self, user_id: i64, comment_ids: &[i64]) -> Result<Vec<i64>> {
+        if comment_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (2..comment_ids.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT comment_id FROM agreements WHERE user_id = $1 AND comment_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_scalar(&sql).bind(user_id);
+        for id in comment_ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// Pins a comment to the top of its discussion, or unpins it, and logs who did it.
+    pub async fn set_pinned(
+        &self,
+        comment_id: i64,
+        actor_id: i64,
+        pinned: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let changed = if pinned {
+            sqlx::query(
+                "UPDATE comments SET pinned_at = $1, pinned_by = $2 \
+                 WHERE id = $3 AND pinned_at IS NULL AND deleted_at IS NULL",
+            )
+            .bind(now.0)
+            .bind(actor_id)
+            .bind(comment_id)
+            .execute(&mut *tx)
+            .await?
+        } else {
+            sqlx::query(
+                "UPDATE comments SET pinned_at = NULL, pinned_by = NULL WHERE id = $1 AND pinned_at IS NOT NULL",
+            )
+            .bind(comment_id)
+            .execute(&mut *tx)
+            .await?
+        };
+        if changed.rows_affected() > 0 {
+            let action = if pinned { LogAction::Pin } else { LogAction::Unpin };
+            append_log(&mut tx, now, Some(actor_id), action, Some(comment_id), None, "").await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

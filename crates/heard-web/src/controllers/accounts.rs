@@ -1,0 +1,538 @@
+//! Joining, signing in and out, and a person's own account: what heard holds about them, the
+//! download of it, and deleting it.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use heard_store::{
+    Demographics, LONDON_BOROUGHS, MAX_DISPLAY_NAME, NewAccount, PREFER_NOT_TO_SAY, RateLimit, Role,
+    StoreError, email_key,
+};
+use serde::Deserialize;
+
+use super::{FieldError, limited_message, page_response};
+use crate::auth::{
+    Posted, SESSION_COOKIE, Visitor, cookie, hash_password_blocking, local_path, sha256_hex, start_session,
+    verify_password,
+};
+use crate::nav::Nav;
+use crate::settings::Rate;
+use crate::{AppState, WebError};
+
+/// The shortest password accepted, in characters.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+const MAX_PASSWORD_CHARS: usize = 256;
+
+pub const AGE_BANDS: [&str; 7] =
+    ["16 to 24", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 to 74", "75 or over"];
+pub const GENDERS: [&str; 4] = ["Woman", "Man", "Non-binary", "In another way"];
+pub const ETHNIC_GROUPS: [&str; 5] = [
+    "Asian or Asian British",
+    "Black, Black British, Caribbean or African",
+    "Mixed or multiple ethnic groups",
+    "White",
+    "Another ethnic group",
+];
+pub const DISABILITY: [&str; 2] = ["Yes", "No"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    display_name: String,
+    email: String,
+    password: String,
+    /// "yes" or "no".
+    sixteen: Option<String>,
+    borough: String,
+    age_band: String,
+    gender: String,
+    ethnic_group: String,
+    disability: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    nav: Nav,
+    csrf: String,
+    form: RegisterForm,
+    errors: Vec<FieldError>,
+    boroughs: &'static [&'static str],
+    questions: Vec<Question>,
+}
+
+/// One optional question about who a resident is.
+struct Question {
+    name: &'static str,
+    legend: &'static str,
+    options: Vec<&'static str>,
+    chosen: String,
+}
+
+impl RegisterPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    fn sixteen_is(&self, answer: &str) -> bool {
+        self.form.sixteen.as_deref() == Some(answer)
+    }
+
+    fn borough_is(&self, borough: &str) -> bool {
+        self.form.borough == borough
+    }
+}
+
+#[derive(Template)]
+#[template(path = "under_16.html")]
+struct UnderSixteenPage {
+    nav: Nav,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn register_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    let form = RegisterForm { next: query.next.unwrap_or_default(), ..RegisterForm::default() };
+    register_page(&state, &visitor, form, Vec::new(), StatusCode::OK)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    State(state): State<AppState>,
+    posted: Posted<RegisterForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    if form.sixteen.as_deref() == Some("no") {
+        // Nothing is kept of what an under-16 typed.
+        return Ok(Html(UnderSixteenPage { nav: Nav::for_visitor(&visitor) }.render()?).into_response());
+    }
+    let mut errors = validate_registration(&form);
+    if !errors.is_empty() {
+        return register_page(&state, &visitor, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let rate = state.settings().limits.registrations_per_address;
+    if let Some(wait) =
+        over_rate(&state, &format!("register:address:{}", sha256_hex(&visitor.address)), rate).await?
+    {
+        errors.push(FieldError::new(
+            "display_name",
+            format!("Many accounts have been made from your connection recently. {}", limited_message(wait)),
+        ));
+        return register_page(&state, &visitor, form, errors, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let optional = |value: &str| Some(value.to_owned()).filter(|v| !v.is_empty());
+    let new = NewAccount {
+        display_name: form.display_name.trim().to_owned(),
+        email: form.email.trim().to_owned(),
+        password_hash: hash_password_blocking(form.password.clone()).await?,
+        role: Role::Resident,
+        borough: optional(&form.borough),
+        demographics: Demographics {
+            age_band: optional(&form.age_band),
+            gender: optional(&form.gender),
+            ethnic_group: optional(&form.ethnic_group),
+            disability: optional(&form.disability),
+        },
+        created_at: state.now(),
+    };
+    let user_id = match state.store().create_account(&new).await {
+        Ok(id) => id,
+        Err(StoreError::EmailTaken) => {
+            errors.push(FieldError::new(
+                "email",
+                "There is already an account with this email address. Sign in, or reset your password if you \
+                 have forgotten it.",
+            ));
+            return register_page(&state, &visitor, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(StoreError::Invalid(why)) => {
+            errors.push(FieldError::new("display_name", capitalise(&why)));
+            return register_page(&state, &visitor, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tracing::info!(user.id = user_id, "account created");
+    let session = start_session(&state, &visitor, user_id).await?;
+    let to = local_path(&form.next).unwrap_or("/account");
+    Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let name = form.display_name.trim();
+    if name.is_empty() {
+        errors.push(FieldError::new("display_name", "Enter the name to show beside your comments."));
+    } else if name.chars().count() > MAX_DISPLAY_NAME {
+        errors.push(FieldError::new(
+            "display_name",
+            format!("Your display name is too long: use at most {MAX_DISPLAY_NAME} characters."),
+        ));
+    } else if name.eq_ignore_ascii_case(heard_store::FORMER_MEMBER) {
+        errors.push(FieldError::new(
+            "display_name",
+            "Choose another display name: this one is kept for deleted accounts.",
+        ));
+    }
+    let email = form.email.trim();
+    if email.is_empty() {
+        errors.push(FieldError::new("email", "Enter your email address."));
+    } else if !email.contains('@')
+        || email.contains(char::is_whitespace)
+        || !email.rsplit('@').next().unwrap_or("").contains('.')
+    {
+        errors.push(FieldError::new("email", "Enter an email address like name@example.com."));
+    }
+    let password_chars = form.password.chars().count();
+    if password_chars < MIN_PASSWORD_CHARS {
+        errors.push(FieldError::new(
+            "password",
+            format!("Your password needs at least {MIN_PASSWORD_CHARS} characters. A few random words make a strong one."),
+        ));
+    } else if password_chars > MAX_PASSWORD_CHARS {
+        errors.push(FieldError::new(
+            "password",
+            format!("Your password can be at most {MAX_PASSWORD_CHARS} characters."),
+        ));
+    }
+    if form.sixteen.as_deref() != Some("yes") {
+        errors.push(FieldError::new("sixteen-yes", "Tell us whether you are 16 or over."));
+    }
+    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
+        errors.push(FieldError::new("borough", "Choose your borough from the list, or leave it blank."));
+    }
+    for (field, value, options) in [
+        ("age_band", &form.age_band, &AGE_BANDS[..]),
+        ("gender", &form.gender, &GENDERS[..]),
+        ("ethnic_group", &form.ethnic_group, &ETHNIC_GROUPS[..]),
+        ("disability", &form.disability, &DISABILITY[..]),
+    ] {
+        if !value.is_empty() && value != PREFER_NOT_TO_SAY && !options.contains(&value.as_str()) {
+            errors.push(FieldError::new(field, "Choose one of the answers, or leave it blank."));
+        }
+    }
+    errors
+}
+
+fn register_page(
+    state: &AppState,
+    visitor: &Visitor,
+    mut form: RegisterForm,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    if errors.iter().any(|e| e.field == "password") {
+        form.password.clear();
+    }
+    let (csrf, set_cookie) = visitor.form_token(state.settings().secure_cookies);
+    let question = |name, legend, options: &[&'static str], chosen: &str| Question {
+        name,
+        legend,
+        options: options.iter().copied().chain([PREFER_NOT_TO_SAY]).collect(),
+        chosen: chosen.to_owned(),
+    };
+    let questions = vec![
+        question("age_band", "How old are you?", &AGE_BANDS, &form.age_band),
+        question("gender", "What is your gender?", &GENDERS, &form.gender),
+        question("ethnic_group", "What is your ethnic group?", &ETHNIC_GROUPS, &form.ethnic_group),
+        question("disability", "Do you consider yourself to be disabled?", &DISABILITY, &form.disability),
+    ];
+    let page = RegisterPage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        form,
+        errors,
+        boroughs: &LONDON_BOROUGHS,
+        questions,
+    };
+    page_response(&page, status, set_cookie)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Nav,
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+    /// Whether a password reset can be sent by email here.
+    can_reset: bool,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn login_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    login_page(&state, &visitor, String::new(), query.next.unwrap_or_default(), None, StatusCode::OK)
+}
+
+/// Signs in. Every refusal says the same thing whether or not the address has an account; repeated
+/// failures lock the account and the address for a while, doubling each time.
+#[tracing::instrument(skip_all)]
+pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let store = state.store();
+    let now = state.now();
+    let limits = state.settings().limits;
+    let account_bucket = format!("login:account:{}", sha256_hex(&email_key(&form.email)));
+    let address_bucket = format!("login:address:{}", sha256_hex(&visitor.address));
+    let refuse = |message: String, status| {
+        login_page(&state, &visitor, form.email.clone(), form.next.clone(), Some(message), status)
+    };
+    for bucket in [&address_bucket, &account_bucket] {
+        if let Some(wait) = store.locked_for(bucket, now).await? {
+            return refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+    let credentials = store.credentials(&form.email).await?;
+    let ok =
+        verify_password(form.password.clone(), credentials.as_ref().map(|c| c.password_hash.clone())).await?;
+    let Some(credentials) = credentials.filter(|_| ok) else {
+        let account_lock = store.record_failure(&account_bucket, now, &limits.login_account).await?;
+        let address_lock = store.record_failure(&address_bucket, now, &limits.login_address).await?;
+        tracing::info!("sign-in refused");
+        return match account_lock.max(address_lock) {
+            Some(wait) => refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS),
+            None => refuse(
+                "The email address or password is not right. Check them and try again.".into(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        };
+    };
+    store.clear_failures(&account_bucket).await?;
+    let session = start_session(&state, &visitor, credentials.user_id).await?;
+    tracing::info!(user.id = credentials.user_id, "signed in");
+    let to = local_path(&form.next).unwrap_or("/");
+    Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+fn locked_message(wait_secs: i64) -> String {
+    let minutes = (wait_secs + 59) / 60;
+    format!(
+        "There have been too many attempts to sign in. For your security, please wait {} and try again, or \
+         reset your password.",
+        if minutes == 1 { "a minute".to_owned() } else { format!("{minutes} minutes") }
+    )
+}
+
+fn login_page(
+    state: &AppState,
+    visitor: &Visitor,
+    email: String,
+    next: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let (csrf, set_cookie) = visitor.form_token(state.settings().secure_cookies);
+    let page = LoginPage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        email,
+        next,
+        error,
+        can_reset: state.mailer().is_some(),
+    };
+    page_response(&page, status, set_cookie)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Empty {}
+
+#[tracing::instrument(skip_all)]
+pub async fn logout(State(state): State<AppState>, posted: Posted<Empty>) -> Result<Response, WebError> {
+    if let Some(session) = &posted.visitor.session {
+        state.store().delete_session(&session.token_hash).await?;
+    }
+    let gone = cookie(SESSION_COOKIE, "", Some(0), state.settings().secure_cookies);
+    Ok(with_cookie(Redirect::to("/").into_response(), gone))
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Nav,
+    name: String,
+    email: String,
+    role: &'static str,
+    borough: String,
+    answers: Vec<(&'static str, String)>,
+    blocked: Option<String>,
+    joined: String,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn account(visitor: Visitor) -> Result<Response, WebError> {
+    let Some(session) = &visitor.session else {
+        return Err(WebError::SignInRequired { next: "/account".into() });
+    };
+    let a = &session.account;
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "Not given".into());
+    let page = AccountPage {
+        nav: Nav::for_visitor(&visitor),
+        name: a.user.display_name.clone(),
+        email: a.email.clone(),
+        role: a.user.role.badge(),
+        borough: shown(&a.borough),
+        answers: vec![
+            ("Age", shown(&a.demographics.age_band)),
+            ("Gender", shown(&a.demographics.gender)),
+            ("Ethnic group", shown(&a.demographics.ethnic_group)),
+            ("Disabled", shown(&a.demographics.disability)),
+        ],
+        blocked: crate::policy::blocked_message(a),
+        joined: a.created_at.date().long(),
+    };
+    page_response(&page, StatusCode::OK, None)
+}
+
+/// Everything heard holds about the signed-in person, as a JSON download.
+#[tracing::instrument(skip_all)]
+pub async fn data(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    let Some(user_id) = visitor.user_id() else {
+        return Err(WebError::SignInRequired { next: "/account/data".into() });
+    };
+    let export = state.store().account_export(user_id).await?.ok_or(WebError::NotFound)?;
+    let json =
+        serde_json::to_string_pretty(&export).map_err(|e| WebError::Internal(format!("export: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"heard-my-data.json\""),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteAccountForm {
+    password: String,
+    /// "keep" or "remove".
+    comments: String,
+}
+
+#[derive(Template)]
+#[template(path = "delete_account.html")]
+struct DeleteAccountPage {
+    nav: Nav,
+    csrf: String,
+    comments: String,
+    error: Option<FieldError>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn delete_form(visitor: Visitor) -> Result<Response, WebError> {
+    let Some(session) = &visitor.session else {
+        return Err(WebError::SignInRequired { next: "/account/delete".into() });
+    };
+    let page = DeleteAccountPage {
+        nav: Nav::for_visitor(&visitor),
+        csrf: session.csrf_token.clone(),
+        comments: "keep".into(),
+        error: None,
+    };
+    page_response(&page, StatusCode::OK, None)
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub nav: Nav,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub links: Vec<(String, String)>,
+}
+
+/// Deletes the signed-in person's account once they confirm with their password.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    State(state): State<AppState>,
+    posted: Posted<DeleteAccountForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let Some(session) = &visitor.session else {
+        return Err(WebError::SignInRequired { next: "/account/delete".into() });
+    };
+    let refuse = |error: FieldError| {
+        let page = DeleteAccountPage {
+            nav: Nav::for_visitor(&visitor),
+            csrf: session.csrf_token.clone(),
+            comments: form.comments.clone(),
+            error: Some(error),
+        };
+        page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None)
+    };
+    if form.comments != "keep" && form.comments != "remove" {
+        return refuse(FieldError::new("comments-keep", "Choose what should happen to your comments."));
+    }
+    let user_id = session.account.user.id;
+    let credentials = state.store().credentials(&session.account.email).await?;
+    let ok = verify_password(form.password.clone(), credentials.map(|c| c.password_hash)).await?;
+    if !ok {
+        return refuse(FieldError::new(
+            "password",
+            "That password is not right. Enter the password you sign in with.",
+        ));
+    }
+    state.store().delete_account(user_id, form.comments == "remove", state.now()).await?;
+    tracing::info!(user.id = user_id, remove_comments = form.comments == "remove", "account deleted");
+    let page = MessagePage {
+        nav: Nav { user: None, offer_sign_in: true },
+        title: "Your account has been deleted".into(),
+        paragraphs: vec![
+            "We have deleted your email address, password, and your answers about yourself.".into(),
+            if form.comments == "remove" {
+                "Your comments have been removed. Replies to them stay, under a note that the comment was deleted.".into()
+            } else {
+                "Your comments stay in the discussions, shown as written by a former member.".into()
+            },
+            "Thank you for taking part.".into(),
+        ],
+        links: vec![("/".into(), "See all consultations".into())],
+    };
+    let gone = cookie(SESSION_COOKIE, "", Some(0), state.settings().secure_cookies);
+    page_response(&page, StatusCode::OK, Some(gone))
+}
+
+/// Counts one attempt against `rate` in `bucket`; the seconds to wait when over it.
+pub async fn over_rate(state: &AppState, bucket: &str, rate: Rate) -> Result<Option<i64>, WebError> {
+    match state.store().rate_limit(bucket, state.now(), rate.window_secs, rate.limit).await? {
+        RateLimit::Allowed => Ok(None),
+        RateLimit::Limited { retry_after } => Ok(Some(retry_after)),
+    }
+}
+
+pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str().trim_end_matches('.')),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,409 @@
+//! The moderators' pages: the queue (reported, flagged, hidden, or every comment; by discussion)
+//! with bulk hide and restore, a member's page to block or unblock them, and the moderation log.
+//! Moderators see a hidden comment's words, and can never change them.
+
+use std::collections::HashSet;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use heard_store::{Decision, Guideline, LogEntry, QueueFilter, QueueItem, Timestamp, Visibility};
+use serde::Deserialize;
+
+use super::{FieldError, page_response};
+use crate::auth::{Posted, Visitor};
+use crate::format::{clock_time, paragraphs, thousands};
+use crate::nav::Nav;
+use crate::policy::{self, Action};
+use crate::{AppState, WebError};
+
+/// The most comments the queue lists at once.
+const QUEUE_LIMIT: i64 = 200;
+const LOG_LIMIT: i64 = 500;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    filter: String,
+    discussion: String,
+    changed: String,
+    decision: String,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+struct QueuePage {
+    nav: Nav,
+    csrf: String,
+    filters: Vec<FilterLink>,
+    filter: &'static str,
+    filter_label: &'static str,
+    discussions: Vec<(i64, String, bool)>,
+    discussion: String,
+    rows: Vec<QueueRow>,
+    guidelines: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+    decision: String,
+    guideline: String,
+    note: String,
+}
+
+impl QueuePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+struct FilterLink {
+    href: String,
+    label: &'static str,
+    current: bool,
+}
+
+struct QueueRow {
+    id: i64,
+    author: String,
+    author_id: i64,
+    badge: &'static str,
+    author_blocked: bool,
+    discussion_title: String,
+    href: String,
+    datetime: String,
+    posted: String,
+    paragraphs: Vec<String>,
+    state: String,
+    reports: String,
+    flags: Vec<&'static str>,
+    edited: bool,
+    checked: bool,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn queue(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let session = policy::require(&visitor, Action::Moderate, "/moderation")?;
+    let notice = match (query.decision.as_str(), query.changed.parse::<i64>()) {
+        ("hide", Ok(n)) => Some(format!("{} hidden.", comments_count(n))),
+        ("restore", Ok(n)) => Some(format!("{} restored, and their reports dealt with.", comments_count(n))),
+        _ => None,
+    };
+    let form = BulkForm { filter: query.filter, discussion: query.discussion, ..BulkForm::default() };
+    queue_page(
+        &state,
+        &visitor,
+        session.csrf_token.clone(),
+        form,
+        HashSet::new(),
+        Vec::new(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BulkForm {
+    decision: String,
+    guideline: String,
+    note: String,
+    filter: String,
+    discussion: String,
+}
+
+/// Hides or restores the ticked comments, with a reason.
+#[tracing::instrument(skip_all)]
+pub async fn bulk(State(state): State<AppState>, posted: Posted<BulkForm>) -> Result<Response, WebError> {
+    let Posted { visitor, form, fields } = posted;
+    let session = policy::require(&visitor, Action::Moderate, "/moderation")?;
+    let ids: Vec<i64> =
+        fields.iter().filter(|(k, _)| k == "comment").filter_map(|(_, v)| v.parse().ok()).collect();
+    let mut errors = Vec::new();
+    if ids.is_empty() {
+        errors.push(FieldError::new("queue", "Tick at least one comment."));
+    }
+    let decision = match (form.decision.as_str(), Guideline::parse(&form.guideline)) {
+        ("hide", Some(guideline)) => Some(Decision::Hide(guideline)),
+        ("hide", None) => {
+            errors.push(FieldError::new("guideline", "Choose the guideline the comments break."));
+            None
+        }
+        ("restore", _) if form.note.trim().is_empty() => {
+            errors.push(FieldError::new("note", "Say why the comments are restored."));
+            None
+        }
+        ("restore", _) => Some(Decision::Restore),
+        _ => {
+            errors.push(FieldError::new("decision-hide", "Choose whether to hide or restore the comments."));
+            None
+        }
+    };
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        let csrf = session.csrf_token.clone();
+        let ticked = ids.into_iter().collect();
+        return queue_page(
+            &state,
+            &visitor,
+            csrf,
+            form,
+            ticked,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let actor = session.account.user.id;
+    let changed = state.store().moderate(&ids, decision, actor, &form.note, state.now()).await?;
+    tracing::info!(moderator.id = actor, changed, decision = form.decision, "moderated comments");
+    let to = format!(
+        "/moderation?filter={}&discussion={}&changed={changed}&decision={}",
+        QueueFilter::parse(&form.filter).unwrap_or_default().key(),
+        form.discussion.parse::<i64>().map(|d| d.to_string()).unwrap_or_default(),
+        form.decision
+    );
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn queue_page(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: String,
+    form: BulkForm,
+    ticked: HashSet<i64>,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let filter = QueueFilter::parse(&form.filter).unwrap_or_default();
+    let discussion = form.discussion.parse::<i64>().ok().filter(|&d| d > 0);
+    let items = state.store().moderation_queue(filter, discussion, QUEUE_LIMIT).await?;
+    let in_discussion = discussion.map(|d| format!("&discussion={d}")).unwrap_or_default();
+    let page = QueuePage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        filters: QueueFilter::ALL
+            .into_iter()
+            .map(|f| FilterLink {
+                href: format!("/moderation?filter={}{in_discussion}", f.key()),
+                label: f.label(),
+                current: f == filter,
+            })
+            .collect(),
+        filter: filter.key(),
+        filter_label: filter.label(),
+        discussions: state
+            .store()
+            .discussion_titles()
+            .await?
+            .into_iter()
+            .map(|(id, title)| (id, title, Some(id) == discussion))
+            .collect(),
+        discussion: discussion.map(|d| d.to_string()).unwrap_or_default(),
+        rows: items.iter().map(|item| queue_row(item, &ticked, state.now())).collect(),
+        guidelines: Guideline::ALL.into_iter().map(|g| (g.key(), g.title())).collect(),
+        notice,
+        errors,
+        decision: form.decision,
+        guideline: form.guideline,
+        note: form.note,
+    };
+    page_response(&page, status, None)
+}
+
+fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRow {
+    let c = &item.comment;
+    let state = if c.deleted {
+        "Deleted by its author".to_owned()
+    } else {
+        match c.visibility {
+            Visibility::Visible => "Visible".to_owned(),
+            Visibility::Held => "Held for review after reports".to_owned(),
+            Visibility::Hidden(g) => format!("Hidden: {}", g.title()),
+        }
+    };
+    let total: i64 = item.open_reports.iter().map(|(_, n)| n).sum();
+    let reports = if total == 0 {
+        String::new()
+    } else {
+        let each: Vec<String> =
+            item.open_reports.iter().map(|(g, n)| format!("{} ({n})", g.title())).collect();
+        format!(
+            "Reported {} {}: {}",
+            thousands(total),
+            if total == 1 { "time" } else { "times" },
+            each.join(", ")
+        )
+    };
+    QueueRow {
+        id: c.id,
+        author: c.author.display_name.clone(),
+        author_id: c.author.id,
+        badge: c.author.role.badge(),
+        author_blocked: item.author_blocked,
+        discussion_title: item.discussion_title.clone(),
+        href: format!(
+            "/consultations/{}/discussions/{}?per_page=200#comment-{}",
+            item.consultation_slug, item.discussion_slug, c.id
+        ),
+        datetime: c.posted_at.rfc3339(),
+        posted: c.posted_at.ago(now),
+        paragraphs: paragraphs(&c.body).into_iter().map(str::to_owned).collect(),
+        state,
+        reports,
+        flags: c.flags.iter().map(|f| f.label()).collect(),
+        edited: c.edited_at.is_some(),
+        checked: ticked.contains(&c.id),
+    }
+}
+
+fn comments_count(n: i64) -> String {
+    match n {
+        1 => "1 comment".to_owned(),
+        n => format!("{} comments", thousands(n)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "moderation_log.html")]
+struct LogPage {
+    nav: Nav,
+    rows: Vec<LogRow>,
+}
+
+struct LogRow {
+    datetime: String,
+    when: String,
+    who: String,
+    what: &'static str,
+    comment: Option<i64>,
+    member: Option<(i64, String)>,
+    why: String,
+}
+
+/// The moderation log, newest first. It can only be read: nothing in heard changes it.
+#[tracing::instrument(skip_all)]
+pub async fn log(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    policy::require(&visitor, Action::Moderate, "/moderation/log")?;
+    let entries = state.store().moderation_log(LOG_LIMIT).await?;
+    let page = LogPage { nav: Nav::for_visitor(&visitor), rows: entries.iter().map(log_row).collect() };
+    page_response(&page, StatusCode::OK, None)
+}
+
+fn log_row(e: &LogEntry) -> LogRow {
+    LogRow {
+        datetime: e.at.rfc3339(),
+        when: format!("{}, {}", e.at.date().long(), clock_time(e.at)),
+        who: e.actor.as_ref().map_or_else(|| "heard (automatic)".to_owned(), |u| u.display_name.clone()),
+        what: e.action.label(),
+        comment: e.comment_id,
+        member: e.subject.as_ref().map(|u| (u.id, u.display_name.clone())),
+        why: e.reason.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    nav: Nav,
+    csrf: String,
+    id: i64,
+    name: String,
+    role: &'static str,
+    joined: String,
+    blocked: Option<(String, String)>,
+    can_block: bool,
+    reason: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BlockForm {
+    blocked: String,
+    reason: String,
+}
+
+/// A member as moderators see them, with the form to block or unblock them.
+#[tracing::instrument(skip_all, fields(user.id = id))]
+pub async fn member(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let session = policy::require(&visitor, Action::Moderate, &format!("/moderation/users/{id}"))?;
+    member_page(&state, &visitor, session.csrf_token.clone(), id, String::new(), None, StatusCode::OK).await
+}
+
+#[tracing::instrument(skip_all, fields(user.id = id))]
+pub async fn block(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<BlockForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let session = policy::require(&visitor, Action::Moderate, &format!("/moderation/users/{id}"))?;
+    let subject = state.store().account(id).await?.ok_or(WebError::NotFound)?;
+    if !policy::may_block(session.account.user.role, subject.user.role) || id == session.account.user.id {
+        return Err(WebError::forbidden(
+            "You cannot block this member",
+            "Moderators can block residents and hosts; only administrators can block moderators.",
+        ));
+    }
+    let csrf = session.csrf_token.clone();
+    if form.reason.trim().is_empty() {
+        let why = "Say why, for the moderation log.".to_owned();
+        return member_page(
+            &state,
+            &visitor,
+            csrf,
+            id,
+            form.reason,
+            Some(why),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let blocked = form.blocked != "0";
+    state.store().set_blocked(id, blocked, &form.reason, session.account.user.id, state.now()).await?;
+    tracing::info!(user.id = id, blocked, moderator.id = session.account.user.id, "block changed");
+    Ok(Redirect::to(&format!("/moderation/users/{id}")).into_response())
+}
+
+async fn member_page(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: String,
+    id: i64,
+    reason: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let Some(account) = state.store().account(id).await? else {
+        return Err(WebError::forbidden(
+            "This person has no account here",
+            "Their comments were imported or generated, so there is no account to block. You can still hide \
+             their comments.",
+        ));
+    };
+    let actor = visitor.role().expect("checked by the caller");
+    let page = MemberPage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        id,
+        name: account.user.display_name.clone(),
+        role: account.user.role.badge(),
+        joined: account.created_at.date().long(),
+        blocked: account.blocked.as_ref().map(|b| (b.at.date().long(), b.reason.clone())),
+        can_block: policy::may_block(actor, account.user.role) && Some(id) != visitor.user_id(),
+        reason,
+        error,
+    };
+    page_response(&page, status, None)
+}

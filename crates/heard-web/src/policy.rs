@@ -1,0 +1,92 @@
+//! Who may do what: the one table of roles and actions, and the checks handlers start with.
+//!
+//! | action | resident | host | moderator | admin |
+//! |---|---|---|---|---|
+//! | post, reply, agree, report; edit and delete their own | yes | yes | yes | yes |
+//! | pin a comment | | yes | yes | yes |
+//! | moderation queue, hide, restore, block, the log | | | yes | yes |
+//! | `/admin`: accounts and roles | | | | yes |
+//!
+//! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
+//! their account, but not post, agree or report.
+
+use heard_store::{Account, Comment, Role, Timestamp};
+
+use crate::WebError;
+use crate::auth::{SignedIn, Visitor};
+
+/// How long after posting a comment its author may edit it.
+pub const EDIT_WINDOW_SECS: i64 = 15 * 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Post, reply, agree, report: taking part.
+    TakePart,
+    Pin,
+    Moderate,
+    Administer,
+}
+
+pub fn allows(role: Role, action: Action) -> bool {
+    match action {
+        Action::TakePart => true,
+        Action::Pin => matches!(role, Role::Host | Role::Moderator | Role::Admin),
+        Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
+        Action::Administer => role == Role::Admin,
+    }
+}
+
+/// The signed-in visitor, if they may do `action`: anonymous visitors are sent to sign in (and back
+/// to `next`), others without the role are refused.
+pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&'a SignedIn, WebError> {
+    let Some(session) = &visitor.session else {
+        return Err(WebError::SignInRequired { next: next.to_owned() });
+    };
+    if !allows(session.account.user.role, action) {
+        return Err(WebError::forbidden(
+            "You do not have access to this page",
+            match action {
+                Action::Administer => "Only administrators can manage accounts and roles.",
+                Action::Moderate => {
+                    "Only moderators can see the moderation queue and log, or hide and block."
+                }
+                Action::Pin => "Only hosts and moderators can pin comments.",
+                Action::TakePart => "You cannot do this.",
+            },
+        ));
+    }
+    Ok(session)
+}
+
+/// Why a blocked person may not take part, if they are blocked.
+pub fn blocked_message(account: &Account) -> Option<String> {
+    account.blocked.as_ref().map(|b| {
+        format!(
+            "Your account has been blocked from posting, agreeing and reporting, because: {}. You can still \
+             download your data or delete your account.",
+            b.reason
+        )
+    })
+}
+
+/// Whether `account` may edit `comment` now: their own, not deleted or hidden, within the window.
+pub fn may_edit(account: &Account, comment: &Comment, now: Timestamp) -> bool {
+    comment.author.id == account.user.id
+        && comment.is_public()
+        && now.0 - comment.posted_at.0 <= EDIT_WINDOW_SECS
+        && account.blocked.is_none()
+}
+
+/// Whether `actor` may block `subject`: only people of a lower role, and never themselves.
+pub fn may_block(actor: Role, subject: Role) -> bool {
+    rank(subject) < rank(actor) && allows(actor, Action::Moderate)
+}
+
+fn rank(role: Role) -> u8 {
+    match role {
+        Role::Resident => 0,
+        Role::Host => 1,
+        Role::Moderator => 2,
+        Role::Admin => 3,
+    }
+}

@@ -1,0 +1,122 @@
+//! What an operator can tune: how many reports hold a comment, the rate limits and lock-outs,
+//! cookies, the address behind a proxy, and how email is sent.
+
+use heard_store::LockoutPolicy;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Unresolved reports that hold a comment for a moderator's review.
+    pub reports_to_hold: i64,
+    pub limits: Limits,
+    /// Mark cookies `Secure` (set this when the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the visitor's address from the last `X-Forwarded-For` entry (behind one trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// How email is sent; without it, password reset says it is not available.
+    pub mail: Option<MailSettings>,
+    /// The site's address as people reach it, for links in emails ("https://heard.example.org").
+    pub public_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            reports_to_hold: 3,
+            limits: Limits::default(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            mail: None,
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+/// At most `limit` attempts per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub limit: i64,
+    pub window_secs: i64,
+}
+
+impl Rate {
+    pub const fn per_minute(limit: i64) -> Rate {
+        Rate { limit, window_secs: 60 }
+    }
+
+    pub const fn per_hour(limit: i64) -> Rate {
+        Rate { limit, window_secs: 3600 }
+    }
+}
+
+/// Rate limits and lock-outs, per account and per address. Counted in the database, so they hold
+/// across app instances.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Wrong passwords for one account: locked for a minute after 5, doubling up to an hour.
+    pub login_account: LockoutPolicy,
+    /// Wrong passwords from one address, for any accounts.
+    pub login_address: LockoutPolicy,
+    pub registrations_per_address: Rate,
+    /// Comments, replies and edits.
+    pub posts_per_account: Rate,
+    pub posts_per_address: Rate,
+    pub reports_per_account: Rate,
+    /// Agreeing and taking it back.
+    pub agreements_per_account: Rate,
+    pub password_resets_per_address: Rate,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        let day = 86_400;
+        Limits {
+            login_account: LockoutPolicy {
+                free_failures: 5,
+                base_secs: 60,
+                max_secs: 3600,
+                forget_after_secs: day,
+            },
+            login_address: LockoutPolicy {
+                free_failures: 30,
+                base_secs: 60,
+                max_secs: 3600,
+                forget_after_secs: day,
+            },
+            registrations_per_address: Rate::per_hour(20),
+            posts_per_account: Rate::per_minute(10),
+            posts_per_address: Rate::per_minute(60),
+            reports_per_account: Rate::per_hour(30),
+            agreements_per_account: Rate::per_minute(60),
+            password_resets_per_address: Rate::per_hour(10),
+        }
+    }
+}
+
+/// An SMTP server to send through, and who the mail comes from.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// "heard <no-reply@example.org>".
+    pub from: String,
+}
+
+impl MailSettings {
+    /// Reads `smtp://HOST:PORT` (plain SMTP: for a relay on the same machine or network).
+    pub fn from_url(url: &str, from: &str) -> Result<MailSettings, String> {
+        let rest = url
+            .strip_prefix("smtp://")
+            .ok_or_else(|| format!("{url:?} is not an smtp://HOST:PORT address"))?
+            .trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => {
+                (host, port.parse().map_err(|_| format!("{port:?} in {url:?} is not a port number"))?)
+            }
+            None => (rest, 25),
+        };
+        if host.is_empty() {
+            return Err(format!("{url:?} names no host"));
+        }
+        Ok(MailSettings { smtp_host: host.to_owned(), smtp_port: port, from: from.to_owned() })
+    }
+}

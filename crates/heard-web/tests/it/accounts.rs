@@ -1,0 +1,284 @@
+//! Registering, signing in and out, sessions and their cookies, lock-outs, and a person's own data.
+
+use axum::http::StatusCode;
+use heard_store::*;
+
+use crate::{OPEN, PASSWORD, TestApp, discussions_app, post_comment};
+
+fn registration<'a>(name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("display_name", name),
+        ("email", email),
+        ("password", PASSWORD),
+        ("sixteen", "yes"),
+        ("borough", "Tower Hamlets"),
+        ("age_band", "25 to 34"),
+        ("gender", PREFER_NOT_TO_SAY),
+        ("ethnic_group", ""),
+        ("disability", "No"),
+    ]
+}
+
+async fn registering_signs_you_in_and_keeps_your_answers(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let browser = app.browser("198.51.100.1");
+    let form = browser.get(&format!("/register?next={OPEN}")).await;
+    form.shows("<h1>Register to take part</h1>")
+        .shows(r#"<option value="City of London">City of London</option>"#)
+        .shows(r#"<option value="Westminster">Westminster</option>"#)
+        .shows(r#"<option value="Prefer not to say">Prefer not to say</option>"#)
+        .shows("Are you 16 or over?");
+    let boroughs = &form.html[form.html.find(r#"<select id="borough""#).unwrap()..];
+    let boroughs = &boroughs[..boroughs.find("</select>").unwrap()];
+    assert_eq!(boroughs.matches("<option value=").count(), 33 + 1, "33 boroughs and \"Not answered\"");
+    let mut fields = registration("Alice", "Alice@Example.org");
+    fields.push(("next", OPEN));
+    let done = browser.submit("/register", "/register", &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location(), OPEN, "back to where they came from");
+    let cookie = done.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(
+        cookie.starts_with("heard_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    browser
+        .get(OPEN)
+        .await
+        .shows("Add your comment")
+        .shows("Your account<span class=\"visually-hidden\"> (Alice)</span>");
+    let account = app.store.account_by_email("alice@example.org").await.unwrap().unwrap();
+    assert_eq!(account.borough.as_deref(), Some("Tower Hamlets"));
+    assert_eq!(account.demographics.age_band.as_deref(), Some("25 to 34"));
+    assert_eq!(account.demographics.gender.as_deref(), Some(PREFER_NOT_TO_SAY));
+    assert_eq!(account.demographics.ethnic_group, None, "left blank");
+    assert_eq!(account.user.role, Role::Resident);
+    let credentials = app.store.credentials("alice@example.org").await.unwrap().unwrap();
+    assert!(credentials.password_hash.starts_with("$argon2id$"), "Argon2id, never the password");
+    assert!(!credentials.password_hash.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn registering_on_sqlite() {
+    registering_signs_you_in_and_keeps_your_answers(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn registering_on_postgres() {
+    registering_signs_you_in_and_keeps_your_answers(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn registration_errors_say_what_is_wrong_and_keep_what_was_typed() {
+    let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    let browser = app.browser("198.51.100.1");
+    let page = browser
+        .submit(
+            "/register",
+            "/register",
+            &[
+                ("display_name", "  "),
+                ("email", "alice at example"),
+                ("password", "short"),
+                ("borough", "Hackney"),
+                ("gender", "Woman"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows("<title>Error: Register | heard</title>")
+        .shows("There is a problem")
+        .shows(r##"<a href="#display_name">Enter the name to show beside your comments.</a>"##)
+        .shows("Enter an email address like name@example.com.")
+        .shows("Your password needs at least 10 characters.")
+        .shows(r##"<a href="#sixteen-yes">Tell us whether you are 16 or over.</a>"##)
+        .shows(r#"value="alice at example""#)
+        .shows(r#"<option value="Hackney" selected>Hackney</option>"#)
+        .shows(r#"<option value="Woman" selected>Woman</option>"#)
+        .shows(r#"aria-invalid="true""#);
+    assert!(app.store.accounts(10).await.unwrap().is_empty());
+    // The same address twice, in another case.
+    app.account(Role::Resident, "Alice", "alice@example.org").await;
+    let taken =
+        browser.submit("/register", "/register", &registration("Alice Two", "ALICE@example.org")).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    taken.shows("There is already an account with this email address.").shows(r#"value="Alice Two""#);
+}
+
+#[tokio::test]
+async fn under_sixteens_are_refused_kindly_and_nothing_is_kept() {
+    let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    let browser = app.browser("198.51.100.1");
+    let mut fields = registration("Sam", "sam@example.org");
+    fields.retain(|(k, _)| *k != "sixteen");
+    fields.push(("sixteen", "no"));
+    let page = browser.submit("/register", "/register", &fields).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.shows("You need to be 16 or over to register")
+        .shows("Thank you for wanting to have your say")
+        .shows("we have not kept anything you typed")
+        .shows("Childline")
+        .lacks("sam@example.org");
+    assert!(app.store.account_by_email("sam@example.org").await.unwrap().is_none());
+    assert!(browser.cookie("heard_session").is_none());
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_address_get_the_same_answer() {
+    let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    app.account(Role::Resident, "Alice", "alice@example.org").await;
+    let browser = app.browser("198.51.100.1");
+    let wrong = browser.sign_in("alice@example.org", "not the password").await;
+    let unknown = browser.sign_in("nobody@example.org", "not the password").await;
+    for page in [&wrong, &unknown] {
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        page.shows("The email address or password is not right.");
+    }
+    assert_eq!(wrong.html.replace("alice@", "nobody@"), unknown.html.replace(&unknown.csrf(), &wrong.csrf()));
+    wrong.shows(r#"value="alice@example.org""#).lacks("not the password");
+}
+
+#[tokio::test]
+async fn signing_in_renews_the_session_and_signing_out_ends_it() {
+    let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    app.account(Role::Resident, "Alice", "alice@example.org").await;
+    let browser = app.browser("198.51.100.1");
+    browser.sign_in("alice@example.org", PASSWORD).await;
+    let first = browser.cookie("heard_session").unwrap();
+    let again = browser.sign_in("alice@example.org", PASSWORD).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let second = browser.cookie("heard_session").unwrap();
+    assert_ne!(first, second, "a new session on every sign-in");
+    // The old token no longer works.
+    let stale = app.browser("198.51.100.2");
+    stale.set_cookie("heard_session", &first);
+    assert!(stale.get("/account").await.location().starts_with("/login"), "the old session has ended");
+    let account = browser.get("/account").await;
+    account.shows("alice@example.org");
+    assert_eq!(account.headers.get("cache-control").unwrap(), "private, no-store");
+    let out = browser.post("/logout", &[("csrf", &account.csrf())]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(browser.cookie("heard_session").is_none());
+    let after = browser.get("/account").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.location(), "/login?next=/account");
+    assert!(
+        app.store.session(&heard_web::auth::sha256_hex(&second), app.state.now()).await.unwrap().is_none()
+    );
+}
+
+async fn repeated_wrong_passwords_lock_the_account_with_back_off(backend: Backend) {
+    let app = TestApp::new(backend, "2025-03-01").await;
+    app.account(Role::Resident, "Alice", "alice@example.org").await;
+    let attacker = app.browser("203.0.113.9");
+    for _ in 0..5 {
+        let page = attacker.sign_in("alice@example.org", "guess").await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let locked = attacker.sign_in("alice@example.org", "guess").await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    locked.shows("There have been too many attempts to sign in. For your security, please wait a minute");
+    // Even the right password waits, from anywhere: the account is locked, not the browser.
+    let owner = app.browser("198.51.100.1");
+    let refused = owner.sign_in("alice@example.org", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    app.state.advance_clock(61);
+    let next_guess = attacker.sign_in("alice@example.org", "guess").await;
+    assert_eq!(next_guess.status, StatusCode::TOO_MANY_REQUESTS);
+    next_guess.shows("please wait 2 minutes");
+    app.state.advance_clock(121);
+    let ok = owner.sign_in("alice@example.org", PASSWORD).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "unlocked after the wait");
+    // An unknown address locks the same way, so the lock says nothing about who has an account.
+    for _ in 0..6 {
+        attacker.sign_in("nobody@example.org", "guess").await;
+    }
+    attacker.sign_in("nobody@example.org", "guess").await.shows("too many attempts");
+}
+
+#[tokio::test]
+async fn lockout_with_back_off_on_sqlite() {
+    repeated_wrong_passwords_lock_the_account_with_back_off(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn lockout_with_back_off_on_postgres() {
+    repeated_wrong_passwords_lock_the_account_with_back_off(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn one_address_trying_many_accounts_is_locked_out() {
+    let mut settings = heard_web::Settings::default();
+    settings.limits.login_address.free_failures = 3;
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    app.account(Role::Resident, "Alice", "alice@example.org").await;
+    let attacker = app.browser("203.0.113.9");
+    for n in 0..3 {
+        attacker.sign_in(&format!("user{n}@example.org"), "guess").await;
+    }
+    let page = attacker.sign_in("user9@example.org", "guess").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    let right = attacker.sign_in("alice@example.org", PASSWORD).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "the address is locked");
+    let elsewhere = app.browser("198.51.100.1").sign_in("alice@example.org", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER, "the account is not");
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let mut settings = heard_web::Settings::default();
+    settings.limits.registrations_per_address = heard_web::Rate::per_hour(2);
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    let browser = app.browser("203.0.113.5");
+    for n in 0..2 {
+        let fresh = app.browser("203.0.113.5");
+        let email = format!("p{n}@example.org");
+        let page = fresh.submit("/register", "/register", &registration("P", &email)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    let page = browser.submit("/register", "/register", &registration("Third", "p3@example.org")).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.shows("Many accounts have been made from your connection recently.").shows(r#"value="Third""#);
+}
+
+#[tokio::test]
+async fn a_resident_downloads_their_data_and_deletes_their_account() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let (bob, _) = app.signed_in(Role::Resident, "Bob").await;
+    let mine = post_comment(&alice, OPEN, "My view on the park.", None).await;
+    post_comment(&bob, OPEN, "A reply to Alice.", Some(mine)).await;
+    let data = alice.get("/account/data").await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert_eq!(data.headers.get("content-type").unwrap(), "application/json; charset=utf-8");
+    assert!(data.headers.get("content-disposition").unwrap().to_str().unwrap().starts_with("attachment"));
+    let json: serde_json::Value = serde_json::from_str(&data.html).unwrap();
+    assert_eq!(json["account"]["email"], "alice@example.org");
+    assert_eq!(json["comments"][0]["body"], "My view on the park.");
+    assert!(!data.html.contains("A reply to Alice."), "only their own");
+    assert!(!data.html.contains("argon2"), "no password hash");
+    assert_eq!(app.get("/account/data").await.status, StatusCode::SEE_OTHER);
+
+    let form = alice.get("/account/delete").await;
+    let wrong = alice
+        .post("/account/delete", &[("csrf", &form.csrf()), ("comments", "keep"), ("password", "nope")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    wrong.shows("That password is not right.");
+    let done = alice
+        .post("/account/delete", &[("csrf", &form.csrf()), ("comments", "keep"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    done.shows("Your account has been deleted");
+    assert!(alice.cookie("heard_session").is_none());
+    let page = app.get(OPEN).await;
+    page.shows(FORMER_MEMBER).shows("My view on the park.").lacks(">Alice<");
+    assert_eq!(alice.sign_in("alice@example.org", PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Bob chooses to take his comments with him.
+    let form = bob.get("/account/delete").await;
+    bob.post("/account/delete", &[("csrf", &form.csrf()), ("comments", "remove"), ("password", PASSWORD)])
+        .await;
+    app.get(OPEN).await.lacks("A reply to Alice.").shows("This comment was deleted by its author.");
+}

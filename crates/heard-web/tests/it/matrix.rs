@@ -1,0 +1,182 @@
+//! The role x action matrix: anonymous visitors, residents, hosts, moderators and administrators,
+//! each trying every action, with a valid form token so that only who they are decides.
+
+use axum::http::StatusCode;
+use heard_store::*;
+
+use crate::{Browser, OPEN, discussions_app_with, post_comment};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    /// Sent to sign in first.
+    SignIn,
+    Refused,
+}
+use Outcome::*;
+
+#[derive(Debug, Clone, Copy)]
+enum Act {
+    ReadDiscussion,
+    Comment,
+    Reply,
+    EditOwn,
+    EditAnothers,
+    DeleteOwn,
+    DeleteAnothers,
+    Agree,
+    Report,
+    Pin,
+    ModerationQueue,
+    Hide,
+    ModerationLog,
+    MemberPage,
+    Block,
+    Admin,
+    ChangeRole,
+    Account,
+    DownloadData,
+}
+
+/// What each of anonymous, resident, host, moderator, admin gets.
+const MATRIX: [(Act, [Outcome; 5]); 19] = [
+    (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
+    (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
+    (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
+    (Act::EditOwn, [Refused, Allowed, Allowed, Allowed, Allowed]),
+    // Nobody changes another person's words, whatever their role.
+    (Act::EditAnothers, [Refused, Refused, Refused, Refused, Refused]),
+    (Act::DeleteOwn, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    (Act::DeleteAnothers, [SignIn, Refused, Refused, Refused, Refused]),
+    (Act::Agree, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    (Act::Report, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    (Act::Pin, [SignIn, Refused, Allowed, Allowed, Allowed]),
+    (Act::ModerationQueue, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::Hide, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::ModerationLog, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::MemberPage, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::Block, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::Admin, [SignIn, Refused, Refused, Refused, Allowed]),
+    (Act::ChangeRole, [SignIn, Refused, Refused, Refused, Allowed]),
+    (Act::Account, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    (Act::DownloadData, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+];
+
+struct Fixture {
+    /// Someone else's comment, for agreeing, reporting, pinning, editing and deleting.
+    target: i64,
+    /// A comment each moderator hides.
+    to_hide: i64,
+    /// A resident to block and to give a role.
+    member: i64,
+}
+
+async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> Outcome {
+    // A token this visitor's forms would carry: signed in, the session's; otherwise the form cookie's.
+    let token = match own {
+        Some(_) => browser.get(OPEN).await.csrf(),
+        None => browser.get("/login").await.csrf(),
+    };
+    let post = |uri: String, fields: Vec<(&'static str, String)>| {
+        let token = token.clone();
+        async move {
+            let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            browser.post(&uri, &all).await
+        }
+    };
+    // Anonymous visitors have no comment of their own: they try on someone else's.
+    let own = own.unwrap_or(f.target);
+    let (t, m) = (f.target, f.member);
+    let page = match act {
+        Act::ReadDiscussion => browser.get(OPEN).await,
+        Act::Comment => post(format!("{OPEN}/comments"), vec![("body", "A comment".into())]).await,
+        Act::Reply => {
+            post(format!("{OPEN}/comments"), vec![("body", "A reply".into()), ("parent_id", t.to_string())])
+                .await
+        }
+        Act::EditOwn => post(format!("/comments/{own}/edit"), vec![("body", "Edited".into())]).await,
+        Act::EditAnothers => {
+            post(format!("/comments/{t}/edit"), vec![("body", "Changed words".into())]).await
+        }
+        Act::DeleteOwn => post(format!("/comments/{own}/delete"), vec![]).await,
+        Act::DeleteAnothers => post(format!("/comments/{t}/delete"), vec![]).await,
+        Act::Agree => post(format!("/comments/{t}/agree"), vec![("agree", "1".into())]).await,
+        Act::Report => post(format!("/comments/{t}/report"), vec![("reason", "on-topic".into())]).await,
+        Act::Pin => post(format!("/comments/{t}/pin"), vec![("pinned", "1".into())]).await,
+        Act::ModerationQueue => browser.get("/moderation").await,
+        Act::Hide => {
+            let fields = vec![
+                ("comment", f.to_hide.to_string()),
+                ("decision", "hide".into()),
+                ("guideline", "lawful".into()),
+            ];
+            post("/moderation/comments".into(), fields).await
+        }
+        Act::ModerationLog => browser.get("/moderation/log").await,
+        Act::MemberPage => browser.get(&format!("/moderation/users/{m}")).await,
+        Act::Block => {
+            post(
+                format!("/moderation/users/{m}/block"),
+                vec![("blocked", "1".into()), ("reason", "Test".into())],
+            )
+            .await
+        }
+        Act::Admin => browser.get("/admin").await,
+        Act::ChangeRole => post(format!("/admin/users/{m}/role"), vec![("role", "resident".into())]).await,
+        Act::Account => browser.get("/account").await,
+        Act::DownloadData => browser.get("/account/data").await,
+    };
+    match page.status {
+        s if s.is_success() => Allowed,
+        StatusCode::SEE_OTHER if page.location().starts_with("/login") => SignIn,
+        StatusCode::SEE_OTHER => Allowed,
+        StatusCode::FORBIDDEN => Refused,
+        other => panic!("{act:?} answered {other}:\n{}", page.html),
+    }
+}
+
+async fn every_role_gets_exactly_what_it_may(backend: Backend) {
+    // Reports never hold the target here, so that every role reports the same comment.
+    let settings = heard_web::Settings { reports_to_hold: 100, ..heard_web::Settings::default() };
+    let app = discussions_app_with(backend, settings).await;
+    let (owner, _) = app.signed_in(Role::Resident, "Owner").await;
+    let fixture = Fixture {
+        target: post_comment(&owner, OPEN, "Someone else's comment", None).await,
+        to_hide: post_comment(&owner, OPEN, "A comment to hide", None).await,
+        member: app.account(Role::Resident, "Member", "member@example.org").await,
+    };
+    let mut actors: Vec<(&str, Browser, Option<i64>)> = vec![("anonymous", app.browser("203.0.113.1"), None)];
+    for (name, role) in [
+        ("resident", Role::Resident),
+        ("host", Role::Host),
+        ("moderator", Role::Moderator),
+        ("admin", Role::Admin),
+    ] {
+        let (browser, _) = app.signed_in(role, &format!("The {name}")).await;
+        let own = post_comment(&browser, OPEN, &format!("The {name}'s own comment"), None).await;
+        actors.push((name, browser, Some(own)));
+    }
+    let mut wrong = Vec::new();
+    for (act, expected) in MATRIX {
+        for ((name, browser, own), expected) in actors.iter().zip(expected) {
+            let got = attempt(browser, *own, &fixture, act).await;
+            if got != expected {
+                wrong.push(format!("{name} x {act:?}: expected {expected:?}, got {got:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "the role x action matrix does not hold:\n{}", wrong.join("\n"));
+    // What was refused left no trace.
+    assert_eq!(app.store.comment(fixture.target).await.unwrap().unwrap().body, "Someone else's comment");
+}
+
+#[tokio::test]
+async fn role_action_matrix_on_sqlite() {
+    every_role_gets_exactly_what_it_may(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn role_action_matrix_on_postgres() {
+    every_role_gets_exactly_what_it_may(Backend::Postgres).await;
+}

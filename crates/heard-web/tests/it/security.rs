@@ -1,0 +1,249 @@
+//! CSRF refusal on every form, XSS payloads rendered inert, headers and caching of personal pages.
+
+use axum::http::StatusCode;
+use heard_store::*;
+
+use crate::{OPEN, TestApp, discussions_app, post_comment};
+
+/// Every POST route, with a form that would be accepted if it carried the right token.
+fn every_form(comment: i64, member: i64) -> Vec<(String, Vec<(&'static str, String)>)> {
+    let c = comment.to_string();
+    vec![
+        (format!("{OPEN}/comments"), vec![("body", "forged comment".into())]),
+        (format!("{OPEN}/comments"), vec![("body", "forged reply".into()), ("parent_id", c.clone())]),
+        (format!("/comments/{comment}/edit"), vec![("body", "forged edit".into())]),
+        (format!("/comments/{comment}/delete"), vec![]),
+        (format!("/comments/{comment}/agree"), vec![("agree", "1".into())]),
+        (format!("/comments/{comment}/report"), vec![("reason", "respectful".into())]),
+        (format!("/comments/{comment}/pin"), vec![("pinned", "1".into())]),
+        (
+            "/moderation/comments".into(),
+            vec![("comment", c.clone()), ("decision", "hide".into()), ("guideline", "lawful".into())],
+        ),
+        (
+            format!("/moderation/users/{member}/block"),
+            vec![("blocked", "1".into()), ("reason", "forged".into())],
+        ),
+        (format!("/admin/users/{member}/role"), vec![("role", "admin".into())]),
+        ("/account/delete".into(), vec![("comments", "remove".into()), ("password", crate::PASSWORD.into())]),
+        ("/logout".into(), vec![]),
+        ("/login".into(), vec![("email", "admin@example.org".into()), ("password", crate::PASSWORD.into())]),
+        (
+            "/register".into(),
+            vec![
+                ("display_name", "Forged".into()),
+                ("email", "forged@example.org".into()),
+                ("password", crate::PASSWORD.into()),
+                ("sixteen", "yes".into()),
+            ],
+        ),
+        ("/password-reset".into(), vec![("email", "admin@example.org".into())]),
+        ("/password-reset/some-token".into(), vec![("password", "a new password".into())]),
+    ]
+}
+
+async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: Backend) {
+    let app = discussions_app(backend).await;
+    // An administrator can do everything, so only the token can be the reason for a refusal.
+    let (admin, _) = app.signed_in(Role::Admin, "Admin").await;
+    let comment = post_comment(&admin, OPEN, "The admin's own comment", None).await;
+    let member = app.account(Role::Resident, "Member", "member@example.org").await;
+    let before = app.get(OPEN).await.html;
+    for (uri, fields) in every_form(comment, member) {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut wrong = fields.clone();
+        wrong.push(("csrf", "not-the-token"));
+        for (what, form) in [("no token", &fields), ("a wrong token", &wrong)] {
+            let page = admin.post(&uri, form).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "POST {uri} with {what}:\n{}", page.html);
+            page.shows("This form has expired");
+        }
+        // A visitor who is not signed in, with no form cookie, is refused the same way.
+        let stranger = app.browser("203.0.113.50");
+        assert_eq!(stranger.post(&uri, &wrong).await.status, StatusCode::FORBIDDEN, "anonymous POST {uri}");
+    }
+    assert_eq!(app.get(OPEN).await.html, before, "nothing changed");
+    assert!(app.store.moderation_log(10).await.unwrap().is_empty());
+    assert_eq!(app.store.account(member).await.unwrap().unwrap().user.role, Role::Resident);
+    assert!(admin.get("/account").await.status.is_success(), "still signed in");
+}
+
+#[tokio::test]
+async fn csrf_refusal_on_sqlite() {
+    a_post_without_the_right_token_is_refused_and_changes_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn csrf_refusal_on_postgres() {
+    a_post_without_the_right_token_is_refused_and_changes_nothing(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_refused_form_shows_back_what_was_typed() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let page = alice
+        .post(&format!("{OPEN}/comments"), &[("csrf", "stale"), ("body", "My long thoughtful comment")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    page.shows("What you wrote, so you can copy it").shows(">My long thoughtful comment</textarea>");
+}
+
+#[tokio::test]
+async fn one_persons_token_does_not_work_for_another() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let (bob, _) = app.signed_in(Role::Resident, "Bob").await;
+    let alices_token = alice.get(OPEN).await.csrf();
+    let page = bob.post(&format!("{OPEN}/comments"), &[("csrf", &alices_token), ("body", "as Bob")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+}
+
+/// Text an attacker might post, as a comment and as a display name.
+const XSS_PAYLOADS: [&str; 10] = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "\"><svg onload=alert(1)>",
+    "</textarea><script>alert(2)</script>",
+    "<a href=\"javascript:alert(1)\">click</a>",
+    "' onmouseover='alert(1)",
+    "<iframe src=\"//evil.example\"></iframe>",
+    "<style>body{display:none}</style>",
+    "javascript:alert(document.cookie)",
+    "<details open ontoggle=alert(1)>",
+];
+
+async fn xss_payloads_render_inert_everywhere_they_show(backend: Backend) {
+    let mut settings = heard_web::Settings::default();
+    settings.limits.posts_per_account = heard_web::Rate::per_minute(100);
+    let app = crate::discussions_app_with(backend, settings).await;
+    let (author, _) = app.signed_in(Role::Resident, "<b onmouseover=alert(1)>Mallory</b>").await;
+    let mut ids = Vec::new();
+    for payload in XSS_PAYLOADS {
+        ids.push(post_comment(&author, OPEN, payload, None).await);
+    }
+    post_comment(&author, OPEN, XSS_PAYLOADS[3], Some(ids[0])).await;
+    let (moderator, _) = app.signed_in(Role::Moderator, "Mo").await;
+    let (admin, _) = app.signed_in(Role::Admin, "Ada").await;
+    let pages = vec![
+        ("discussion, anonymous", app.get(OPEN).await),
+        ("discussion, signed in", moderator.get(OPEN).await),
+        ("moderation queue", moderator.get("/moderation?filter=all").await),
+        ("report form", moderator.get(&format!("/comments/{}/report", ids[1])).await),
+        ("edit form", author.get(&format!("/comments/{}/edit", ids[3])).await),
+        ("delete form", author.get(&format!("/comments/{}/delete", ids[3])).await),
+        ("account", author.get("/account").await),
+        ("admin", admin.get("/admin").await),
+        (
+            "a comment refused for its length, shown back",
+            author
+                .submit(
+                    OPEN,
+                    &format!("{OPEN}/comments"),
+                    &[("body", &format!("{}{}", XSS_PAYLOADS[3], "x".repeat(5000)))],
+                )
+                .await,
+        ),
+    ];
+    for (name, page) in &pages {
+        assert!(
+            page.status.is_success() || page.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            page.status
+        );
+        for needle in [
+            "<script>alert",
+            "<img src=x",
+            "<svg onload",
+            "<iframe",
+            "<style>body",
+            "<details open ontoggle",
+            "<b onmouseover",
+            "href=\"javascript:",
+        ] {
+            assert!(!page.html.contains(needle), "{name} contains {needle:?} unescaped:\n{}", page.html);
+        }
+        assert!(!page.html.contains("</textarea><script>"), "{name} lets a payload close a textarea");
+    }
+    let discussion = &pages[0].1;
+    discussion
+        .shows("&#60;script&#62;alert(1)&#60;/script&#62;")
+        .shows("&#60;b onmouseover=alert(1)&#62;Mallory&#60;/b&#62;");
+    // The CSP forbids inline script anyway, on every new page.
+    for uri in ["/register", "/login", "/moderation", "/account"] {
+        let csp = moderator
+            .get(uri)
+            .await
+            .headers
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{uri}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn xss_payloads_inert_on_sqlite() {
+    xss_payloads_render_inert_everywhere_they_show(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn xss_payloads_inert_on_postgres() {
+    xss_payloads_render_inert_everywhere_they_show(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_redirect_after_a_form_never_leaves_the_site() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let (bob, _) = app.signed_in(Role::Resident, "Bob").await;
+    let id = post_comment(&alice, OPEN, "Hello", None).await;
+    for evil in [
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",
+        "/consultations/old/discussions/closed-talk",
+    ] {
+        let page =
+            bob.submit(OPEN, &format!("/comments/{id}/agree"), &[("agree", "1"), ("return_to", evil)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert_eq!(page.location(), format!("{OPEN}#comment-{id}"), "{evil}");
+    }
+    app.account(Role::Resident, "Carol", "carol@example.org").await;
+    let carol = app.browser("198.51.100.3");
+    let page = carol
+        .submit(
+            "/login",
+            "/login",
+            &[("email", "carol@example.org"), ("password", crate::PASSWORD), ("next", "//evil.example")],
+        )
+        .await;
+    assert_eq!(page.location(), "/");
+}
+
+#[tokio::test]
+async fn personal_pages_are_never_cached_and_writes_clear_the_page_cache() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let state = heard_web::AppState::build(
+        app.store.clone(),
+        heard_web::Clock::Fixed(app.state.now()),
+        std::time::Duration::from_secs(60),
+        heard_web::Settings::default(),
+    );
+    let cached = TestApp { store: app.store.clone(), state };
+    let before = cached.get(OPEN).await;
+    before.shows("No one has commented yet.");
+    let (alice, _) = cached.signed_in(Role::Resident, "Alice").await;
+    let page = alice.get(OPEN).await;
+    assert_eq!(page.headers.get("cache-control").unwrap(), "private, no-store");
+    page.shows("Your account");
+    // The login page sets a form cookie, so it is never kept for the next visitor.
+    let login = cached.get("/login").await;
+    assert!(login.headers.get("set-cookie").is_some());
+    let second = cached.get("/login").await;
+    assert_ne!(login.csrf(), second.csrf(), "each visitor gets a token of their own");
+    post_comment(&alice, OPEN, "Fresh comment", None).await;
+    cached.get(OPEN).await.shows("Fresh comment").lacks("No one has commented yet.");
+}
