@@ -28,24 +28,31 @@ impl Store {
         rows.iter().map(comment).collect()
     }
 
-    /// Replaces a comment's text, keeping the text it replaces, and marks it edited.
-    pub async fn edit_comment(&self, id: i64, body: &str, now: Timestamp) -> Result<()> {
+    /// Replaces a comment's text, keeping the text it replaces, and marks it edited. `flags` are
+    /// what the checks raised on the new text: they join the comment's flags (a flag, once raised,
+    /// stays for the moderators to see).
+    pub async fn edit_comment(&self, id: i64, body: &str, flags: &[CheckFlag], now: Timestamp) -> Result<()> {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("a comment cannot be empty".into()));
         }
         let mut tx = self.pool.begin().await?;
-        let before: Option<(String, Option<i64>)> =
-            sqlx::query_as("SELECT body, deleted_at FROM comments WHERE id = $1")
+        let before: Option<(String, Option<i64>, String)> =
+            sqlx::query_as("SELECT body, deleted_at, flags FROM comments WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
+        let old_flags = match &before {
+            Some((_, _, flags)) => flags.split(',').filter_map(CheckFlag::parse).collect(),
+            None => Vec::new(),
+        };
+        let all_flags = flag_list(old_flags.iter().chain(flags));
         match before {
             None => return Err(StoreError::Invalid(format!("there is no comment {id}"))),
-            Some((_, Some(_))) => {
+            Some((_, Some(_), _)) => {
                 return Err(StoreError::Invalid("a deleted comment cannot be edited".into()));
             }
-            Some((old, None)) if old == body => return Ok(()),
-            Some((old, None)) => {
+            Some((old, None, _)) if old == body => return Ok(()),
+            Some((old, None, _)) => {
                 sqlx::query(
                     "INSERT INTO comment_revisions (comment_id, body, replaced_at) VALUES ($1, $2, $3)",
                 )
@@ -56,9 +63,10 @@ impl Store {
                 .await?;
             }
         }
-        sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE comments SET body = $1, edited_at = $2, flags = $3 WHERE id = $4")
             .bind(body)
             .bind(now.0)
+            .bind(all_flags)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -182,4 +190,15 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Flags as the `comments.flags` column holds them: keys in a fixed order, each once, comma-separated.
+pub(crate) fn flag_list<'a>(flags: impl IntoIterator<Item = &'a CheckFlag>) -> String {
+    let flags: Vec<CheckFlag> = flags.into_iter().copied().collect();
+    [CheckFlag::Safeguarding, CheckFlag::IncidentReport]
+        .into_iter()
+        .filter(|f| flags.contains(f))
+        .map(CheckFlag::key)
+        .collect::<Vec<_>>()
+        .join(",")
 }

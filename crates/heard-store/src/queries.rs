@@ -486,7 +486,6 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
             }
         }
     }
-    let flags: Vec<&str> = new.flags.iter().map(|f| f.key()).collect();
     let id = sqlx::query_scalar(
         "INSERT INTO comments (discussion_id, parent_id, author_id, body, posted_at, source, flags) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -497,7 +496,7 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
     .bind(&new.body)
     .bind(new.posted_at.0)
     .bind(new.source.as_str())
-    .bind(flags.join(","))
+    .bind(crate::posting::flag_list(&new.flags))
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)

@@ -99,19 +99,31 @@ async fn an_edit_keeps_the_words_it_replaced_and_a_deletion_keeps_the_thread(sto
     };
     store.add_comment(&reply).await.unwrap();
     let at = Timestamp(1_735_000_300);
-    store.edit_comment(ids[0], "comment 0, said better", at).await.unwrap();
+    store.edit_comment(ids[0], "comment 0, said better", &[], at).await.unwrap();
     let edited = store.comment(ids[0]).await.unwrap().unwrap();
     assert_eq!(edited.body, "comment 0, said better");
     assert_eq!(edited.edited_at, Some(at));
     assert_eq!(store.comment_revisions(ids[0]).await.unwrap(), ["comment 0"]);
-    let err = store.edit_comment(ids[0], "   ", at).await.unwrap_err();
+    let err = store.edit_comment(ids[0], "   ", &[], at).await.unwrap_err();
     assert!(err.to_string().contains("cannot be empty"), "{err}");
+    // Flags an edit raises join the ones the comment had, each once.
+    store.edit_comment(ids[0], "said again", &[CheckFlag::IncidentReport], at).await.unwrap();
+    store
+        .edit_comment(ids[0], "and again", &[CheckFlag::Safeguarding, CheckFlag::IncidentReport], at)
+        .await
+        .unwrap();
+    let flagged = store.comment(ids[0]).await.unwrap().unwrap();
+    assert_eq!(flagged.flags, [CheckFlag::Safeguarding, CheckFlag::IncidentReport]);
+    assert_eq!(
+        store.comment_revisions(ids[0]).await.unwrap(),
+        ["comment 0", "comment 0, said better", "said again"]
+    );
 
     store.delete_comment(ids[0], Timestamp(1_735_000_400)).await.unwrap();
     let deleted = store.comment(ids[0]).await.unwrap().unwrap();
     assert!(deleted.deleted && deleted.body.is_empty() && !deleted.is_public());
     assert!(store.comment_revisions(ids[0]).await.unwrap().is_empty(), "its earlier words go too");
-    let err = store.edit_comment(ids[0], "back again", at).await.unwrap_err();
+    let err = store.edit_comment(ids[0], "back again", &[], at).await.unwrap_err();
     assert!(err.to_string().contains("deleted comment cannot be edited"), "{err}");
     let page = store.comment_page(discussion, 1, 10, CommentSort::Newest).await.unwrap();
     assert_eq!(page.threads.len(), 1, "the thread stays");
@@ -395,7 +407,7 @@ async fn a_person_can_take_their_data_and_delete_their_account(store: Store) {
     };
     let mine = store.add_comment(&post("My first thought", None)).await.unwrap();
     let reply = store.add_comment(&post("A reply of mine", Some(ids[0]))).await.unwrap();
-    store.edit_comment(mine, "My first thought, edited", Timestamp(1_736_000_100)).await.unwrap();
+    store.edit_comment(mine, "My first thought, edited", &[], Timestamp(1_736_000_100)).await.unwrap();
     store.set_agreement(ids[0], alice, true, Timestamp(1_736_000_200)).await.unwrap();
     store.report_comment(ids[0], alice, Guideline::OnTopic, Timestamp(1_736_000_300), 3).await.unwrap();
     store.create_session(alice, "s", "c", Timestamp(1_736_000_000), Timestamp(1_736_900_000)).await.unwrap();
