@@ -1,7 +1,8 @@
 //! heard's web application: the router, its handlers, the page templates and static assets.
 //!
 //! Pages are rendered on the server with auto-escaping templates and work without JavaScript.
-//! The crate knows the store's public API and nothing of the analysis engine's internals.
+//! The crate knows the store's public API and, of the analysis engine, only the checks a comment
+//! goes through before it is published (`heard_analysis::checks`).
 
 pub mod auth;
 mod cache;
@@ -116,6 +117,10 @@ impl AppState {
 /// Serves the application on `listener` until Ctrl-C or SIGTERM. Once an hour, counters and
 /// sessions untouched for a day are pruned.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    // The checks build their patterns on first use: do it now rather than in the first post.
+    tokio::task::spawn_blocking(|| {
+        heard_analysis::checks::check("Call 020 7946 0018 about SW1A 1AA last night.")
+    });
     let store = state.store().clone();
     let pruning = tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));

@@ -15,6 +15,7 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{slug}", get(consultation::show))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
+        .route("/comments/{id}/posted", get(comments::posted))
         .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
         .route("/comments/{id}/delete", get(comments::delete_form).post(comments::delete))
         .route("/comments/{id}/agree", post(comments::agree))

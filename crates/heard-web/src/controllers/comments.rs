@@ -3,6 +3,11 @@
 //!
 //! Every form that carries text shows it again with what is wrong when it cannot be accepted, so
 //! nothing typed is lost: on a closed discussion, a blocked account or an ended session too.
+//!
+//! Before a comment (or a reply, or an edit) is published, it goes through the checks
+//! (`screening`): personal data holds it back on a page showing the found parts, with a choice to
+//! edit it or to post it with those parts removed; flags are stored with the comment, and a comment
+//! that raised any is followed by a page with the guidance it calls for (`posted`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,6 +20,7 @@ use serde::Deserialize;
 
 use super::accounts::{MessagePage, over_rate};
 use super::discussion::{MAX_COMMENT_CHARS, discussion_href};
+use super::screening::{Choice, Found, Guidance, Screened, screen};
 use super::{FieldError, limited_message, page_response};
 use crate::auth::{Posted, Visitor, local_path, sha256_hex};
 use crate::format::{paragraphs, query_escape, thousands};
@@ -28,6 +34,8 @@ pub struct CommentForm {
     body: String,
     parent_id: String,
     return_to: String,
+    /// On the page showing personal data found: "edit" or "redact" (see [`Choice`]).
+    choice: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +66,13 @@ struct ComposePage {
     note: Option<String>,
     sign_in_href: Option<String>,
     max_comment_chars: usize,
+    /// Personal data found in the text: the page shows it marked and asks what to do instead of
+    /// showing the form.
+    review: Option<Found>,
+    /// The parts to take out, listed above the form when the author chose to edit.
+    to_remove: Option<String>,
+    /// "comment" or "reply".
+    noun: &'static str,
 }
 
 struct Quote {
@@ -95,6 +110,31 @@ impl Compose<'_> {
         error: Option<String>,
         can_submit: bool,
     ) -> Result<Response, WebError> {
+        self.render(status, error, can_submit, None, None)
+    }
+
+    /// The text held back for personal data: shown with the found parts marked, and a choice.
+    fn review(&self, found: Found) -> Result<Response, WebError> {
+        self.render(StatusCode::OK, None, true, Some(found), None)
+    }
+
+    /// The form again, to edit the text held back, with the parts found listed above it.
+    fn edit_again(&self) -> Result<Response, WebError> {
+        let to_remove = match screen(self.body.trim(), Choice::Post) {
+            Screened::HoldBack(found) => Some(found.parts_line()),
+            Screened::Publish { .. } => None,
+        };
+        self.render(StatusCode::OK, None, true, None, to_remove)
+    }
+
+    fn render(
+        &self,
+        status: StatusCode,
+        error: Option<String>,
+        can_submit: bool,
+        review: Option<Found>,
+        to_remove: Option<String>,
+    ) -> Result<Response, WebError> {
         let (csrf, _) = self.visitor.form_token(self.state.settings().secure_cookies);
         let signed_in = self.visitor.session.is_some();
         let page = ComposePage {
@@ -114,6 +154,9 @@ impl Compose<'_> {
             note: self.note.clone(),
             sign_in_href: (!signed_in).then(|| format!("/login?next={}", query_escape(&self.return_to))),
             max_comment_chars: MAX_COMMENT_CHARS,
+            review,
+            to_remove,
+            noun: if self.parent.is_some() { "reply" } else { "comment" },
         };
         page_response(&page, status, None)
     }
@@ -188,27 +231,101 @@ pub async fn post(
     if let Some(why) = text_problem(&form.body) {
         return compose.correct(StatusCode::UNPROCESSABLE_ENTITY, why);
     }
+    let choice = Choice::parse(&form.choice);
+    if choice == Choice::Edit {
+        return compose.edit_again();
+    }
+    let (body, flags) = match screen(form.body.trim(), choice) {
+        Screened::HoldBack(found) => return compose.review(found),
+        Screened::Publish { body, flags } => (body, flags),
+    };
     if let Some(wait) = posting_limited(&state, &visitor).await? {
         return compose.correct(
             StatusCode::TOO_MANY_REQUESTS,
             format!("You have posted a lot in a short time. {}", limited_message(wait)),
         );
     }
+    let guidance = Guidance::of(&flags);
     let new = NewComment {
         discussion_id: d.summary.id,
         parent_id: parent.as_ref().map(|p| p.id),
         author_id: session.account.user.id,
-        body: form.body.trim().to_owned(),
+        body,
         posted_at: state.now(),
         source: CommentSource::Web,
-        flags: Vec::new(),
+        flags,
     };
     let id = store.add_comment(&new).await?;
-    tracing::info!(comment.id = id, discussion.id = d.summary.id, reply = parent.is_some(), "comment posted");
+    tracing::info!(
+        comment.id = id,
+        discussion.id = d.summary.id,
+        reply = parent.is_some(),
+        redacted = choice == Choice::Redact,
+        flagged = guidance.any(),
+        "comment posted"
+    );
     // A new comment shows first on the discussion's first page; a reply shows under its parent,
     // on the page the resident replied from.
     let to = if parent.is_some() { compose.return_to.clone() } else { base };
-    Ok(Redirect::to(&format!("{to}#comment-{id}")).into_response())
+    Ok(after_posting(id, &to, guidance, false))
+}
+
+/// Where an author goes once their words are published: to them in the discussion, or first to
+/// the page with the guidance their flags call for.
+fn after_posting(id: i64, to: &str, guidance: Guidance, edited: bool) -> Response {
+    if guidance.any() {
+        let edited = if edited { "&edited=1" } else { "" };
+        Redirect::to(&format!("/comments/{id}/posted?return_to={}{edited}", query_escape(to))).into_response()
+    } else {
+        Redirect::to(&format!("{to}#comment-{id}")).into_response()
+    }
+}
+
+/// The page after posting a comment that raised a flag: the support page and the police's numbers.
+#[derive(Template)]
+#[template(path = "posted.html")]
+struct PostedPage {
+    nav: Nav,
+    title: &'static str,
+    guidance: Guidance,
+    comment_href: String,
+    /// "comment" or "reply".
+    noun: &'static str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PostedQuery {
+    return_to: String,
+    edited: String,
+}
+
+/// "Your comment is posted", with the guidance its flags call for; only its author sees it.
+#[tracing::instrument(skip_all, fields(comment.id = id))]
+pub async fn posted(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    Query(query): Query<PostedQuery>,
+) -> Result<Response, WebError> {
+    let (comment, d) = comment_and_discussion(&state, id).await?;
+    let comment_href = format!("{}#comment-{id}", return_path(&query.return_to, &discussion_href(&d)));
+    if visitor.user_id() != Some(comment.author.id) || comment.deleted {
+        return Ok(Redirect::to(&comment_href).into_response());
+    }
+    let title = match (query.edited == "1", comment.parent_id.is_some()) {
+        (true, _) => "Your changes are saved",
+        (false, true) => "Your reply is posted",
+        (false, false) => "Your comment is posted",
+    };
+    let page = PostedPage {
+        nav: Nav::for_visitor(&visitor),
+        title,
+        guidance: Guidance::of(&comment.flags),
+        comment_href,
+        noun: if comment.parent_id.is_some() { "reply" } else { "comment" },
+    };
+    page_response(&page, StatusCode::OK, None)
 }
 
 /// The form to edit one's own comment, within 15 minutes of posting it.
@@ -270,15 +387,29 @@ pub async fn edit(
     if let Some(why) = text_problem(&form.body) {
         return compose.correct(StatusCode::UNPROCESSABLE_ENTITY, why);
     }
+    let choice = Choice::parse(&form.choice);
+    if choice == Choice::Edit {
+        return compose.edit_again();
+    }
+    let (body, flags) = match screen(form.body.trim(), choice) {
+        Screened::HoldBack(found) => return compose.review(found),
+        Screened::Publish { body, flags } => (body, flags),
+    };
     if let Some(wait) = posting_limited(&state, &visitor).await? {
         return compose.correct(
             StatusCode::TOO_MANY_REQUESTS,
             format!("You have posted a lot in a short time. {}", limited_message(wait)),
         );
     }
-    state.store().edit_comment(id, form.body.trim(), now).await?;
-    tracing::info!(comment.id = id, "comment edited");
-    Ok(Redirect::to(&format!("{}#comment-{id}", compose.return_to)).into_response())
+    state.store().edit_comment(id, &body, &flags, now).await?;
+    let guidance = Guidance::of(&flags);
+    tracing::info!(
+        comment.id = id,
+        redacted = choice == Choice::Redact,
+        flagged = guidance.any(),
+        "comment edited"
+    );
+    Ok(after_posting(id, &compose.return_to, guidance, true))
 }
 
 fn edit_compose<'a>(

@@ -9,6 +9,7 @@ pub mod home;
 pub mod moderation;
 pub mod pages;
 pub mod password_reset;
+mod screening;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
