@@ -1,7 +1,8 @@
 // Taking part, as residents and a moderator do it in a browser without JavaScript (heard needs
-// none): register, comment, reply, agree, report; the moderator hides the comment with a reason,
-// and everyone then sees "Removed by a moderator". Then axe-core checks every page this added,
-// signed out and signed in, at both widths.
+// none): register, comment (with a phone number in it, which the checks hold back until it is
+// taken out), reply, agree, report; the moderator hides the comment with a reason, and everyone
+// then sees "Removed by a moderator". Then axe-core checks every page this added, signed out and
+// signed in, at both widths.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -55,6 +56,7 @@ const comment = (page, text) => page.locator('article.comment').filter({ hasText
 describe('Residents take part and a moderator hides a comment, without JavaScript', () => {
   const stamp = Date.now();
   const first = `The towpath needs lights after dark (${stamp}).`;
+  const withPhone = `${first} Call me on 07700 900123.`;
   const reply = `Yes, and the gate by the canal should stay open later (${stamp}).`;
   let alice;
   let bob;
@@ -82,13 +84,36 @@ describe('Residents take part and a moderator hides a comment, without JavaScrip
     assert.equal(await alice.getByLabel('Email address').inputValue(), 'not an email');
   });
 
-  it('she posts a comment and it shows at the top of the discussion', async () => {
+  it('her comment has a phone number in it: it is held back, with the number marked', async () => {
     await visit(alice, server.url(PARKS_DISCUSSION));
-    await alice.getByLabel('Add your comment').fill(first);
+    await alice.getByLabel('Add your comment').fill(withPhone);
     await alice.getByRole('button', { name: 'Post comment' }).click();
+    assert.equal(await alice.locator('h1').innerText(), 'Check your comment before it is posted');
+    assert.match(await alice.locator('main').innerText(), /We found a phone number in what you wrote\./);
+    const mark = alice.locator('.checked-text mark');
+    assert.equal(await mark.count(), 1);
+    // What a screen reader hears: the number, then what kind of detail it is.
+    assert.equal(await mark.textContent(), '07700 900123 (phone number)');
+    assert.equal(await mark.locator('.visually-hidden').textContent(), ' (phone number)');
+    assert.equal(await alice.locator('.checked-text').textContent(), withPhone.replace('07700 900123', '07700 900123 (phone number)'));
+  });
+
+  it('"Edit my comment" gives the text back in the form, and posting it unchanged holds it back again', async () => {
+    await alice.getByRole('button', { name: 'Edit my comment' }).click();
+    assert.equal(await alice.getByLabel('Your comment').inputValue(), withPhone);
+    assert.match(await alice.locator('#to-remove').innerText(), /“07700 900123” \(phone number\)/);
+    await alice.getByRole('button', { name: 'Post comment' }).click();
+    assert.equal(await alice.locator('h1').innerText(), 'Check your comment before it is posted');
+  });
+
+  it('she posts it with the number removed, and it shows at the top of the discussion', async () => {
+    await alice.getByRole('button', { name: 'Post with these parts removed' }).click();
     await alice.waitForURL((url) => url.pathname === PARKS_DISCUSSION);
     assert.ok(await comment(alice, first).isVisible());
     assert.equal(await comment(alice, first).locator('.author').innerText(), 'Alice');
+    const text = await comment(alice, first).locator('.comment-body').innerText();
+    assert.match(text, /Call me on \[phone number removed\]\./);
+    assert.ok(!(await alice.locator('main').innerText()).includes('07700 900123'), 'the number is nowhere on the page');
   });
 
   it('another resident replies, and the reply sits under the comment', async () => {
@@ -219,6 +244,20 @@ for (const viewport of [WIDE, NARROW]) {
         await check(a, 'report a comment');
         await a.getByRole('button', { name: 'Send report' }).click();
         await check(a, 'report with an error');
+        // The checks before posting: the text held back with its personal details marked, the
+        // form to edit it again, and the guidance after posting words about a crime and a risk.
+        await visit(a, server.url(PARKS_DISCUSSION));
+        await a.getByLabel('Add your comment').fill('Email me at ada@example.org or ring 020 7946 0018. Last night someone broke into my car.');
+        await a.getByRole('button', { name: 'Post comment' }).click();
+        assert.equal(await a.locator('.checked-text mark').count(), 2);
+        await check(a, 'personal details found before posting');
+        await a.getByRole('button', { name: 'Edit my comment' }).click();
+        await check(a, 'editing a comment held back');
+        await a.getByLabel('Your comment').fill(`I have been feeling really suicidal lately. Last night someone broke into my car (${viewport.width}).`);
+        await a.getByRole('button', { name: 'Post comment' }).click();
+        await a.waitForURL((url) => url.pathname.endsWith('/posted'));
+        assert.match(await a.locator('main').innerText(), /Find support[\s\S]*call 101/);
+        await check(a, 'posted, with the support page and the police guidance');
         // The queue with its errors, and a member's page.
         await visit(a, server.url('/moderation?filter=all'));
         await a.getByRole('button', { name: 'Apply to the selected comments' }).click();
