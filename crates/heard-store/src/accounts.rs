@@ -45,7 +45,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("{borough:?} is not a London borough")));
         }
         let key = email_key(email);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
             .bind(&key)
             .fetch_optional(&mut *tx)
@@ -134,7 +134,7 @@ impl Store {
 
     /// Gives a person another role, and logs who did it.
     pub async fn set_role(&self, user_id: i64, role: Role, actor_id: i64, now: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&mut *tx)
@@ -162,7 +162,7 @@ impl Store {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
             .bind(user_id)
             .bind(now.0)
@@ -255,7 +255,7 @@ impl Store {
         password_hash: &str,
         now: Timestamp,
     ) -> Result<Option<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE password_resets SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
@@ -350,7 +350,7 @@ impl Store {
     /// are signed out everywhere. Their comments stay under that name, or are deleted (leaving the
     /// same placeholder as any deleted comment) when `remove_comments` is set.
     pub async fn delete_account(&self, user_id: i64, remove_comments: bool, now: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE users SET display_name = $1, email = NULL, email_key = NULL, password_hash = NULL, \
              borough = NULL, age_band = NULL, gender = NULL, ethnic_group = NULL, disability = NULL, \

@@ -26,7 +26,7 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
-    let mut tx = store.pool.begin().await?;
+    let mut tx = store.begin_write().await?;
     if store.backend == Backend::Postgres {
         // Several app instances may start at once; only one migrates, the others wait and then
         // find the work done.

@@ -22,7 +22,7 @@ impl Store {
         now: Timestamp,
         hold_after: i64,
     ) -> Result<ReportOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO reports (comment_id, reporter_id, reason, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (comment_id, reporter_id) DO NOTHING RETURNING id",
@@ -74,7 +74,7 @@ impl Store {
         if decision == Decision::Restore && note.is_empty() {
             return Err(StoreError::Invalid("say why the comments are restored".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for &id in comment_ids {
             let current: Option<(String, Option<String>, i64)> = sqlx::query_as(
@@ -244,7 +244,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("say why".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = if blocked {
             sqlx::query(
                 "UPDATE users SET blocked_at = $1, blocked_reason = $2 WHERE id = $3 AND blocked_at IS NULL",

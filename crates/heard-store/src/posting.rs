@@ -35,7 +35,7 @@ impl Store {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("a comment cannot be empty".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<(String, Option<i64>, String)> =
             sqlx::query_as("SELECT body, deleted_at, flags FROM comments WHERE id = $1")
                 .bind(id)
@@ -87,7 +87,7 @@ impl Store {
     /// Deletes a comment at its author's wish: its text and earlier versions go, its agreements and
     /// open reports with them; the row stays so that its replies keep their thread.
     pub async fn delete_comment(&self, id: i64, now: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for sql in [
             "DELETE FROM comment_revisions WHERE comment_id = $1",
             "DELETE FROM agreements WHERE comment_id = $1",
@@ -164,7 +164,7 @@ impl Store {
         pinned: bool,
         now: Timestamp,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = if pinned {
             sqlx::query(
                 "UPDATE comments SET pinned_at = $1, pinned_by = $2 \

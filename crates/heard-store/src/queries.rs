@@ -9,7 +9,7 @@ use crate::{Date, Result, Store, StoreError, Timestamp};
 impl Store {
     /// Publishes a consultation with its objectives, timeline, documents and channels.
     pub async fn create_consultation(&self, new: &NewConsultation) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_consultation(&mut tx, new).await?;
         tx.commit().await?;
         Ok(id)
@@ -48,7 +48,7 @@ impl Store {
 
     /// Adds a discussion to a consultation, with its prompt questions and hosts.
     pub async fn create_discussion(&self, consultation_id: i64, new: &NewDiscussion) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_discussion(&mut tx, consultation_id, new).await?;
         tx.commit().await?;
         Ok(id)
@@ -57,7 +57,7 @@ impl Store {
     /// Writes a discussion and all its comments (and the consultation, when it is new) in one
     /// transaction: an import either lands whole or not at all.
     pub async fn import_discussion(&self, import: &DiscussionImport) -> Result<ImportOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
             .bind(&import.consultation.slug)
             .fetch_optional(&mut *tx)

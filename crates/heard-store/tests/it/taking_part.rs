@@ -16,6 +16,7 @@ crate::on_both_databases!(
     a_password_reset_link_works_once_and_signs_out_everywhere,
     rate_limits_count_per_window_and_lockouts_back_off,
     a_person_can_take_their_data_and_delete_their_account,
+    writers_at_the_same_time_all_succeed,
 );
 
 fn account(name: &str, email: &str) -> NewAccount {
@@ -474,4 +475,24 @@ async fn moderation_log_cannot_be_changed_on_sqlite() {
 #[tokio::test]
 async fn moderation_log_cannot_be_changed_on_postgres() {
     moderation_log_cannot_be_changed(Backend::Postgres).await;
+}
+
+/// Transactions that read before they write, many at once: on SQLite each takes the write lock
+/// when it begins, so none fails with "database is locked" when another wrote in between.
+async fn writers_at_the_same_time_all_succeed(store: Store) {
+    let (_, _, ids) = discussion_with_comments(&store, 1).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..32 {
+        let store = store.clone();
+        let comment = ids[0];
+        tasks.spawn(async move {
+            let email = format!("writer-{i}@example.org");
+            store.create_account(&account(&format!("Writer {i}"), &email)).await?;
+            store.edit_comment(comment, &format!("edited by writer {i}"), &[], Timestamp(1_735_000_300)).await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("the task ran").expect("the writes succeeded");
+    }
+    assert_eq!(store.comment_revisions(ids[0]).await.unwrap().len(), 32);
 }
