@@ -127,7 +127,7 @@ impl Store {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -205,14 +205,14 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
 
     /// Signs a person out everywhere.
     pub async fn delete_sessions_of(&self, user_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -230,7 +230,7 @@ impl Store {
         .bind(user_id)
         .bind(now.0)
         .bind(expires_at.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -14,7 +14,7 @@ impl Store {
         window_secs: i64,
         limit: i64,
     ) -> Result<RateLimit> {
-        let (hits, window_start): (i64, i64) = sqlx::query_as(
+        let (hits, window_start): (i64, i64) = crate::only_row(sqlx::query_as(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket) DO UPDATE SET \
              hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
@@ -24,8 +24,8 @@ impl Store {
         .bind(bucket)
         .bind(now.0)
         .bind(now.0 - window_secs)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.writer)
+        .await?)?;
         Ok(if hits > limit {
             RateLimit::Limited { retry_after: (window_start + window_secs - now.0).max(1) }
         } else {
@@ -49,7 +49,7 @@ impl Store {
         now: Timestamp,
         policy: &LockoutPolicy,
     ) -> Result<Option<i64>> {
-        let failures: i64 = sqlx::query_scalar(
+        let failures: i64 = crate::only_row(sqlx::query_scalar(
             "INSERT INTO lockouts (bucket, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0) \
              ON CONFLICT (bucket) DO UPDATE SET \
              failures = CASE WHEN lockouts.last_failure_at <= $3 THEN 1 ELSE lockouts.failures + 1 END, \
@@ -58,8 +58,8 @@ impl Store {
         .bind(bucket)
         .bind(now.0)
         .bind(now.0 - policy.forget_after_secs)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_all(&self.writer)
+        .await?)?;
         let over = failures - policy.free_failures;
         if over <= 0 {
             return Ok(None);
@@ -72,14 +72,14 @@ impl Store {
         )
         .bind(now.0 + lock)
         .bind(bucket)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(Some(lock))
     }
 
     /// Forgets `bucket`'s failures (after a success).
     pub async fn clear_failures(&self, bucket: &str) -> Result<()> {
-        sqlx::query("DELETE FROM lockouts WHERE bucket = $1").bind(bucket).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM lockouts WHERE bucket = $1").bind(bucket).execute(&self.writer).await?;
         Ok(())
     }
 
@@ -91,7 +91,7 @@ impl Store {
             "DELETE FROM sessions WHERE expires_at < $1",
             "DELETE FROM password_resets WHERE expires_at < $1",
         ] {
-            sqlx::query(sql).bind(before.0).execute(&self.pool).await?;
+            sqlx::query(sql).bind(before.0).execute(&self.writer).await?;
         }
         Ok(())
     }

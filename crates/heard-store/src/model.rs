@@ -251,6 +251,29 @@ impl DiscussionSummary {
     }
 }
 
+/// A discussion as the forms that post to it need it: where it is, what it is called and when it
+/// is open. One query, whatever the number of comments (a [`DiscussionSummary`] counts them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiscussionRef {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub opens_on: Date,
+    pub closes_on: Date,
+    pub consultation_slug: String,
+}
+
+impl DiscussionRef {
+    pub fn status(&self, today: Date) -> Status {
+        Status::on(today, self.opens_on, self.closes_on)
+    }
+
+    /// Its page: "/consultations/SLUG/discussions/SLUG".
+    pub fn path(&self) -> String {
+        format!("/consultations/{}/discussions/{}", self.consultation_slug, self.slug)
+    }
+}
+
 /// A discussion with its questions and hosts, and the consultation it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Discussion {

@@ -127,13 +127,13 @@ impl Store {
             .bind(comment_id)
             .bind(user_id)
             .bind(now.0)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         } else {
             sqlx::query("DELETE FROM agreements WHERE comment_id = $1 AND user_id = $2")
                 .bind(comment_id)
                 .bind(user_id)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         }
         Ok(())

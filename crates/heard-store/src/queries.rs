@@ -158,6 +158,30 @@ impl Store {
         Ok(Some(Discussion { summary, consultation, questions, hosts, host_organisation }))
     }
 
+    /// Where a discussion is and when it is open, by its slugs, in one query.
+    pub async fn discussion_ref(
+        &self,
+        consultation_slug: &str,
+        discussion_slug: &str,
+    ) -> Result<Option<DiscussionRef>> {
+        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2"))
+            .bind(consultation_slug)
+            .bind(discussion_slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(discussion_ref).transpose()
+    }
+
+    /// Where a discussion is and when it is open, by its id, for handlers that start from one of
+    /// its comments.
+    pub async fn discussion_ref_by_id(&self, id: i64) -> Result<Option<DiscussionRef>> {
+        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(discussion_ref).transpose()
+    }
+
     /// The discussion with this id, for handlers that start from one of its comments.
     pub async fn discussion_by_id(&self, id: i64) -> Result<Option<Discussion>> {
         let row = sqlx::query(
@@ -174,13 +198,13 @@ impl Store {
     }
 
     pub async fn create_user(&self, display_name: &str, role: Role, synthetic: bool) -> Result<i64> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         insert_user(&mut conn, display_name, role, synthetic).await
     }
 
     /// Posts a comment, or a reply when `parent_id` names a comment of the same discussion.
     pub async fn add_comment(&self, new: &NewComment) -> Result<i64> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         insert_comment(&mut conn, new).await
     }
 
@@ -447,16 +471,16 @@ async fn insert_user(
     if name.is_empty() {
         return Err(StoreError::Invalid("a display name cannot be empty".into()));
     }
-    let id = sqlx::query_scalar(
+    let ids = sqlx::query_scalar(
         "INSERT INTO users (display_name, role, synthetic, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(name)
     .bind(role.as_str())
     .bind(i64::from(synthetic))
     .bind(Timestamp::now().0)
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(id)
+    crate::only_row(ids)
 }
 
 pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -> Result<i64> {
@@ -486,7 +510,7 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
             }
         }
     }
-    let id = sqlx::query_scalar(
+    let ids = sqlx::query_scalar(
         "INSERT INTO comments (discussion_id, parent_id, author_id, body, posted_at, source, flags) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -497,9 +521,9 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
     .bind(new.posted_at.0)
     .bind(new.source.as_str())
     .bind(crate::posting::flag_list(&new.flags))
-    .fetch_one(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    Ok(id)
+    crate::only_row(ids)
 }
 
 async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) -> Result<()> {
@@ -574,6 +598,9 @@ const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens
      d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d \
      LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL";
 
+const DISCUSSION_REF: &str = "SELECT d.id, d.slug, d.title, d.opens_on, d.closes_on, \
+     c.slug AS consultation_slug FROM discussions d JOIN consultations c ON c.id = d.consultation_id";
+
 const DISCUSSION_GROUP: &str =
     "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.host_organisation, d.position";
 
@@ -619,6 +646,17 @@ fn discussion_summary(row: &AnyRow) -> Result<DiscussionSummary> {
         opens_on: date(row, "opens_on")?,
         closes_on: date(row, "closes_on")?,
         comment_count: row.try_get("comment_count")?,
+    })
+}
+
+fn discussion_ref(row: &AnyRow) -> Result<DiscussionRef> {
+    Ok(DiscussionRef {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        opens_on: date(row, "opens_on")?,
+        closes_on: date(row, "closes_on")?,
+        consultation_slug: row.try_get("consultation_slug")?,
     })
 }
 

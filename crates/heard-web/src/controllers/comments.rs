@@ -14,12 +14,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Comment, CommentSource, Discussion, Guideline, NewComment, ReportOutcome, Status, Visibility,
+    Comment, CommentSource, DiscussionRef, Guideline, NewComment, ReportOutcome, Status, Visibility,
 };
 use serde::Deserialize;
 
 use super::accounts::{MessagePage, over_rate};
-use super::discussion::{MAX_COMMENT_CHARS, discussion_href};
+use super::discussion::MAX_COMMENT_CHARS;
 use super::screening::{Choice, Found, Guidance, Screened, screen};
 use super::{FieldError, limited_message, page_response};
 use crate::auth::{Posted, Visitor, local_path, sha256_hex};
@@ -93,7 +93,7 @@ impl Quote {
 struct Compose<'a> {
     state: &'a AppState,
     visitor: &'a Visitor,
-    d: &'a Discussion,
+    d: &'a DiscussionRef,
     title: String,
     action: String,
     submit_label: &'static str,
@@ -149,8 +149,8 @@ impl Compose<'_> {
             return_to: self.return_to.clone(),
             parent_id: self.parent.map(|p| p.id),
             parent: self.parent.map(Quote::of),
-            discussion_title: self.d.summary.title.clone(),
-            discussion_href: discussion_href(self.d),
+            discussion_title: self.d.title.clone(),
+            discussion_href: self.d.path(),
             note: self.note.clone(),
             sign_in_href: (!signed_in).then(|| format!("/login?next={}", query_escape(&self.return_to))),
             max_comment_chars: MAX_COMMENT_CHARS,
@@ -179,15 +179,15 @@ pub async fn post(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let store = state.store();
-    let d = store.discussion(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
-    let base = discussion_href(&d);
+    let d = store.discussion_ref(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
+    let base = d.path();
     let parent = match form.parent_id.trim() {
         "" => None,
         id => {
             let id: i64 = id
                 .parse()
                 .map_err(|_| WebError::BadRequest("The comment replied to is not known.".into()))?;
-            let parent = store.comment(id).await?.filter(|c| c.discussion_id == d.summary.id);
+            let parent = store.comment(id).await?.filter(|c| c.discussion_id == d.id);
             Some(parent.ok_or_else(|| {
                 WebError::BadRequest("The comment replied to is not in this discussion.".into())
             })?)
@@ -247,7 +247,7 @@ pub async fn post(
     }
     let guidance = Guidance::of(&flags);
     let new = NewComment {
-        discussion_id: d.summary.id,
+        discussion_id: d.id,
         parent_id: parent.as_ref().map(|p| p.id),
         author_id: session.account.user.id,
         body,
@@ -258,7 +258,7 @@ pub async fn post(
     let id = store.add_comment(&new).await?;
     tracing::info!(
         comment.id = id,
-        discussion.id = d.summary.id,
+        discussion.id = d.id,
         reply = parent.is_some(),
         redacted = choice == Choice::Redact,
         flagged = guidance.any(),
@@ -309,7 +309,7 @@ pub async fn posted(
     Query(query): Query<PostedQuery>,
 ) -> Result<Response, WebError> {
     let (comment, d) = comment_and_discussion(&state, id).await?;
-    let comment_href = format!("{}#comment-{id}", return_path(&query.return_to, &discussion_href(&d)));
+    let comment_href = format!("{}#comment-{id}", return_path(&query.return_to, &d.path()));
     if visitor.user_id() != Some(comment.author.id) || comment.deleted {
         return Ok(Redirect::to(&comment_href).into_response());
     }
@@ -415,7 +415,7 @@ pub async fn edit(
 fn edit_compose<'a>(
     state: &'a AppState,
     visitor: &'a Visitor,
-    d: &'a Discussion,
+    d: &'a DiscussionRef,
     comment: &Comment,
     body: String,
     return_to: &str,
@@ -430,7 +430,7 @@ fn edit_compose<'a>(
         action: format!("/comments/{}/edit", comment.id),
         submit_label: "Save changes",
         body,
-        return_to: return_path(return_to, &discussion_href(d)),
+        return_to: return_path(return_to, &d.path()),
         parent: None,
         note: Some(format!(
             "You can change your comment for {} more {}. It will be marked as edited.",
@@ -464,7 +464,7 @@ pub async fn delete_form(
         csrf: session.csrf_token.clone(),
         id,
         quote: Quote::of(&comment),
-        return_to: return_path(&query.return_to, &discussion_href(&d)),
+        return_to: return_path(&query.return_to, &d.path()),
     };
     page_response(&page, StatusCode::OK, None)
 }
@@ -479,7 +479,7 @@ pub async fn delete(
     own_comment(&posted.visitor, &comment, &format!("/comments/{id}/delete"))?;
     state.store().delete_comment(id, state.now()).await?;
     tracing::info!(comment.id = id, "comment deleted by its author");
-    let to = return_path(&posted.form.return_to, &discussion_href(&d));
+    let to = return_path(&posted.form.return_to, &d.path());
     Ok(Redirect::to(&format!("{to}#comment-{id}")).into_response())
 }
 
@@ -523,7 +523,7 @@ pub async fn agree(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let (comment, d) = comment_and_discussion(&state, id).await?;
-    let to = return_path(&form.return_to, &discussion_href(&d));
+    let to = return_path(&form.return_to, &d.path());
     let session = policy::require(&visitor, Action::TakePart, &to)?;
     if let Some(why) = policy::blocked_message(&session.account) {
         return Err(WebError::Forbidden { title: "Your account is blocked".into(), message: why });
@@ -560,7 +560,7 @@ pub async fn pin(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let (comment, d) = comment_and_discussion(&state, id).await?;
-    let to = return_path(&form.return_to, &discussion_href(&d));
+    let to = return_path(&form.return_to, &d.path());
     let session = policy::require(&visitor, Action::Pin, &to)?;
     let pinned = form.pinned != "0";
     if pinned && !comment.is_public() {
@@ -599,7 +599,7 @@ pub async fn report_form(
     Query(query): Query<ReturnQuery>,
 ) -> Result<Response, WebError> {
     let (comment, d) = comment_and_discussion(&state, id).await?;
-    let return_to = return_path(&query.return_to, &discussion_href(&d));
+    let return_to = return_path(&query.return_to, &d.path());
     let session = may_report(&visitor, &comment, &format!("/comments/{id}/report"))?;
     report_page(
         &visitor,
@@ -621,7 +621,7 @@ pub async fn report(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let (comment, d) = comment_and_discussion(&state, id).await?;
-    let return_to = return_path(&form.return_to, &discussion_href(&d));
+    let return_to = return_path(&form.return_to, &d.path());
     let session = may_report(&visitor, &comment, &format!("/comments/{id}/report"))?;
     let csrf = session.csrf_token.clone();
     let Some(reason) = Guideline::parse(&form.reason) else {
@@ -726,25 +726,25 @@ fn report_page(
     page_response(&page, status, None)
 }
 
-async fn comment_and_discussion(state: &AppState, id: i64) -> Result<(Comment, Discussion), WebError> {
+async fn comment_and_discussion(state: &AppState, id: i64) -> Result<(Comment, DiscussionRef), WebError> {
     let comment = state.store().comment(id).await?.ok_or(WebError::NotFound)?;
-    let d = state.store().discussion_by_id(comment.discussion_id).await?.ok_or(WebError::NotFound)?;
+    let d = state.store().discussion_ref_by_id(comment.discussion_id).await?.ok_or(WebError::NotFound)?;
     Ok((comment, d))
 }
 
 /// Why a discussion does not take comments today, if it does not.
-fn closed_message(d: &Discussion, today: heard_store::Date) -> Option<String> {
-    match d.summary.status(today) {
+fn closed_message(d: &DiscussionRef, today: heard_store::Date) -> Option<String> {
+    match d.status(today) {
         Status::Open => None,
         Status::Upcoming => Some(format!(
             "This discussion opens on {}, and takes comments from then. Your text is below: copy it to post \
              when it opens.",
-            d.summary.opens_on.long()
+            d.opens_on.long()
         )),
         Status::Closed => Some(format!(
             "This discussion closed on {}, so it no longer takes comments. Your text is below if you want to \
              keep it.",
-            d.summary.closes_on.long()
+            d.closes_on.long()
         )),
     }
 }
