@@ -30,20 +30,17 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use crate::http;
 use crate::process::{self, Server, TempDir};
 use crate::wrk::{self, Load};
+use crate::{heard, http};
 
 /// What `cargo xtask bench web` was asked to do.
 pub struct Options {
@@ -71,7 +68,7 @@ pub fn run(options: &Options) -> Result<()> {
     let load = Load { threads: THREADS, connections: CONNECTIONS, seconds: options.seconds };
 
     progress("building the release heard (cargo build --release -p heard)");
-    let heard_binary = build_heard()?;
+    let heard_binary = heard::build()?;
     let scratch = TempDir::new("heard-bench-web")?;
     let data_dir = scratch.path().join("data");
     prepare_data(&heard_binary, &data_dir)?;
@@ -340,50 +337,10 @@ fn find_nginx() -> Result<PathBuf> {
         .context("nginx is not installed; on Debian or Ubuntu: `apt-get install nginx-light` (or nginx)")
 }
 
-/// Builds the release `heard` and returns the path cargo gives for the binary, which respects
-/// `CARGO_TARGET_DIR` and any cargo configuration.
-fn build_heard() -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut child = Command::new(cargo)
-        .args(["build", "--release", "--package", "heard", "--message-format=json-render-diagnostics"])
-        .current_dir(workspace_root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting cargo build")?;
-    let mut messages = String::new();
-    child.stdout.take().context("cargo's stdout")?.read_to_string(&mut messages)?;
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("cargo build --release -p heard failed ({status})");
-    }
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "heard")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report where the heard binary is")
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
-}
-
-/// The demo, then the benchmark's discussion. Runs in the workspace root, where `heard demo`
-/// finds the seed pages (`../shared/seeds`) when there are any.
+/// The demo, then the benchmark's discussion.
 fn prepare_data(heard: &Path, data_dir: &Path) -> Result<()> {
     progress(&format!("preparing the demo in {}", data_dir.display()));
-    let demo = process::run(
-        "heard demo --no-serve",
-        Command::new(heard)
-            .arg("demo")
-            .arg("--data-dir")
-            .arg(data_dir)
-            .arg("--no-serve")
-            .current_dir(workspace_root()),
-        PREPARE_LIMIT,
-    )?;
+    let demo = heard::demo(heard, data_dir)?;
     for line in demo.stdout.lines() {
         progress(&format!("  {line}"));
     }
@@ -403,44 +360,18 @@ fn prepare_data(heard: &Path, data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Starts `heard serve` on a port the system picks, and returns it with the address it printed.
+/// Starts `heard serve` on a port the system picks, with its page cache as asked.
 fn start_heard(
     heard: &Path,
     data_dir: &Path,
     scratch: &Path,
     page_cache_ms: Option<u64>,
 ) -> Result<(Server, SocketAddr)> {
-    let log = scratch.join("heard.log");
-    let mut command = Command::new(heard);
-    command.arg("serve").arg("--data-dir").arg(data_dir).args(["--addr", "127.0.0.1:0"]);
+    let mut args = Vec::new();
     if let Some(ms) = page_cache_ms {
-        command.arg("--page-cache-ms").arg(ms.to_string());
+        args.extend(["--page-cache-ms".to_owned(), ms.to_string()]);
     }
-    let mut server = Server::spawn(
-        "heard",
-        command
-            .current_dir(workspace_root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(fs::File::create(&log)?),
-    )?;
-    let stdout = server.take_stdout().context("heard's stdout")?;
-    let (tx, rx) = mpsc::channel();
-    // Reads the ready line, then keeps reading so that heard never blocks on a full pipe.
-    thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.strip_prefix("heard is serving on http://") {
-                let _ = tx.send(rest.split('/').next().unwrap_or_default().to_owned());
-            }
-        }
-    });
-    let addr = match rx.recv_timeout(START_LIMIT) {
-        Ok(addr) => addr.parse().with_context(|| format!("heard said it serves on {addr:?}"))?,
-        Err(_) => bail!(
-            "heard did not say it was serving within {START_LIMIT:?}; its log ends:\n{}",
-            process::log_tail(&log, 20)
-        ),
-    };
+    let (server, addr) = heard::serve(heard, data_dir, scratch, &args)?;
     progress(&format!("heard is serving on {addr} (pid {})", server.pid()));
     Ok((server, addr))
 }

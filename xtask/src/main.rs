@@ -1,10 +1,14 @@
 //! Developer tasks for the heard workspace, run as `cargo xtask <task>` from anywhere inside it.
 //!
-//! The only task so far is `bench web`: the rendered discussion page against nginx serving the
-//! same bytes, side by side in one run (see `bench_web`). This file parses the arguments and
-//! dispatches; a bad argument prints the usage and exits with status 2.
+//! The tasks are benchmarks: `bench web`, the rendered discussion page against nginx serving the
+//! same bytes, side by side in one run (see `bench_web`), and `bench post`, signed-in residents
+//! posting comments over HTTP against SQLite, with every acknowledged post counted in the database
+//! afterwards (see `bench_post`). This file parses the arguments and dispatches; a bad argument
+//! prints the usage and exits with status 2.
 
+mod bench_post;
 mod bench_web;
+mod heard;
 mod http;
 mod process;
 mod wrk;
@@ -21,6 +25,12 @@ tasks:
       standard output one JSON object. --seconds is the length of each round (default 10),
       --rounds the number of rounds per server (default 2). --page-cache-ms is passed to
       `heard serve` (default: heard's own); 0 renders the page on every request.
+  bench post [--json] [--seconds N] [--connections N] [--accounts N]
+      Create --accounts residents (default 100), sign them in over HTTP, and post comments from
+      --connections keep-alive connections (default 50) for --seconds (default 10) to an open
+      discussion on SQLite; then count the comments in the database and report lost posts.
+      heard serves with its posting rate limits raised out of reach (the limits are still
+      counted on every post). --json makes the last line of standard output one JSON object.
   help
       Print this message.
 ";
@@ -40,6 +50,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Task::BenchWeb(options) => bench_web::run(&options),
+        Task::BenchPost(options) => bench_post::run(&options),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,6 +64,7 @@ fn main() -> ExitCode {
 enum Task {
     Help,
     BenchWeb(bench_web::Options),
+    BenchPost(bench_post::Options),
 }
 
 fn parse(args: &[String]) -> Result<Task, String> {
@@ -61,8 +73,9 @@ fn parse(args: &[String]) -> Result<Task, String> {
         [] => Err("no task given".into()),
         ["help" | "--help" | "-h"] => Ok(Task::Help),
         ["bench", "web", rest @ ..] => parse_bench_web(rest).map(Task::BenchWeb),
-        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (the one there is: web)")),
-        ["bench"] => Err("which benchmark? (the one there is: web)".into()),
+        ["bench", "post", rest @ ..] => parse_bench_post(rest).map(Task::BenchPost),
+        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (there are: web, post)")),
+        ["bench"] => Err("which benchmark? (there are: web, post)".into()),
         [other, ..] => Err(format!("unknown task {other:?}")),
     }
 }
@@ -83,6 +96,21 @@ fn parse_bench_web(args: &[&str]) -> Result<bench_web::Options, String> {
                 options.page_cache_ms = Some(ms);
             }
             other => return Err(format!("unknown option {other:?} for `bench web`")),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_bench_post(args: &[&str]) -> Result<bench_post::Options, String> {
+    let mut options = bench_post::Options::default();
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        match arg {
+            "--json" => options.json = true,
+            "--seconds" => options.seconds = positive(arg, args.next())?,
+            "--connections" => options.connections = positive(arg, args.next())?,
+            "--accounts" => options.accounts = positive(arg, args.next())?,
+            other => return Err(format!("unknown option {other:?} for `bench post`")),
         }
     }
     Ok(options)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use heard_store::{Date, Store};
-use heard_web::{AppState, Clock, MailSettings, Settings};
+use heard_web::{AppState, Clock, Limits, MailSettings, Rate, Settings};
 
 use crate::demo;
 use crate::import::{DiscussionNaming, discussion_import, talk_london};
@@ -70,6 +70,22 @@ struct WebOptions {
     /// only behind one trusted reverse proxy.
     #[arg(long, env = "HEARD_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Rate limit: comments, replies and edits one account may send a minute.
+    #[arg(
+        long,
+        env = "HEARD_POSTS_PER_ACCOUNT_PER_MINUTE",
+        default_value_t = Limits::default().posts_per_account.limit,
+        value_parser = clap::value_parser!(i64).range(1..)
+    )]
+    posts_per_account_per_minute: i64,
+    /// Rate limit: comments, replies and edits one address (all its accounts) may send a minute.
+    #[arg(
+        long,
+        env = "HEARD_POSTS_PER_ADDRESS_PER_MINUTE",
+        default_value_t = Limits::default().posts_per_address.limit,
+        value_parser = clap::value_parser!(i64).range(1..)
+    )]
+    posts_per_address_per_minute: i64,
 }
 
 impl WebOptions {
@@ -84,6 +100,11 @@ impl WebOptions {
             trust_forwarded_for: self.trust_forwarded_for,
             mail,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            limits: Limits {
+                posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
+                posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
+                ..Limits::default()
+            },
             ..Settings::default()
         };
         let ttl = std::time::Duration::from_millis(self.page_cache_ms);
