@@ -2,7 +2,7 @@
 //! sees the same counts. Buckets are opaque strings chosen by the caller ("login:account:<hash>").
 
 use crate::model::{LockoutPolicy, RateLimit};
-use crate::{Result, Store, Timestamp};
+use crate::{Result, Store, StoreError, Timestamp};
 
 impl Store {
     /// Counts one attempt in `bucket`'s fixed window of `window_secs`, and says whether it is
@@ -14,23 +14,57 @@ impl Store {
         window_secs: i64,
         limit: i64,
     ) -> Result<RateLimit> {
-        let (hits, window_start): (i64, i64) = crate::only_row(sqlx::query_as(
-            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+        let mut outcomes = self.rate_limits(&[(bucket, limit)], now, window_secs).await?;
+        outcomes.pop().ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+    }
+
+    /// Counts one attempt in each of `buckets` (a name and its limit), all with fixed windows of
+    /// `window_secs`, in one statement; says for each, in order, whether it is within its limit.
+    pub async fn rate_limits(
+        &self,
+        buckets: &[(&str, i64)],
+        now: Timestamp,
+        window_secs: i64,
+    ) -> Result<Vec<RateLimit>> {
+        if buckets.is_empty() {
+            return Ok(Vec::new());
+        }
+        if buckets
+            .iter()
+            .enumerate()
+            .any(|(i, (name, _))| buckets[..i].iter().any(|(other, _)| other == name))
+        {
+            return Err(StoreError::Invalid("a bucket is counted once per attempt".into()));
+        }
+        let rows: Vec<String> = (0..buckets.len()).map(|i| format!("(${}, $1, 1)", i + 3)).collect();
+        let sql = format!(
+            "INSERT INTO rate_limits (bucket, window_start, hits) VALUES {} \
              ON CONFLICT (bucket) DO UPDATE SET \
-             hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
-             window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
-             RETURNING hits, window_start",
-        )
-        .bind(bucket)
-        .bind(now.0)
-        .bind(now.0 - window_secs)
-        .fetch_all(&self.writer)
-        .await?)?;
-        Ok(if hits > limit {
-            RateLimit::Limited { retry_after: (window_start + window_secs - now.0).max(1) }
-        } else {
-            RateLimit::Allowed
-        })
+             hits = CASE WHEN rate_limits.window_start <= $2 THEN 1 ELSE rate_limits.hits + 1 END, \
+             window_start = CASE WHEN rate_limits.window_start <= $2 THEN $1 ELSE rate_limits.window_start END \
+             RETURNING bucket, hits, window_start",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql).bind(now.0).bind(now.0 - window_secs);
+        for (bucket, _) in buckets {
+            query = query.bind(*bucket);
+        }
+        // Read to the end: see `only_row`.
+        let counted = query.fetch_all(&self.writer).await?;
+        buckets
+            .iter()
+            .map(|(bucket, limit)| {
+                let (_, hits, window_start) = counted
+                    .iter()
+                    .find(|(name, ..)| name == bucket)
+                    .ok_or(StoreError::Database(sqlx::Error::RowNotFound))?;
+                Ok(if hits > limit {
+                    RateLimit::Limited { retry_after: (window_start + window_secs - now.0).max(1) }
+                } else {
+                    RateLimit::Allowed
+                })
+            })
+            .collect()
     }
 
     /// Seconds until `bucket` unlocks, if it is locked.

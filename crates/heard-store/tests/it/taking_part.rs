@@ -369,6 +369,14 @@ async fn rate_limits_count_per_window_and_lockouts_back_off(store: Store) {
     );
     assert_eq!(store.rate_limit("post:2", t(10), 60, 3).await.unwrap(), RateLimit::Allowed, "per bucket");
     assert_eq!(store.rate_limit("post:1", t(60), 60, 3).await.unwrap(), RateLimit::Allowed, "a new window");
+    // Several buckets at once, each against its own limit.
+    let both = [("post:3", 1), ("post:1", 2)];
+    assert_eq!(store.rate_limits(&both, t(61), 60).await.unwrap(), [RateLimit::Allowed, RateLimit::Allowed]);
+    assert_eq!(
+        store.rate_limits(&both, t(62), 60).await.unwrap(),
+        [RateLimit::Limited { retry_after: 59 }, RateLimit::Limited { retry_after: 58 }]
+    );
+    assert!(store.rate_limits(&[("post:4", 1), ("post:4", 1)], t(62), 60).await.is_err());
 
     let policy = LockoutPolicy { free_failures: 3, base_secs: 60, max_secs: 300, forget_after_secs: 3600 };
     for n in 0..3 {

@@ -524,6 +524,25 @@ pub async fn over_rate(state: &AppState, bucket: &str, rate: Rate) -> Result<Opt
     }
 }
 
+/// Counts one attempt against each of `buckets` (one statement per window length); the seconds
+/// to wait when over any of them.
+pub async fn over_rates(state: &AppState, buckets: &[(&str, Rate)]) -> Result<Option<i64>, WebError> {
+    let mut windows: Vec<i64> = buckets.iter().map(|(_, rate)| rate.window_secs).collect();
+    windows.sort_unstable();
+    windows.dedup();
+    let mut wait = None;
+    for window in windows {
+        let group: Vec<(&str, i64)> =
+            buckets.iter().filter(|(_, r)| r.window_secs == window).map(|(b, r)| (*b, r.limit)).collect();
+        for outcome in state.store().rate_limits(&group, state.now(), window).await? {
+            if let RateLimit::Limited { retry_after } = outcome {
+                wait = wait.max(Some(retry_after));
+            }
+        }
+    }
+    Ok(wait)
+}
+
 pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response

@@ -18,7 +18,7 @@ use heard_store::{
 };
 use serde::Deserialize;
 
-use super::accounts::{MessagePage, over_rate};
+use super::accounts::{MessagePage, over_rate, over_rates};
 use super::discussion::MAX_COMMENT_CHARS;
 use super::screening::{Choice, Found, Guidance, Screened, screen};
 use super::{FieldError, limited_message, page_response};
@@ -768,12 +768,9 @@ fn text_problem(body: &str) -> Option<String> {
 /// Counts a post against the account's and the address's limits; the seconds to wait when over.
 async fn posting_limited(state: &AppState, visitor: &Visitor) -> Result<Option<i64>, WebError> {
     let limits = state.settings().limits;
-    let user = visitor.user_id().unwrap_or_default();
-    let by_account = over_rate(state, &format!("post:account:{user}"), limits.posts_per_account).await?;
-    let by_address =
-        over_rate(state, &format!("post:address:{}", sha256_hex(&visitor.address)), limits.posts_per_address)
-            .await?;
-    Ok(by_account.max(by_address))
+    let account = format!("post:account:{}", visitor.user_id().unwrap_or_default());
+    let address = format!("post:address:{}", sha256_hex(&visitor.address));
+    over_rates(state, &[(&account, limits.posts_per_account), (&address, limits.posts_per_address)]).await
 }
 
 /// Where to go back to: a page of this discussion, or the discussion itself.
