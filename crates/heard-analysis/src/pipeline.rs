@@ -253,7 +253,7 @@ pub fn analyse(
             progress.update("embedding sample", done, sample.len())
         })?;
         progress.update("discovering themes", 0, 1);
-        themes = discover(&vectors, &sample_texts, options.themes);
+        themes = discover(&vectors, &sample_texts, options.themes, options.redact);
         catch_alls = vec![];
     }
     if themes.is_empty() {
@@ -648,7 +648,7 @@ pub(crate) fn embed_in_batches(
 }
 
 /// Clusters the sample and turns each large enough cluster into a theme.
-fn discover(vectors: &Matrix, texts: &[&str], wanted: Option<usize>) -> Vec<ThemeModel> {
+fn discover(vectors: &Matrix, texts: &[&str], wanted: Option<usize>, redact: fn(&str) -> String) -> Vec<ThemeModel> {
     let m = vectors.rows();
     if m < 3 {
         return vec![];
@@ -702,7 +702,7 @@ fn discover(vectors: &Matrix, texts: &[&str], wanted: Option<usize>) -> Vec<Them
             ThemeModel {
                 id: theme_id(c),
                 label: label::title(&phrases[c]),
-                description: describe(&keywords, central.map(|i| texts[i])),
+                description: describe(&keywords, central.map(|i| redact(texts[i])).as_deref()),
                 kind: ThemeKind::Discovered,
                 vector,
                 keywords,
