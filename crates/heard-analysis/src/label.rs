@@ -12,8 +12,11 @@ pub struct KeyPhrase {
     pub score: f32,
 }
 
-/// For each class (a list of its texts), its key phrases, most distinctive first.
-pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase>> {
+/// For each class (a list of its texts), its key phrases, most distinctive first. Words of the
+/// question itself (`background`) say what every response is about, not what sets a theme apart,
+/// so they count for less.
+pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) -> Vec<Vec<KeyPhrase>> {
+    let background: std::collections::HashSet<String> = text::content_stems(background).into_iter().collect();
     // term -> per-class counts; term -> surface form counts.
     let mut counts: HashMap<String, Vec<f32>> = HashMap::new();
     let mut surfaces: HashMap<String, HashMap<String, u32>> = HashMap::new();
@@ -61,9 +64,13 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase
             .map(|(term, per_class)| {
                 let total: f32 = per_class.iter().sum();
                 let tf = per_class[c] / sizes[c].max(1.0);
-                let idf = (1.0 + average_words / total).ln();
+                // Squared, so a word every theme uses cannot win on frequency alone.
+                let idf = (1.0 + average_words / total).ln().powi(2);
                 let bigram_bonus = if term.contains(' ') { 1.3 } else { 1.0 };
-                (term.clone(), tf * idf * bigram_bonus)
+                let from_question = term.split(' ').filter(|w| background.contains(*w)).count() as f32;
+                let words = term.split(' ').count() as f32;
+                let question_penalty = 1.0 - 0.7 * from_question / words;
+                (term.clone(), tf * idf * bigram_bonus * question_penalty)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -149,7 +156,7 @@ mod tests {
                 "Betting adverts groom children",
             ],
         ];
-        let phrases = key_phrases(&classes, 3);
+        let phrases = key_phrases(&classes, 3, "");
         let first: Vec<&str> = phrases[0].iter().map(|p| p.phrase.as_str()).collect();
         let second: Vec<&str> = phrases[1].iter().map(|p| p.phrase.as_str()).collect();
         assert!(first.contains(&"sponsorship money"), "{first:?}");

@@ -253,7 +253,7 @@ pub fn analyse(
             progress.update("embedding sample", done, sample.len())
         })?;
         progress.update("discovering themes", 0, 1);
-        themes = discover(&vectors, &sample_texts, options.themes, options.redact);
+        themes = discover(&vectors, &sample_texts, options.themes, options.redact, question_text.as_deref());
         catch_alls = vec![];
     }
     if themes.is_empty() {
@@ -383,7 +383,7 @@ pub fn analyse(
                 }
             }
         }
-        for (t, phrases) in label::key_phrases(&classes, 6).into_iter().enumerate() {
+        for (t, phrases) in label::key_phrases(&classes, 6, question_text.as_deref().unwrap_or("")).into_iter().enumerate() {
             themes[t].keywords = phrases.into_iter().map(|p| p.phrase).collect();
         }
     }
@@ -648,7 +648,13 @@ pub(crate) fn embed_in_batches(
 }
 
 /// Clusters the sample and turns each large enough cluster into a theme.
-fn discover(vectors: &Matrix, texts: &[&str], wanted: Option<usize>, redact: fn(&str) -> String) -> Vec<ThemeModel> {
+fn discover(
+    vectors: &Matrix,
+    texts: &[&str],
+    wanted: Option<usize>,
+    redact: fn(&str) -> String,
+    question: Option<&str>,
+) -> Vec<ThemeModel> {
     let m = vectors.rows();
     if m < 3 {
         return vec![];
@@ -686,7 +692,7 @@ fn discover(vectors: &Matrix, texts: &[&str], wanted: Option<usize>, redact: fn(
     let mut classes: Vec<Vec<&str>> = members.iter().map(|ms| ms.iter().map(|&i| texts[i]).collect()).collect();
     // The outliers take part as a class of their own, so phrases common to everything lose out.
     classes.push(labels.iter().enumerate().filter(|(_, l)| **l == usize::MAX).map(|(i, _)| texts[i]).collect());
-    let phrases = label::key_phrases(&classes, 6);
+    let phrases = label::key_phrases(&classes, 6, question.unwrap_or(""));
     members
         .iter()
         .enumerate()
