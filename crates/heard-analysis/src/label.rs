@@ -27,7 +27,8 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
             // text itself ("officers on foot" gives no pair "officers foot").
             let all = text::words(t);
             let kept: Vec<(usize, String)> = all
-                .into_iter()
+                .iter()
+                .cloned()
                 .enumerate()
                 .filter(|(_, w)| w.chars().count() > 2 && !text::is_stop_word(w) && !w.chars().all(|c| c.is_numeric()))
                 .collect();
@@ -45,8 +46,15 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
                     *surfaces.entry(term).or_default().entry(surface).or_default() += 1;
                 };
                 add(s.clone(), words[i].clone());
-                if i + 1 < stems.len() && positions[i + 1] == positions[i] + 1 && stems[i] != stems[i + 1] {
-                    add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                if i + 1 < stems.len() && stems[i] != stems[i + 1] {
+                    let gap = positions[i + 1] - positions[i];
+                    if gap == 1 {
+                        add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                    } else if gap == 2 && matches!(all[positions[i] + 1].as_str(), "of" | "for" | "on" | "in" | "to" | "and") {
+                        // "freedom of choice", "cost of living": a pair joined by a small word.
+                        let middle = &all[positions[i] + 1];
+                        add(format!("{} {}", s, stems[i + 1]), format!("{} {middle} {}", words[i], words[i + 1]));
+                    }
                 }
             }
         }
@@ -120,7 +128,11 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
 
 /// A short title from key phrases: "Grassroots sports and sponsorship money".
 pub fn title(phrases: &[KeyPhrase]) -> String {
-    let picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
+    let mut picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
+    // "Bets and odds and match" reads badly: a phrase with its own "and" stands alone.
+    if picked.first().is_some_and(|p| p.contains(" and ")) {
+        picked.truncate(1);
+    }
     let joined = match picked.as_slice() {
         [] => return "Other points".to_string(),
         [one] => one.to_string(),
