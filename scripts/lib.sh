@@ -46,7 +46,8 @@ ensure_model() {
   local bin="${CARGO_TARGET_DIR:-$root/target}/debug/heard"
   cargo build --quiet -p heard
   "$bin" model install --model-dir "$dir"
-  if [[ ! -f "$dir/static-table.safetensors" ]]; then
+  # A missing table, or one distilled from other weights or by an older recipe, is made again.
+  if [[ ! -f "$dir/static-table.safetensors" ]] || ! "$bin" model check --model-dir "$dir" >/dev/null; then
     "$bin" model distill --model-dir "$dir"
   fi
   export HEARD_MODEL_DIR="$dir"
