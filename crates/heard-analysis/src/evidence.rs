@@ -29,10 +29,9 @@ impl Evidence {
         out
     }
 
-    /// Rich means two kinds of evidence, or one in a response long enough to develop it.
+    /// Rich means at least one kind of evidence in a response long enough to carry it.
     pub fn rich(&self, words: usize) -> bool {
-        let kinds = self.kinds().len();
-        kinds >= 2 || (kinds == 1 && words >= 25)
+        !self.kinds().is_empty() && words >= 8
     }
 }
 
@@ -54,7 +53,7 @@ pub fn detect(response: &str) -> Evidence {
         "happened to me", "i experienced", "i live", "i've lived", "we were", "my local", "my own",
     ];
     let lived_experience = first_person && experience_markers.iter().any(|m| lower.contains(m));
-    let because = ["because", "so that", "which would", "this would", "that would", "in order to", "which means", "as this", "since this", "otherwise", "the reason"]
+    let because = ["because", "so that", "which would", "this would", "that would", "in order to", "which means", "as this", "since this", "otherwise", "the reason", "to prevent", "to stop", "to reduce", "to help", "to protect", "so they", "so people", "so that"]
         .iter()
         .any(|m| lower.contains(m));
     let proposal = ["should", "could", "must", "need to", "needs to", "propose", "suggest", "recommend", "would be better", "instead"]

@@ -12,8 +12,11 @@ pub struct KeyPhrase {
     pub score: f32,
 }
 
-/// For each class (a list of its texts), its key phrases, most distinctive first.
-pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase>> {
+/// For each class (a list of its texts), its key phrases, most distinctive first. Words of the
+/// question itself (`background`) say what every response is about, not what sets a theme apart,
+/// so they count for less.
+pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) -> Vec<Vec<KeyPhrase>> {
+    let background: std::collections::HashSet<String> = text::content_stems(background).into_iter().collect();
     // term -> per-class counts; term -> surface form counts.
     let mut counts: HashMap<String, Vec<f32>> = HashMap::new();
     let mut surfaces: HashMap<String, HashMap<String, u32>> = HashMap::new();
@@ -24,7 +27,8 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase
             // text itself ("officers on foot" gives no pair "officers foot").
             let all = text::words(t);
             let kept: Vec<(usize, String)> = all
-                .into_iter()
+                .iter()
+                .cloned()
                 .enumerate()
                 .filter(|(_, w)| w.chars().count() > 2 && !text::is_stop_word(w) && !w.chars().all(|c| c.is_numeric()))
                 .collect();
@@ -42,8 +46,15 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase
                     *surfaces.entry(term).or_default().entry(surface).or_default() += 1;
                 };
                 add(s.clone(), words[i].clone());
-                if i + 1 < stems.len() && positions[i + 1] == positions[i] + 1 && stems[i] != stems[i + 1] {
-                    add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                if i + 1 < stems.len() && stems[i] != stems[i + 1] {
+                    let gap = positions[i + 1] - positions[i];
+                    if gap == 1 {
+                        add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                    } else if gap == 2 && matches!(all[positions[i] + 1].as_str(), "of" | "for" | "on" | "in" | "to" | "and") {
+                        // "freedom of choice", "cost of living": a pair joined by a small word.
+                        let middle = &all[positions[i] + 1];
+                        add(format!("{} {}", s, stems[i + 1]), format!("{} {middle} {}", words[i], words[i + 1]));
+                    }
                 }
             }
         }
@@ -61,9 +72,13 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase
             .map(|(term, per_class)| {
                 let total: f32 = per_class.iter().sum();
                 let tf = per_class[c] / sizes[c].max(1.0);
-                let idf = (1.0 + average_words / total).ln();
+                // Squared, so a word every theme uses cannot win on frequency alone.
+                let idf = (1.0 + average_words / total).ln().powi(2);
                 let bigram_bonus = if term.contains(' ') { 1.3 } else { 1.0 };
-                (term.clone(), tf * idf * bigram_bonus)
+                let from_question = term.split(' ').filter(|w| background.contains(*w)).count() as f32;
+                let words = term.split(' ').count() as f32;
+                let question_penalty = 1.0 - 0.7 * from_question / words;
+                (term.clone(), tf * idf * bigram_bonus * question_penalty)
             })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -113,7 +128,11 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize) -> Vec<Vec<KeyPhrase
 
 /// A short title from key phrases: "Grassroots sports and sponsorship money".
 pub fn title(phrases: &[KeyPhrase]) -> String {
-    let picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
+    let mut picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
+    // "Bets and odds and match" reads badly: a phrase with its own "and" stands alone.
+    if picked.first().is_some_and(|p| p.contains(" and ")) {
+        picked.truncate(1);
+    }
     let joined = match picked.as_slice() {
         [] => return "Other points".to_string(),
         [one] => one.to_string(),
@@ -149,7 +168,7 @@ mod tests {
                 "Betting adverts groom children",
             ],
         ];
-        let phrases = key_phrases(&classes, 3);
+        let phrases = key_phrases(&classes, 3, "");
         let first: Vec<&str> = phrases[0].iter().map(|p| p.phrase.as_str()).collect();
         let second: Vec<&str> = phrases[1].iter().map(|p| p.phrase.as_str()).collect();
         assert!(first.contains(&"sponsorship money"), "{first:?}");

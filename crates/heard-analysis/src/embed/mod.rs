@@ -102,6 +102,8 @@ pub enum EmbedError {
     Load(String),
     #[error("the model failed on a batch: {0}")]
     Run(String),
+    #[error("could not write {path}: {message}")]
+    Write { path: String, message: String },
 }
 
 /// Turns texts into vectors. Implementations are cheap to share between threads.

@@ -71,7 +71,10 @@ impl WordPiece {
             }
         }
         let special = |name: &str| {
-            starts.get(name).copied().ok_or_else(|| EmbedError::Load(format!("the vocabulary has no {name} token")))
+            starts
+                .get(name)
+                .copied()
+                .ok_or_else(|| EmbedError::Load(format!("the vocabulary has no {name} token")))
         };
         Ok(WordPiece {
             unk: special("[UNK]")?,
@@ -118,8 +121,9 @@ impl WordPiece {
                     return;
                 }
                 match b {
-                    b'\t' | b'\n' | b'\r' | b' ' | 0x0b | 0x0c => self.flush(&mut word, end, out),
-                    // Other ASCII control characters are dropped (clean text).
+                    b'\t' | b'\n' | b'\r' | b' ' => self.flush(&mut word, end, out),
+                    // Other ASCII control characters, vertical tab and form feed included, are
+                    // dropped (clean text), joining what is either side, as BERT does.
                     0..=0x1f | 0x7f => {}
                     b if b.is_ascii_punctuation() => {
                         self.flush(&mut word, end, out);
@@ -276,8 +280,8 @@ mod tests {
 
     fn vocab() -> WordPiece {
         let tokens = [
-            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "play", "##ing", "##s", ",", "!", "cafe", "un", "##aff", "##able",
-            "中",
+            "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "play", "##ing", "##s", ",", "!", "cafe", "un",
+            "##aff", "##able", "中",
         ];
         WordPiece::from_vocab(tokens).unwrap()
     }
@@ -289,15 +293,23 @@ mod tests {
     #[test]
     fn splits_words_into_pieces() {
         let wp = vocab();
-        assert_eq!(words(&wp, "The playings, unaffable!"), [
-            "[CLS]", "the", "play", "##ing", "##s", ",", "un", "##aff", "##able", "!", "[SEP]"
-        ]);
+        assert_eq!(
+            words(&wp, "The playings, unaffable!"),
+            ["[CLS]", "the", "play", "##ing", "##s", ",", "un", "##aff", "##able", "!", "[SEP]"]
+        );
     }
 
     #[test]
     fn strips_accents_and_isolates_cjk() {
         let wp = vocab();
         assert_eq!(words(&wp, "CAFÉ\u{200b}中the"), ["[CLS]", "cafe", "中", "the", "[SEP]"]);
+    }
+
+    #[test]
+    fn control_characters_vanish_and_join_their_neighbours() {
+        let wp = vocab();
+        assert_eq!(words(&wp, "play\x0bing\tthe"), ["[CLS]", "play", "##ing", "the", "[SEP]"]);
+        assert_eq!(words(&wp, "play\u{85}ing\u{a0}thé"), ["[CLS]", "play", "##ing", "the", "[SEP]"]);
     }
 
     #[test]
@@ -313,8 +325,9 @@ mod tests {
         let wp = vocab();
         assert_eq!(wp.encode("the the the the", 4).len(), 4);
         let ids = wp.encode("playings the", 4);
-        assert_eq!(ids.iter().map(|&id| wp.token(id).unwrap()).collect::<Vec<_>>(), [
-            "[CLS]", "play", "##ing", "[SEP]"
-        ]);
+        assert_eq!(
+            ids.iter().map(|&id| wp.token(id).unwrap()).collect::<Vec<_>>(),
+            ["[CLS]", "play", "##ing", "[SEP]"]
+        );
     }
 }

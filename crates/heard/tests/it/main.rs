@@ -1,5 +1,6 @@
 //! Tests of the `heard` command as a user runs it: the real binary, real files, a real server.
 
+mod analyse;
 mod demo;
 mod import;
 mod redact;

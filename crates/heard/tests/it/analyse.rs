@@ -1,0 +1,232 @@
+//! `heard analyse` and `heard eval` as an analyst runs them: real files in, real files out, the
+//! real embedding model where a mode needs one.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::heard;
+
+fn gambling() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/themefinder-gambling-xs")
+}
+
+/// The model directory the test script installs; tests that need the model say so when absent.
+fn model_dir() -> String {
+    std::env::var("HEARD_MODEL_DIR").unwrap_or_else(|_| {
+        panic!(
+            "HEARD_MODEL_DIR is not set: run `heard model install --model-dir DIR` and \
+             `heard model distill --model-dir DIR`, then set HEARD_MODEL_DIR=DIR (scripts/test does this)"
+        )
+    })
+}
+
+fn out_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("heard-analyse-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn analyse(args: &[&str]) -> std::process::Output {
+    heard().arg("analyse").args(args).env("HEARD_LOG", "warn").output().expect("run heard analyse")
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn a_question_folder_gives_every_output_and_a_summary() {
+    let out = out_dir("folder");
+    let input = gambling().join("inputs/question_part_1");
+    let result = analyse(&[input.to_str().unwrap(), "--mode", "lexical", "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(stdout.contains("100 responses analysed") && stdout.contains("lexical mode"), "{stdout}");
+    for file in ["themes.json", "mapping.jsonl", "sentiment.jsonl", "evidence.jsonl", "campaigns.json", "run.json", "report.html"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let themes = read_json(&out.join("themes.json"));
+    let themes = themes.as_array().unwrap();
+    assert!(themes.len() >= 3);
+    for t in themes {
+        for field in ["topic_id", "topic_label", "topic_description", "count", "keywords", "quotes", "mode"] {
+            assert!(t.get(field).is_some(), "theme without {field}: {t}");
+        }
+        assert_eq!(t["mode"], "lexical");
+    }
+    let mapping = read_jsonl(&out.join("mapping.jsonl"));
+    assert_eq!(mapping.len(), 100, "every response is in the mapping once");
+    assert!(mapping.iter().all(|m| !m["labels"].as_array().unwrap().is_empty()));
+    // Counts add up: each theme's count is the number of mapping lines carrying its id.
+    for t in themes {
+        let id = t["topic_id"].as_str().unwrap();
+        let carried = mapping.iter().filter(|m| m["labels"].as_array().unwrap().iter().any(|l| l == id)).count();
+        assert_eq!(t["count"].as_u64().unwrap() as usize, carried, "count of theme {id}");
+    }
+    let positions = read_jsonl(&out.join("sentiment.jsonl"));
+    assert!(positions.iter().all(|p| ["AGREE", "DISAGREE", "UNCLEAR"].contains(&p["position"].as_str().unwrap())));
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<svg") && report.contains("<table") && report.contains("lexical mode"));
+    assert!(report.contains("Should gambling advertisements be completely banned"));
+}
+
+#[test]
+fn without_a_model_accurate_mode_falls_back_and_says_how_to_install_one() {
+    let out = out_dir("fallback");
+    let input = gambling().join("inputs/question_part_2");
+    let result = heard()
+        .args(["analyse", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--model-dir", "/nonexistent/model"])
+        .env_remove("HEARD_MODEL_DIR")
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("lexical mode instead") && stderr.contains("heard model install"), "{stderr}");
+    let run = read_json(&out.join("run.json"));
+    assert_eq!(run["mode"], "lexical");
+    assert!(run["notes"].to_string().contains("heard model install"));
+}
+
+#[test]
+fn odd_responses_are_counted_with_diagnostics_never_a_crash() {
+    let dir = out_dir("odd-input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let long = "The buses are late and the stops are dark. ".repeat(5_000); // 50,000 words
+    let mut csv = String::from("id,text,channel\n");
+    csv.push_str("a1,,email\n");
+    csv.push_str(&format!("a2,\"{long}\",post\n"));
+    csv.push_str("a3,\"Love the new cycle lanes 🚲👍 but the junctions scare me 😬\",online\n");
+    csv.push_str("a4,\"Les pistes cyclables sont dangereuses la nuit.\",online\n");
+    csv.push_str("a4,\"Duplicate id, but still a response that counts.\",online\n");
+    csv.push_str("a5,\"Street lights on the towpath would help, ring me on 07700 900123.\",event\n");
+    for i in 0..20 {
+        csv.push_str(&format!("b{i},\"More buses at night on route {i} would help shift workers get home.\",online\n"));
+    }
+    let mut bytes = csv.into_bytes();
+    bytes.extend_from_slice(b"a6,\"caf\xe9 culture on the high street is great\",online\n");
+    let input = dir.join("odd.csv");
+    std::fs::write(&input, bytes).unwrap();
+    let out = dir.join("out");
+    let result = analyse(&[input.to_str().unwrap(), "--mode", "lexical", "--out", out.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let mapping = read_jsonl(&out.join("mapping.jsonl"));
+    assert_eq!(mapping.len(), 27, "every row counted, the duplicate included");
+    assert!(mapping.iter().any(|m| m["response_id"] == "a4#2"));
+    let empty = mapping.iter().find(|m| m["response_id"] == "a1").unwrap();
+    assert_eq!(empty["labels"], serde_json::json!(["XY"]), "an empty response gives no reason");
+    let run = read_json(&out.join("run.json"));
+    let diagnostics = run["diagnostics"].to_string();
+    for expected in ["is empty", "duplicate id a4", "not valid UTF-8", "very long"] {
+        assert!(diagnostics.contains(expected), "no diagnostic {expected:?} in {diagnostics}");
+    }
+    // Personal data never reaches a quote.
+    let all_quotes = std::fs::read_to_string(out.join("themes.json")).unwrap();
+    assert!(!all_quotes.contains("07700 900123"));
+}
+
+#[test]
+fn malformed_files_are_errors_that_name_the_line() {
+    let dir = out_dir("malformed");
+    std::fs::create_dir_all(&dir).unwrap();
+    let jsonl = dir.join("bad.jsonl");
+    std::fs::write(&jsonl, "{\"id\": 1, \"text\": \"fine\"}\n{\"id\": 2, \"text\": \"fine\"}\n{\"id\": 3, \"text\": \n").unwrap();
+    let result = analyse(&[jsonl.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("bad.jsonl line 3"), "{stderr}");
+    assert!(!dir.join("o").join("themes.json").exists(), "nothing is written on error");
+    let csv = dir.join("bad.csv");
+    std::fs::write(&csv, "id,text\n1,fine\n2,\"unterminated, too, many\",x\n").unwrap();
+    let result = analyse(&[csv.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
+    assert!(!result.status.success());
+    assert!(String::from_utf8_lossy(&result.stderr).contains("line 3"));
+}
+
+#[test]
+fn template_letters_are_one_campaign_counted_in_full() {
+    let dir = out_dir("campaign");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut lines = Vec::new();
+    let template = "I object to the closure of the Hillside police station. Our community needs officers it can reach quickly, and the next station is three miles away.";
+    let names = ["Ann", "Bob", "Cat", "Dev", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo"];
+    for (i, name) in names.iter().enumerate() {
+        lines.push(serde_json::json!({"id": format!("t{i}"), "text": format!("Dear Mayor, {template} Yours, {name}")}));
+    }
+    let varied = [
+        "Better lighting in Victoria Park would make the paths feel safer after dark.",
+        "I want to see more officers on foot around the high street in the evenings.",
+        "Youth clubs have closed and teenagers have nowhere to go at night.",
+        "Phone snatching by people on e-bikes is my main worry walking home.",
+        "The CCTV on our estate has been broken for months and nobody fixes it.",
+        "Reporting a crime online felt pointless because nobody followed it up.",
+    ];
+    for (i, v) in varied.iter().enumerate() {
+        lines.push(serde_json::json!({"id": format!("v{i}"), "text": v}));
+    }
+    let input = dir.join("letters.jsonl");
+    std::fs::write(&input, lines.iter().map(|l| l.to_string() + "\n").collect::<String>()).unwrap();
+    let out = dir.join("out");
+    let result = analyse(&[input.to_str().unwrap(), "--mode", "lexical", "--out", out.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let campaigns = read_json(&out.join("campaigns.json"));
+    let groups = campaigns["campaigns"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{campaigns}");
+    assert_eq!(groups[0]["size"], 10);
+    assert!(groups[0]["template"].as_str().unwrap().contains("Hillside police station"));
+    let mapping = read_jsonl(&out.join("mapping.jsonl"));
+    assert_eq!(mapping.iter().filter(|m| m["campaign"] == "C1").count(), 10);
+}
+
+#[test]
+fn framework_mode_maps_to_the_given_themes_with_the_model() {
+    let model = model_dir();
+    let out = out_dir("framework");
+    let input = gambling().join("inputs/question_part_2");
+    let framework = gambling().join("outputs/mapping/2025-07-22/question_part_2/themes.json");
+    let result = analyse(&[
+        input.to_str().unwrap(),
+        "--framework",
+        framework.to_str().unwrap(),
+        "--model-dir",
+        &model,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let run = read_json(&out.join("run.json"));
+    assert_eq!(run["mode"], "accurate");
+    assert!(run["model"].as_str().unwrap().contains("all-MiniLM-L6-v2"));
+    let ids: Vec<String> = read_json(&framework).as_array().unwrap().iter().map(|t| t["topic_id"].as_str().unwrap().to_string()).collect();
+    for m in read_jsonl(&out.join("mapping.jsonl")) {
+        for l in m["labels"].as_array().unwrap() {
+            assert!(ids.contains(&l.as_str().unwrap().to_string()), "label {l} is not in the framework");
+        }
+    }
+}
+
+/// The figures on the gambling set, kept from slipping. They are below the issue's targets (map
+/// F1 0.75, discover F1 0.50); the closing note of the engine issue says where they stand.
+#[test]
+fn eval_on_the_gambling_set_holds_its_measured_quality() {
+    let model = model_dir();
+    for mode in ["accurate", "fast"] {
+        let result = heard()
+            .args(["eval", "themefinder", gambling().to_str().unwrap(), "--json", "--mode", mode, "--model-dir", &model])
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        let report: Value = serde_json::from_slice(&result.stdout).unwrap();
+        assert_eq!(report["mode"], mode, "{report}");
+        let mean = &report["mean"];
+        let figure = |name: &str| mean[name].as_f64().unwrap();
+        assert!(figure("map_f1") >= 0.48, "{mode} map F1 {}", figure("map_f1"));
+        assert!(figure("discover_f1") >= 0.30, "{mode} discover F1 {}", figure("discover_f1"));
+        assert!(figure("stance_accuracy") >= 0.80, "{mode} stance {}", figure("stance_accuracy"));
+        assert_eq!(report["questions"].as_array().unwrap().len(), 2);
+    }
+}
