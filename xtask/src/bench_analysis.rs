@@ -531,9 +531,11 @@ impl Results {
         }
         match &self.reference {
             Ok(reference) => {
+                // Named by the mode that ran: without the static table, "fast" is lexical.
                 let _ = writeln!(
                     out,
-                    "heard fast/reference: {:.2}x the responses per second, planted-theme F1 {:.3} against {:.3}",
+                    "heard ({} mode ran)/reference: {:.2}x the responses per second, planted-theme F1 {:.3} against {:.3}",
+                    fast.ran,
                     fast.rps() / reference.rps(),
                     fast.planted_f1,
                     reference.planted_f1

@@ -59,8 +59,8 @@ pub fn find(texts: &[&str], min_size: usize, threads: usize) -> Vec<Group> {
         }
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..texts.len() {
-        if signatures[i].is_some() {
+    for (i, sig) in signatures.iter().enumerate() {
+        if sig.is_some() {
             let root = find_root(&mut parent, i);
             groups.entry(root).or_default().push(i);
         }

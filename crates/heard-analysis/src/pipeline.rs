@@ -282,7 +282,10 @@ pub fn analyse(
     let results: Vec<Result<ChunkScores, EmbedError>> = {
         let ranges: Vec<std::ops::Range<usize>> =
             (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
-        let threads = options.threads.clamp(1, ranges.len().max(1));
+        // The model already spreads one batch over every core; a second caller only makes them
+        // fight over the caches. The static table and lexical mode do use the threads.
+        let callers = if embedder.info().mode == crate::embed::Mode::Accurate { 1 } else { options.threads };
+        let threads = callers.clamp(1, ranges.len().max(1));
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<Result<ChunkScores, EmbedError>>>> =
             ranges.iter().map(|_| std::sync::Mutex::new(None)).collect();

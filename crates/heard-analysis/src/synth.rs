@@ -423,7 +423,7 @@ fn sentence(out: &mut String, s: &str) {
     out.push_str(s);
 }
 
-fn capitalise(out: &mut String, at: usize) {
+fn capitalise(out: &mut str, at: usize) {
     if let Some(first) = out.get_mut(at..at + 1) {
         first.make_ascii_uppercase();
     }
