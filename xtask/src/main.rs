@@ -1,11 +1,14 @@
 //! Developer tasks for the heard workspace, run as `cargo xtask <task>` from anywhere inside it.
 //!
-//! The tasks are benchmarks: `bench web`, the rendered discussion page against nginx serving the
-//! same bytes, side by side in one run (see `bench_web`), and `bench post`, signed-in residents
-//! posting comments over HTTP against SQLite, with every acknowledged post counted in the database
-//! afterwards (see `bench_post`). This file parses the arguments and dispatches; a bad argument
-//! prints the usage and exits with status 2.
+//! The tasks are benchmarks, each side by side with a reference in one run: `bench web`, the
+//! rendered discussion page against nginx serving the same bytes (see `bench_web`); `bench post`,
+//! signed-in residents posting comments over HTTP against SQLite, with every acknowledged post
+//! counted in the database afterwards (see `bench_post`); and `bench analysis`, the analysis engine
+//! end to end on a synthetic corpus with planted themes, against a scikit-learn topic model on the
+//! same corpus (see `bench_analysis`). This file parses the arguments and dispatches; a bad
+//! argument prints the usage and exits with status 2.
 
+mod bench_analysis;
 mod bench_post;
 mod bench_web;
 mod heard;
@@ -31,6 +34,14 @@ tasks:
       discussion on SQLite; then count the comments in the database and report lost posts.
       heard serves with its posting rate limits raised out of reach (the limits are still
       counted on every post). --json makes the last line of standard output one JSON object.
+  bench analysis [--json] [--responses N] [--accurate-sample N] [--million]
+      Generate N synthetic responses with planted themes and campaigns (default 100000) and run
+      `heard analyse` on them in fast and lexical mode, and in accurate mode on the first
+      --accurate-sample of them (default 2000), timing each end to end with its peak memory and
+      scoring the themes it finds against the planted ones; a scikit-learn TF-IDF + KMeans topic
+      model runs on the same corpus as the reference (needs python3 with scikit-learn).
+      --million also times fast mode on 1,000,000 responses. --json makes the last line of
+      standard output one JSON object.
   help
       Print this message.
 ";
@@ -51,6 +62,7 @@ fn main() -> ExitCode {
         }
         Task::BenchWeb(options) => bench_web::run(&options),
         Task::BenchPost(options) => bench_post::run(&options),
+        Task::BenchAnalysis(options) => bench_analysis::run(&options),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,6 +77,7 @@ enum Task {
     Help,
     BenchWeb(bench_web::Options),
     BenchPost(bench_post::Options),
+    BenchAnalysis(bench_analysis::Options),
 }
 
 fn parse(args: &[String]) -> Result<Task, String> {
@@ -74,8 +87,9 @@ fn parse(args: &[String]) -> Result<Task, String> {
         ["help" | "--help" | "-h"] => Ok(Task::Help),
         ["bench", "web", rest @ ..] => parse_bench_web(rest).map(Task::BenchWeb),
         ["bench", "post", rest @ ..] => parse_bench_post(rest).map(Task::BenchPost),
-        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (there are: web, post)")),
-        ["bench"] => Err("which benchmark? (there are: web, post)".into()),
+        ["bench", "analysis", rest @ ..] => parse_bench_analysis(rest).map(Task::BenchAnalysis),
+        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (there are: web, post, analysis)")),
+        ["bench"] => Err("which benchmark? (there are: web, post, analysis)".into()),
         [other, ..] => Err(format!("unknown task {other:?}")),
     }
 }
@@ -111,6 +125,21 @@ fn parse_bench_post(args: &[&str]) -> Result<bench_post::Options, String> {
             "--connections" => options.connections = positive(arg, args.next())?,
             "--accounts" => options.accounts = positive(arg, args.next())?,
             other => return Err(format!("unknown option {other:?} for `bench post`")),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_bench_analysis(args: &[&str]) -> Result<bench_analysis::Options, String> {
+    let mut options = bench_analysis::Options::default();
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        match arg {
+            "--json" => options.json = true,
+            "--million" => options.million = true,
+            "--responses" => options.responses = positive(arg, args.next())? as usize,
+            "--accurate-sample" => options.accurate_sample = positive(arg, args.next())? as usize,
+            other => return Err(format!("unknown option {other:?} for `bench analysis`")),
         }
     }
     Ok(options)

@@ -22,9 +22,11 @@ pub struct Group {
     pub representative: usize,
 }
 
-/// Groups of at least `min_size` near-duplicate texts, largest first.
-pub fn find(texts: &[&str], min_size: usize) -> Vec<Group> {
-    let signatures: Vec<Option<[u32; BINS]>> = texts.iter().map(|t| signature(t)).collect();
+/// Groups of at least `min_size` near-duplicate texts, largest first. Signatures are made on up
+/// to `threads` threads.
+pub fn find(texts: &[&str], min_size: usize, threads: usize) -> Vec<Group> {
+    let signatures: Vec<Option<[u32; BINS]>> =
+        crate::pipeline::parallel_map(texts, threads, |t| signature(t));
     let mut parent: Vec<usize> = (0..texts.len()).collect();
     fn find_root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
@@ -34,19 +36,24 @@ pub fn find(texts: &[&str], min_size: usize) -> Vec<Group> {
         x
     }
     for band in 0..BANDS {
-        let mut buckets: HashMap<u64, usize> = HashMap::new();
-        for (i, sig) in signatures.iter().enumerate() {
-            let Some(sig) = sig else { continue };
-            let key = band_key(&sig[band * ROWS..(band + 1) * ROWS], band);
-            match buckets.get(&key) {
-                Some(&first) => {
-                    let (ri, rf) = (find_root(&mut parent, i), find_root(&mut parent, first));
-                    if ri != rf && similarity(sig, signatures[first].as_ref().unwrap()) >= SIMILAR {
-                        parent[ri] = rf;
-                    }
-                }
-                None => {
-                    buckets.insert(key, i);
+        // Texts whose band hashes alike, by sorting on the hash: each is compared with the first
+        // (lowest-numbered) text of its bucket.
+        let mut keys: Vec<(u64, u32)> = signatures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, sig)| {
+                sig.as_ref().map(|s| (band_key(&s[band * ROWS..(band + 1) * ROWS], band), i as u32))
+            })
+            .collect();
+        keys.sort_unstable();
+        for bucket in keys.chunk_by(|a, b| a.0 == b.0) {
+            let first = bucket[0].1 as usize;
+            for &(_, i) in &bucket[1..] {
+                let i = i as usize;
+                let (ri, rf) = (find_root(&mut parent, i), find_root(&mut parent, first));
+                let (Some(a), Some(b)) = (&signatures[i], &signatures[first]) else { continue };
+                if ri != rf && similarity(a, b) >= SIMILAR {
+                    parent[ri] = rf;
                 }
             }
         }
@@ -89,15 +96,22 @@ fn representative(members: &[usize], signatures: &[Option<[u32; BINS]>]) -> usiz
 }
 
 fn signature(text: &str) -> Option<[u32; BINS]> {
-    let words = text::words(text);
-    if words.len() < MIN_WORDS {
+    // The words, lower-cased, one after another in one buffer.
+    let mut buffer = String::with_capacity(text.len());
+    let mut ends: Vec<usize> = Vec::with_capacity(text.len() / 4);
+    text::for_each_word(text, |w| {
+        buffer.push_str(w);
+        ends.push(buffer.len());
+    });
+    if ends.len() < MIN_WORDS {
         return None;
     }
+    let word = |i: usize| &buffer.as_bytes()[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let mut bins = [u32::MAX; BINS];
-    for gram in words.windows(3) {
+    for start in 0..ends.len() - 2 {
         let mut h: u64 = 0xcbf29ce484222325;
-        for w in gram {
-            for &b in w.as_bytes() {
+        for w in start..start + 3 {
+            for &b in word(w) {
                 h ^= b as u64;
                 h = h.wrapping_mul(0x100000001b3);
             }
@@ -159,7 +173,7 @@ mod tests {
             "Street lighting in the park is poor and the paths feel unsafe after dark in winter.".to_string(),
         ];
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let groups = find(&refs, 3);
+        let groups = find(&refs, 3, 2);
         assert_eq!(groups.len(), 1, "{groups:?}");
         assert_eq!(groups[0].members, [0, 1, 2, 3]);
         assert!(groups[0].members.contains(&groups[0].representative));

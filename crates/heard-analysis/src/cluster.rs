@@ -3,6 +3,23 @@
 
 use crate::embed::{Matrix, dot};
 
+/// Every dot product of a row of `a` with a row of `b`, row-major (`a.rows()` x `b.rows()`): one
+/// matrix product, on the CPU's widest vector units (candle's matmul).
+pub fn dots(a: &Matrix, b: &Matrix) -> Vec<f32> {
+    let (m, n, d) = (a.rows(), b.rows(), a.dim);
+    if m == 0 || n == 0 || d == 0 || a.dim != b.dim {
+        return vec![0.0; m * n];
+    }
+    let product = || -> candle_core::Result<Vec<f32>> {
+        let device = candle_core::Device::Cpu;
+        let a = candle_core::Tensor::from_slice(&a.data, (m, d), &device)?;
+        let b = candle_core::Tensor::from_slice(&b.data, (n, d), &device)?;
+        a.matmul(&b.t()?)?.flatten_all()?.to_vec1::<f32>()
+    };
+    // The product cannot fail on shapes checked above; should it, the plain loop gives the same.
+    product().unwrap_or_else(|_| (0..m).flat_map(|i| (0..n).map(move |j| dot(a.row(i), b.row(j)))).collect())
+}
+
 /// All pairwise cosine distances (1 - dot of unit vectors), computed once and shared by the
 /// clustering and the silhouettes that choose where to cut it.
 pub struct Distances {
@@ -13,10 +30,12 @@ pub struct Distances {
 impl Distances {
     pub fn new(vectors: &Matrix) -> Distances {
         let n = vectors.rows();
-        let mut values = vec![0f32; n * n];
+        let mut values = dots(vectors, vectors);
         for i in 0..n {
+            values[i * n + i] = 0.0;
             for j in (i + 1)..n {
-                let d = 1.0 - dot(vectors.row(i), vectors.row(j));
+                // The upper triangle, mirrored: a matrix product need not be exactly symmetric.
+                let d = 1.0 - values[i * n + j];
                 values[i * n + j] = d;
                 values[j * n + i] = d;
             }
@@ -194,7 +213,10 @@ pub fn silhouette(distances: &Distances, labels: &[usize]) -> f32 {
         }
         let own = labels[i];
         let a = sums[own] / (sizes[own] - 1) as f32;
-        let b = (0..k).filter(|&c| c != own && sizes[c] > 0).map(|c| sums[c] / sizes[c] as f32).fold(f32::INFINITY, f32::min);
+        let b = (0..k)
+            .filter(|&c| c != own && sizes[c] > 0)
+            .map(|c| sums[c] / sizes[c] as f32)
+            .fold(f32::INFINITY, f32::min);
         if b.is_finite() {
             total += (b - a) / a.max(b).max(1e-6);
             counted += 1;

@@ -176,7 +176,7 @@ pub fn analyse(
     let question = Question::read(question_text.as_deref());
 
     progress.update("reading", 0, n);
-    let points = points(input, &mut diagnostics);
+    let points = points(input, options.threads, &mut diagnostics);
     let mut points_of: Vec<std::ops::Range<usize>> = vec![0..0; n];
     {
         let mut i = 0;
@@ -194,7 +194,7 @@ pub fn analyse(
 
     progress.update("campaigns", 0, n);
     let texts: Vec<&str> = responses.iter().map(|r| r.text.as_str()).collect();
-    let groups = campaigns::find(&texts, options.campaign_min_size);
+    let groups = campaigns::find(&texts, options.campaign_min_size, options.threads);
     let mut campaign_of: Vec<Option<usize>> = vec![None; n];
     for (g, group) in groups.iter().enumerate() {
         for &m in &group.members {
@@ -253,7 +253,14 @@ pub fn analyse(
             progress.update("embedding sample", done, sample.len())
         })?;
         progress.update("discovering themes", 0, 1);
-        themes = discover(&vectors, &sample_texts, options.themes, options.redact, question_text.as_deref());
+        themes = discover(
+            &vectors,
+            &sample_texts,
+            options.themes,
+            options.redact,
+            question_text.as_deref(),
+            options.threads,
+        );
         catch_alls = vec![];
     }
     if themes.is_empty() {
@@ -262,7 +269,10 @@ pub fn analyse(
 
     // Map every response, chunk by chunk, in parallel.
     let k = themes.len();
-    let theme_vectors: Vec<&[f32]> = themes.iter().map(|t| t.vector.as_slice()).collect();
+    let mut theme_vectors = Matrix::with_capacity(embedder.dim(), themes.len());
+    for t in &themes {
+        theme_vectors.data.extend_from_slice(&t.vector);
+    }
     let mut scores = vec![0f32; n * k];
     let keep_vectors = n <= 5000;
     let mut response_vectors = Matrix::with_capacity(embedder.dim(), if keep_vectors { n } else { 0 });
@@ -270,7 +280,8 @@ pub fn analyse(
     let chunk = options.chunk.max(1);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<ChunkScores, EmbedError>> = {
-        let ranges: Vec<std::ops::Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+        let ranges: Vec<std::ops::Range<usize>> =
+            (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
         let threads = options.threads.clamp(1, ranges.len().max(1));
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<Result<ChunkScores, EmbedError>>>> =
@@ -291,7 +302,8 @@ pub fn analyse(
                             keep_vectors,
                         );
                         *slots[c].lock().unwrap() = Some(result);
-                        let so_far = done.fetch_add(range.len(), std::sync::atomic::Ordering::Relaxed) + range.len();
+                        let so_far =
+                            done.fetch_add(range.len(), std::sync::atomic::Ordering::Relaxed) + range.len();
                         progress.update("mapping responses", so_far, n);
                     }
                 });
@@ -311,13 +323,14 @@ pub fn analyse(
 
     // Words shared with a theme's own text are a second, independent signal: embeddings blur
     // the specific terms ("employment", "tobacco") that often decide a theme.
-    let lexicon = lexical_overlap(responses, &themes);
+    let lexicon = lexical_overlap(responses, &themes, options.threads);
 
     progress.update("deciding themes", 0, n);
-    let labels_idx = decide_labels(&scores, &lexicon, &empty, n, k);
+    let labels_idx = decide_labels(&scores, &lexicon, &empty, n, k, options.threads);
 
     // Stance.
-    let cue_scores: Vec<stance::Cues> = responses.iter().map(|r| stance::cues(&question, &r.text)).collect();
+    let cue_scores: Vec<stance::Cues> =
+        parallel_map(responses, options.threads, |r| stance::cues(&question, &r.text));
     let raw: Vec<f32> = cue_scores.iter().map(|c| c.score).collect();
     let neighbour_scores = if keep_vectors {
         stance::smooth(&raw, &nearest(&response_vectors, &empty, 5))
@@ -333,8 +346,15 @@ pub fn analyse(
         .find(|c| c.0 == CatchAll::NoneOfTheAbove)
         .map(|c| c.1.clone())
         .unwrap_or_else(|| "XX".to_string());
-    let no_reason_id =
-        catch_alls.iter().find(|c| c.0 == CatchAll::NoReason).map(|c| c.1.clone()).unwrap_or_else(|| "XY".to_string());
+    let no_reason_id = catch_alls
+        .iter()
+        .find(|c| c.0 == CatchAll::NoReason)
+        .map(|c| c.1.clone())
+        .unwrap_or_else(|| "XY".to_string());
+    let mut evidence_of: Vec<(bool, Vec<&'static str>)> = parallel_map(responses, options.threads, |r| {
+        let found = evidence::detect(&r.text);
+        (found.rich(text::word_count(&r.text)), found.kinds())
+    });
     let mut mapping = Vec::with_capacity(n);
     let mut counts = vec![0usize; k];
     let mut campaign_counts = vec![0usize; k];
@@ -360,14 +380,13 @@ pub fn analyse(
                 })
                 .collect()
         };
-        let found = evidence::detect(&responses[r].text);
-        let words = text::words(&responses[r].text).len();
+        let (evidence_rich, evidence) = std::mem::take(&mut evidence_of[r]);
         mapping.push(Mapped {
             response_id: responses[r].id.clone(),
             labels,
             position: positions[r],
-            evidence_rich: found.rich(words),
-            evidence: found.kinds(),
+            evidence_rich,
+            evidence,
             campaign: campaign_of[r].map(|g| format!("C{}", g + 1)),
         });
     }
@@ -383,7 +402,9 @@ pub fn analyse(
                 }
             }
         }
-        for (t, phrases) in label::key_phrases(&classes, 6, question_text.as_deref().unwrap_or("")).into_iter().enumerate() {
+        for (t, phrases) in
+            label::key_phrases(&classes, 6, question_text.as_deref().unwrap_or("")).into_iter().enumerate()
+        {
             themes[t].keywords = phrases.into_iter().map(|p| p.phrase).collect();
         }
     }
@@ -449,7 +470,11 @@ pub fn analyse(
         out_themes.push(other.theme(other_id, l, d, ThemeKind::Other, n, responses, options));
     }
     if no_reason.count > 0 || catch_alls.iter().any(|c| c.0 == CatchAll::NoReason) {
-        let (l, d) = catch_all_label(CatchAll::NoReason, "No reason given", "Empty responses, or ones without any words to read.");
+        let (l, d) = catch_all_label(
+            CatchAll::NoReason,
+            "No reason given",
+            "Empty responses, or ones without any words to read.",
+        );
         out_themes.push(no_reason.theme(no_reason_id, l, d, ThemeKind::NoReason, n, responses, options));
     }
 
@@ -553,50 +578,23 @@ fn text_of<'a>(responses: &'a [crate::input::Response], p: &Point) -> &'a str {
 
 /// Cuts each response into points. Very short pieces join their neighbour so that each point
 /// says something on its own.
-fn points(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Point> {
-    let mut out = Vec::new();
-    for (r, response) in input.responses.iter().enumerate() {
-        let text = response.text.as_str();
-        let base = text.as_ptr() as usize;
-        let mut pieces: Vec<(usize, usize)> = Vec::new();
-        for sentence in text::sentences(text) {
-            for clause in text::clauses(sentence, 4) {
-                let start = clause.as_ptr() as usize - base;
-                pieces.push((start, start + clause.len()));
-            }
-        }
-        // Merge pieces with fewer than three words into the one before (or after).
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (s, e) in pieces {
-            let words = text::words(&text[s..e]).len();
-            if words == 0 {
-                continue;
-            }
-            match merged.last_mut() {
-                Some(last) if words < 3 || text::words(&text[last.0..last.1]).len() < 3 => last.1 = e,
-                _ => merged.push((s, e)),
-            }
-        }
-        // A response of a few points is also read whole: some themes live in how the points
-        // combine rather than in any one of them.
-        let read_whole = (2..=6).contains(&merged.len());
-        if read_whole {
-            let (first, last) = (merged[0].0, merged[merged.len() - 1].1);
-            merged.push((first, last));
-        }
-        if merged.len() > MAX_POINTS_PER_RESPONSE {
+fn points(input: &Input, threads: usize, diagnostics: &mut Vec<Diagnostic>) -> Vec<Point> {
+    let cut = parallel_map(&input.responses, threads, |response| cut_into_points(&response.text));
+    let mut out = Vec::with_capacity(cut.iter().map(|(pieces, _)| pieces.len()).sum());
+    for (r, (mut pieces, read_whole)) in cut.into_iter().enumerate() {
+        if pieces.len() > MAX_POINTS_PER_RESPONSE {
             diagnostics.push(Diagnostic {
                 line: None,
                 message: format!(
                     "response {} is very long ({} points); its first {MAX_POINTS_PER_RESPONSE} were read for themes",
-                    response.id,
-                    merged.len()
+                    input.responses[r].id,
+                    pieces.len()
                 ),
             });
-            merged.truncate(MAX_POINTS_PER_RESPONSE);
+            pieces.truncate(MAX_POINTS_PER_RESPONSE);
         }
-        let parts = merged.len();
-        out.extend(merged.into_iter().enumerate().map(|(i, (start, end))| Point {
+        let parts = pieces.len();
+        out.extend(pieces.into_iter().enumerate().map(|(i, (start, end))| Point {
             response: r,
             start,
             end,
@@ -604,6 +602,38 @@ fn points(input: &Input, diagnostics: &mut Vec<Diagnostic>) -> Vec<Point> {
         }));
     }
     out
+}
+
+/// One response's points as byte ranges, and whether the last is the whole response read again.
+fn cut_into_points(text: &str) -> (Vec<(usize, usize)>, bool) {
+    let base = text.as_ptr() as usize;
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for sentence in text::sentences(text) {
+        for clause in text::clauses(sentence, 4) {
+            let start = clause.as_ptr() as usize - base;
+            pieces.push((start, start + clause.len()));
+        }
+    }
+    // Merge pieces with fewer than three words into the one before (or after).
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(pieces.len() + 1);
+    for (s, e) in pieces {
+        let words = text::word_count(&text[s..e]);
+        if words == 0 {
+            continue;
+        }
+        match merged.last_mut() {
+            Some(last) if words < 3 || text::word_count(&text[last.0..last.1]) < 3 => last.1 = e,
+            _ => merged.push((s, e)),
+        }
+    }
+    // A response of a few points is also read whole: some themes live in how the points
+    // combine rather than in any one of them.
+    let read_whole = (2..=6).contains(&merged.len());
+    if read_whole {
+        let (first, last) = (merged[0].0, merged[merged.len() - 1].1);
+        merged.push((first, last));
+    }
+    (merged, read_whole)
 }
 
 /// A spread of points from distinct responses, the same every run.
@@ -654,6 +684,7 @@ fn discover(
     wanted: Option<usize>,
     redact: fn(&str) -> String,
     question: Option<&str>,
+    threads: usize,
 ) -> Vec<ThemeModel> {
     let m = vectors.rows();
     if m < 3 {
@@ -672,9 +703,12 @@ fn discover(
             let min_k = (root * 0.5).round().clamp(2.0, 12.0) as usize;
             let max_k = (root * 1.5).round().clamp(min_k as f32, 40.0) as usize;
             let mut best = (f32::NEG_INFINITY, dendrogram.cut(min_k));
-            for k in min_k..=max_k.min(m - 1) {
+            let ks: Vec<usize> = (min_k..=max_k.min(m - 1)).collect();
+            let cuts = parallel_map(&ks, threads, |&k| {
                 let cut = cut_to_themes(&dendrogram, k, min_size);
-                let s = silhouette(&distances, &cut);
+                (silhouette(&distances, &cut), cut)
+            });
+            for (s, cut) in cuts {
                 if s > best.0 {
                     best = (s, cut);
                 }
@@ -689,9 +723,11 @@ fn discover(
             members[l].push(i);
         }
     }
-    let mut classes: Vec<Vec<&str>> = members.iter().map(|ms| ms.iter().map(|&i| texts[i]).collect()).collect();
+    let mut classes: Vec<Vec<&str>> =
+        members.iter().map(|ms| ms.iter().map(|&i| texts[i]).collect()).collect();
     // The outliers take part as a class of their own, so phrases common to everything lose out.
-    classes.push(labels.iter().enumerate().filter(|(_, l)| **l == usize::MAX).map(|(i, _)| texts[i]).collect());
+    classes
+        .push(labels.iter().enumerate().filter(|(_, l)| **l == usize::MAX).map(|(i, _)| texts[i]).collect());
     let phrases = label::key_phrases(&classes, 6, question.unwrap_or(""));
     members
         .iter()
@@ -701,7 +737,7 @@ fn discover(
             let central = ms
                 .iter()
                 .copied()
-                .filter(|&i| text::words(texts[i]).len() <= 30)
+                .filter(|&i| text::word_count(texts[i]) <= 30)
                 .max_by(|&a, &b| dot(vectors.row(a), &vector).total_cmp(&dot(vectors.row(b), &vector)))
                 .or_else(|| ms.first().copied());
             let keywords: Vec<String> = phrases[c].iter().map(|p| p.phrase.clone()).collect();
@@ -791,15 +827,18 @@ fn score_chunk(
     points: &[Point],
     points_of: &[std::ops::Range<usize>],
     range: std::ops::Range<usize>,
-    themes: &[&[f32]],
+    themes: &Matrix,
     responses: &[crate::input::Response],
     keep_vectors: bool,
 ) -> Result<ChunkScores, EmbedError> {
-    let k = themes.len();
+    let k = themes.rows();
     let first_point = points_of[range.clone()].iter().find(|r| !r.is_empty()).map_or(0, |r| r.start);
     let last_point = points_of[range.clone()].iter().rev().find(|r| !r.is_empty()).map_or(0, |r| r.end);
-    let texts: Vec<&str> = points[first_point..last_point.max(first_point)].iter().map(|p| text_of(responses, p)).collect();
+    let texts: Vec<&str> =
+        points[first_point..last_point.max(first_point)].iter().map(|p| text_of(responses, p)).collect();
     let vectors = embed_in_batches(embedder, &texts, &|_| ())?;
+    // Every point against every theme in one matrix product.
+    let similarities = cluster::dots(&vectors, themes);
     let mut scores = vec![0f32; range.len() * k];
     let mut best_point = vec![(usize::MAX, 0f32); range.len() * k];
     let mut means = Matrix::with_capacity(embedder.dim(), if keep_vectors { range.len() } else { 0 });
@@ -811,8 +850,8 @@ fn score_chunk(
             if keep_vectors {
                 mean.iter_mut().zip(v).for_each(|(m, x)| *m += x);
             }
-            for (t, theme) in themes.iter().enumerate() {
-                let s = dot(v, theme);
+            for t in 0..k {
+                let s = similarities[(p - first_point) * k + t];
                 let slot = offset * k + t;
                 if best_point[slot].0 == usize::MAX || s > scores[slot] {
                     scores[slot] = s;
@@ -833,33 +872,40 @@ fn score_chunk(
 /// evidence are added, and a response takes its best theme plus up to two more that stand out
 /// nearly as much. A response whose best theme is a standard deviation below that theme's
 /// average raises none of them: it goes to "other".
-fn decide_labels(scores: &[f32], lexicon: &[f32], empty: &[bool], n: usize, k: usize) -> Vec<Vec<usize>> {
+fn decide_labels(
+    scores: &[f32],
+    lexicon: &[f32],
+    empty: &[bool],
+    n: usize,
+    k: usize,
+    threads: usize,
+) -> Vec<Vec<usize>> {
     if k == 0 {
         return vec![vec![]; n];
     }
     let z_embedding = standardise(scores, empty, n, k);
     let z_words = standardise(lexicon, empty, n, k);
-    (0..n)
-        .map(|r| {
-            if empty[r] {
-                return vec![];
+    let rows: Vec<usize> = (0..n).collect();
+    parallel_map(&rows, threads, |&r| {
+        if empty[r] {
+            return vec![];
+        }
+        let combined: Vec<f32> =
+            (0..k).map(|t| z_embedding[r * k + t] + WORD_WEIGHT * z_words[r * k + t]).collect();
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&a, &b| combined[b].total_cmp(&combined[a]).then(a.cmp(&b)));
+        let best = order[0];
+        if combined[best] < BEST_THEME_FLOOR {
+            return vec![];
+        }
+        let mut chosen = vec![best];
+        for &t in order.iter().skip(1).take(2) {
+            if combined[t] >= EXTRA_THEME_FLOOR && combined[t] >= combined[best] - EXTRA_THEME_MARGIN {
+                chosen.push(t);
             }
-            let combined: Vec<f32> = (0..k).map(|t| z_embedding[r * k + t] + WORD_WEIGHT * z_words[r * k + t]).collect();
-            let mut order: Vec<usize> = (0..k).collect();
-            order.sort_by(|&a, &b| combined[b].total_cmp(&combined[a]).then(a.cmp(&b)));
-            let best = order[0];
-            if combined[best] < BEST_THEME_FLOOR {
-                return vec![];
-            }
-            let mut chosen = vec![best];
-            for &t in order.iter().skip(1).take(2) {
-                if combined[t] >= EXTRA_THEME_FLOOR && combined[t] >= combined[best] - EXTRA_THEME_MARGIN {
-                    chosen.push(t);
-                }
-            }
-            chosen
-        })
-        .collect()
+        }
+        chosen
+    })
 }
 
 /// How much word overlap counts beside the embedding, in standard deviations.
@@ -891,31 +937,13 @@ fn standardise(values: &[f32], empty: &[bool], n: usize, k: usize) -> Vec<f32> {
 /// Word overlap of each response with each theme's text (label and description, or key
 /// phrases), weighted by rarity across the responses. Words are cut to their first five letters,
 /// a crude stem that makes "economically" meet "economic" and "employ" meet "employment".
-fn lexical_overlap(responses: &[crate::input::Response], themes: &[ThemeModel]) -> Vec<f32> {
+fn lexical_overlap(responses: &[crate::input::Response], themes: &[ThemeModel], threads: usize) -> Vec<f32> {
     let k = themes.len();
     let n = responses.len();
     if k == 0 {
         return vec![0.0; n * k];
     }
-    let prefixes = |t: &str| -> Vec<String> {
-        let mut v: Vec<String> = text::words(t)
-            .into_iter()
-            .filter(|w| w.chars().count() > 2 && !text::is_stop_word(w))
-            .map(|w| w.chars().take(5).collect())
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let documents: Vec<Vec<String>> = responses.iter().map(|r| prefixes(&r.text)).collect();
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for d in &documents {
-        for w in d {
-            *df.entry(w.as_str()).or_default() += 1;
-        }
-    }
-    let idf = |w: &str| ((n as f32 + 1.0) / (df.get(w).copied().unwrap_or(0) as f32 + 1.0)).ln() + 1.0;
-    let theme_words: Vec<Vec<(String, f32)>> = themes
+    let theme_words: Vec<Vec<String>> = themes
         .iter()
         .map(|t| {
             let source = if t.kind == ThemeKind::Framework {
@@ -923,44 +951,130 @@ fn lexical_overlap(responses: &[crate::input::Response], themes: &[ThemeModel]) 
             } else {
                 t.keywords.join(" ")
             };
-            prefixes(&source).into_iter().map(|w| {
-                let weight = idf(&w);
-                (w, weight)
-            }).collect()
+            prefixes(&source)
         })
         .collect();
-    let norms: Vec<f32> =
-        theme_words.iter().map(|ws| ws.iter().map(|(_, x)| x * x).sum::<f32>().sqrt().max(1e-6)).collect();
+    // Only the themes' words matter: each response is read down to the ones it shares with
+    // any theme, as indexes into `vocabulary`, in the sorted order of the words.
+    let mut vocabulary: Vec<&str> = theme_words.iter().flatten().map(String::as_str).collect();
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
+    let index: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, w)| (*w, i as u32)).collect();
+    let shared: Vec<Vec<u32>> = parallel_map(responses, threads, |r| {
+        // The vocabulary is sorted, so sorted indexes are the words in sorted order.
+        let mut ids: Vec<u32> = Vec::new();
+        for_each_prefix(&r.text, |w| ids.extend(index.get(w)));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    });
+    let mut df = vec![0u32; vocabulary.len()];
+    for d in &shared {
+        for &w in d {
+            df[w as usize] += 1;
+        }
+    }
+    let idf: Vec<f32> = df.iter().map(|&d| ((n as f32 + 1.0) / (d as f32 + 1.0)).ln() + 1.0).collect();
+    // Which themes hold each word.
+    let mut holders: Vec<Vec<u32>> = vec![Vec::new(); vocabulary.len()];
+    for (t, ws) in theme_words.iter().enumerate() {
+        for w in ws {
+            holders[index[w.as_str()] as usize].push(t as u32);
+        }
+    }
+    let norms: Vec<f32> = theme_words
+        .iter()
+        .map(|ws| ws.iter().map(|w| idf[index[w.as_str()] as usize].powi(2)).sum::<f32>().sqrt().max(1e-6))
+        .collect();
     let mut out = vec![0f32; n * k];
-    for (r, d) in documents.iter().enumerate() {
-        for (t, ws) in theme_words.iter().enumerate() {
-            let shared: f32 = ws.iter().filter(|(w, _)| d.binary_search(w).is_ok()).map(|(_, x)| x).sum();
-            out[r * k + t] = shared / norms[t];
+    for (r, d) in shared.iter().enumerate() {
+        // Words in sorted order, so each theme's sum adds the same terms in the same order as
+        // walking the theme's own sorted words would.
+        for &w in d {
+            for &t in &holders[w as usize] {
+                out[r * k + t as usize] += idf[w as usize];
+            }
+        }
+        for t in 0..k {
+            out[r * k + t] /= norms[t];
         }
     }
     out
 }
 
-/// Each response's nearest neighbours by cosine, for smoothing stance.
+/// A text's distinct content words cut to their first five letters, sorted.
+fn prefixes(text: &str) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for_each_prefix(text, |w| v.push(w.to_string()));
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Calls `f` with the first five letters of each content word of `text`, in order.
+fn for_each_prefix(text: &str, mut f: impl FnMut(&str)) {
+    text::for_each_word(text, |w| {
+        if w.chars().nth(2).is_some() && !text::is_stop_word(w) {
+            let cut = w.char_indices().nth(5).map_or(w.len(), |(i, _)| i);
+            f(&w[..cut]);
+        }
+    });
+}
+
+/// `f` of each item, in order, computed on up to `threads` threads in contiguous chunks.
+pub(crate) fn parallel_map<T: Sync, U: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> U + Sync,
+) -> Vec<U> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(size)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("a worker thread panicked")).collect()
+    })
+}
+
+/// Each response's nearest neighbours by cosine, for smoothing stance. The similarities come a
+/// block of rows at a time, each block one matrix product against all rows, so memory stays at
+/// `NEAREST_BLOCK` x n.
 fn nearest(vectors: &Matrix, empty: &[bool], k: usize) -> Vec<Vec<(usize, f32)>> {
     let n = vectors.rows();
-    (0..n)
-        .map(|i| {
+    let mut out = Vec::with_capacity(n);
+    for start in (0..n).step_by(NEAREST_BLOCK) {
+        let end = (start + NEAREST_BLOCK).min(n);
+        let block =
+            Matrix { dim: vectors.dim, data: vectors.data[start * vectors.dim..end * vectors.dim].to_vec() };
+        let similarities = cluster::dots(&block, vectors);
+        for i in start..end {
             if empty[i] {
-                return vec![];
+                out.push(vec![]);
+                continue;
             }
+            let row = &similarities[(i - start) * n..(i - start + 1) * n];
             let mut sims: Vec<(usize, f32)> =
-                (0..n).filter(|&j| j != i && !empty[j]).map(|j| (j, dot(vectors.row(i), vectors.row(j)))).collect();
+                (0..n).filter(|&j| j != i && !empty[j]).map(|j| (j, row[j])).collect();
             let take = k.min(sims.len());
             if take == 0 {
-                return vec![];
+                out.push(vec![]);
+                continue;
             }
             sims.select_nth_unstable_by(take - 1, |a, b| b.1.total_cmp(&a.1));
             sims.truncate(take);
-            sims
-        })
-        .collect()
+            out.push(sims);
+        }
+    }
+    out
 }
+
+const NEAREST_BLOCK: usize = 512;
 
 fn theme_mean_scores(raw: &[f32], labels: &[Vec<usize>], k: usize) -> Vec<f32> {
     let mut sum = vec![0f32; k];
@@ -1007,7 +1121,11 @@ fn quotes(
     let mut chosen: Vec<(usize, String, std::collections::HashSet<String>)> = Vec::new();
     for (r, p, _) in candidates.into_iter().take(200) {
         let whole = &responses[r].text;
-        let shown = if text::words(whole).len() <= 45 { whole.trim().to_string() } else { text::shorten(text_of(responses, &points[p]).trim(), 45) };
+        let shown = if text::word_count(whole) <= 45 {
+            whole.trim().to_string()
+        } else {
+            text::shorten(text_of(responses, &points[p]).trim(), 45)
+        };
         let stems: std::collections::HashSet<String> = text::content_stems(&shown).into_iter().collect();
         let too_alike = chosen.iter().any(|(_, _, other)| {
             let shared = stems.intersection(other).count() as f32;
@@ -1035,20 +1153,37 @@ mod tests {
     fn input(texts: &[&str]) -> Input {
         Input {
             question: Some("What would make parks feel safer after dark?".into()),
-            responses: texts.iter().enumerate().map(|(i, t)| Response::new(ResponseId::Number(i as i64 + 1), *t)).collect(),
+            responses: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Response::new(ResponseId::Number(i as i64 + 1), *t))
+                .collect(),
             diagnostics: vec![],
         }
     }
 
     #[test]
     fn every_response_is_counted_once_in_the_mapping() {
-        let lighting = ["The street lighting on the paths is broken", "More street lighting by the paths please",
-            "Street lighting is too dim along the paths", "Fix the broken street lighting near the paths"];
-        let patrols = ["Police patrols on foot would help", "We need more police patrols on foot",
-            "Police patrols on foot make people feel safe", "Bring back police patrols on foot"];
-        let gates = ["Lock the park gates at closing time", "The park gates should be locked at closing time",
-            "Nobody locks the park gates at closing time", "Park gates left open after closing time"];
-        let extra = ["in winter", "every evening", "this year", "at weekends", "near the pond", "by the cafe"];
+        let lighting = [
+            "The street lighting on the paths is broken",
+            "More street lighting by the paths please",
+            "Street lighting is too dim along the paths",
+            "Fix the broken street lighting near the paths",
+        ];
+        let patrols = [
+            "Police patrols on foot would help",
+            "We need more police patrols on foot",
+            "Police patrols on foot make people feel safe",
+            "Bring back police patrols on foot",
+        ];
+        let gates = [
+            "Lock the park gates at closing time",
+            "The park gates should be locked at closing time",
+            "Nobody locks the park gates at closing time",
+            "Park gates left open after closing time",
+        ];
+        let extra =
+            ["in winter", "every evening", "this year", "at weekends", "near the pond", "by the cafe"];
         let mut texts = Vec::new();
         for i in 0..12 {
             let e = extra[i % extra.len()];
@@ -1062,14 +1197,17 @@ mod tests {
         let lexical = Lexical::fit(refs.iter().copied());
         let chosen = analyse(&input, &lexical, &Options::default(), &()).unwrap();
         assert_eq!(chosen.mapping.len(), texts.len());
-        let total: usize = chosen.themes.iter().filter(|t| t.kind != ThemeKind::Discovered).map(|t| t.count).sum::<usize>()
-            + chosen.mapping.iter().filter(|m| m.labels.iter().all(|l| l != "XX" && l != "XY")).count();
+        let total: usize =
+            chosen.themes.iter().filter(|t| t.kind != ThemeKind::Discovered).map(|t| t.count).sum::<usize>()
+                + chosen.mapping.iter().filter(|m| m.labels.iter().all(|l| l != "XX" && l != "XY")).count();
         assert_eq!(total, texts.len(), "every response is in a theme, in other, or in no reason");
-        let analysis = analyse(&input, &lexical, &Options { themes: Some(3), ..Options::default() }, &()).unwrap();
+        let analysis =
+            analyse(&input, &lexical, &Options { themes: Some(3), ..Options::default() }, &()).unwrap();
         assert_eq!(analysis.mapping.len(), texts.len());
         assert!(analysis.mapping.iter().all(|m| !m.labels.is_empty()));
         assert_eq!(analysis.mapping.last().unwrap().labels, ["XY"]);
-        let themed: Vec<&Theme> = analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).collect();
+        let themed: Vec<&Theme> =
+            analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).collect();
         assert!(themed.len() >= 3, "{:#?}", analysis.themes);
         // Responses on one subject share a theme, and the three subjects get three themes.
         let main_theme = |offset: usize| {

@@ -2,6 +2,17 @@
 
 /// Lower-cased word tokens (letters, digits, inner apostrophes and hyphens), in order.
 pub fn words(text: &str) -> Vec<String> {
+    if text.is_ascii() {
+        // Most responses: one allocation per word, of the right size, and no Unicode tables.
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
+        for_each_ascii_word(text, |w| out.push(w.to_ascii_lowercase()));
+        return out;
+    }
+    words_general(text)
+}
+
+/// [`words`] for any text, char by char.
+fn words_general(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut chars = text.chars().peekable();
@@ -23,12 +34,76 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Words that carry no theme on their own.
-pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+/// Calls `f` with each word [`words`] finds, in order, without allocating one string per word.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    if text.is_ascii() {
+        let mut word = String::new();
+        for_each_ascii_word(text, |w| {
+            word.clear();
+            word.push_str(w);
+            word.make_ascii_lowercase();
+            f(&word);
+        });
+    } else {
+        for w in words_general(text) {
+            f(&w);
+        }
+    }
 }
 
+/// How many words [`words`] finds in `text`, without making them.
+pub fn word_count(text: &str) -> usize {
+    if text.is_ascii() {
+        let mut count = 0;
+        for_each_ascii_word(text, |_| count += 1);
+        return count;
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        // An apostrophe or hyphen inside a word, before a letter or digit, keeps it going.
+        let joins =
+            matches!(c, '\'' | '’' | '-') && in_word && chars.peek().is_some_and(|n| n.is_alphanumeric());
+        if c.is_alphanumeric() {
+            in_word = true;
+        } else if !joins && in_word {
+            count += 1;
+            in_word = false;
+        }
+    }
+    count + usize::from(in_word)
+}
+
+/// The words of an ASCII text as slices of it, before lower-casing: the rules of [`words`].
+fn for_each_ascii_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
+    let bytes = text.as_bytes();
+    let mut start = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        let joins = matches!(b, b'\'' | b'-')
+            && start.is_some()
+            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+        if b.is_ascii_alphanumeric() {
+            start.get_or_insert(i);
+        } else if !joins && let Some(s) = start.take() {
+            f(&text[s..i]);
+        }
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
+    }
+}
+
+/// Words that carry no theme on their own.
+pub fn is_stop_word(word: &str) -> bool {
+    word.len() <= LONGEST_STOP_WORD && STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The length in bytes of the longest stop word: anything longer is not one.
+const LONGEST_STOP_WORD: usize = 10;
+
 // Sorted, so membership is a binary search.
+#[rustfmt::skip]
 const STOP_WORDS: &[&str] = &[
     "a", "about", "above", "after", "again", "against", "ago", "all", "almost", "already", "also",
     "although", "always", "am", "among", "an", "and", "another", "any", "anyone", "anything", "are",
@@ -59,8 +134,7 @@ const STOP_WORDS: &[&str] = &[
 /// one term, without a dictionary. Stems are for counting; labels use the words people wrote.
 pub fn stem(word: &str) -> String {
     let w = word.trim_end_matches("'s");
-    let n = w.chars().count();
-    if n <= 3 || !w.is_ascii() {
+    if !w.is_ascii() || w.len() <= 3 {
         return w.to_string();
     }
     for (suffix, replacement, min_left) in [
@@ -99,9 +173,9 @@ pub fn stem(word: &str) -> String {
             }
             if suffix == "es" && !(base.ends_with("ch") || base.ends_with("sh") || base.ends_with('x')) {
                 // "charges" -> "charg" would split from "charge"; only strip -es after sibilants.
-                return format!("{}e", base);
+                return [base, "e"].concat();
             }
-            let mut stemmed = format!("{base}{replacement}");
+            let mut stemmed = [base, replacement].concat();
             // "banned" -> "bann" -> "ban"; "running" -> "run".
             let bytes = stemmed.as_bytes();
             if replacement.is_empty()
@@ -138,7 +212,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
             let next = text[i + 1..].chars().next();
             let after = text[i + 1..].trim_start_matches([' ', '"', '\'', ')', '’', '”']).chars().next();
             let spaced = next.is_none_or(|c| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '’' | '”'));
-            spaced && after.is_none_or(|c| c.is_uppercase() || c.is_numeric() || !c.is_alphabetic())
+            spaced
+                && after.is_none_or(|c| c.is_uppercase() || c.is_numeric() || !c.is_alphabetic())
                 && !ends_with_abbreviation(&text[start..i])
         } else {
             false
@@ -162,8 +237,10 @@ pub fn sentences(text: &str) -> Vec<&str> {
 fn ends_with_abbreviation(before: &str) -> bool {
     let last = before.rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
     let last = last.to_ascii_lowercase();
-    matches!(last.as_str(), "e.g" | "i.e" | "mr" | "mrs" | "ms" | "dr" | "st" | "no" | "vs" | "etc" | "approx")
-        || (last.len() == 1 && last.chars().all(|c| c.is_alphabetic()))
+    matches!(
+        last.as_str(),
+        "e.g" | "i.e" | "mr" | "mrs" | "ms" | "dr" | "st" | "no" | "vs" | "etc" | "approx"
+    ) || (last.len() == 1 && last.chars().all(|c| c.is_alphabetic()))
 }
 
 /// Splits a sentence further into clauses where a new point starts ("; ", " but ", " – "), so a
@@ -171,14 +248,36 @@ fn ends_with_abbreviation(before: &str) -> bool {
 /// stay with their neighbour.
 pub fn clauses(sentence: &str, min_words: usize) -> Vec<&str> {
     let mut cuts = Vec::new();
-    let lower = sentence.to_lowercase();
-    if lower.len() == sentence.len() {
-        for marker in ["; ", " - ", " – ", " — ", ", but ", " but ", ", while ", ", whereas ", " and also ", ": "] {
-            let mut from = 0;
-            while let Some(pos) = lower[from..].find(marker) {
-                let at = from + pos;
-                cuts.push((at, at + marker.len()));
-                from = at + marker.len();
+    if sentence.is_ascii() {
+        // One pass, no lower-cased copy: at each byte a marker can start with, try each marker,
+        // keeping each marker's own matches apart as a left-to-right search would.
+        let bytes = sentence.as_bytes();
+        let mut next_from = [0usize; CLAUSE_MARKERS.len()];
+        for i in 0..bytes.len() {
+            if !matches!(bytes[i], b';' | b' ' | b',' | b':') {
+                continue;
+            }
+            for (m, marker) in CLAUSE_MARKERS.iter().enumerate() {
+                let end = i + marker.len();
+                if i >= next_from[m]
+                    && end <= bytes.len()
+                    && bytes[i..end].eq_ignore_ascii_case(marker.as_bytes())
+                {
+                    cuts.push((i, end));
+                    next_from[m] = end;
+                }
+            }
+        }
+    } else {
+        let lower = sentence.to_lowercase();
+        if lower.len() == sentence.len() {
+            for marker in CLAUSE_MARKERS {
+                let mut from = 0;
+                while let Some(pos) = lower[from..].find(marker) {
+                    let at = from + pos;
+                    cuts.push((at, at + marker.len()));
+                    from = at + marker.len();
+                }
             }
         }
     }
@@ -191,7 +290,7 @@ pub fn clauses(sentence: &str, min_words: usize) -> Vec<&str> {
         }
         let piece = sentence[start..cut_start].trim();
         let rest = sentence[cut_end..].trim();
-        if words(piece).len() >= min_words && words(rest).len() >= min_words {
+        if word_count(piece) >= min_words && word_count(rest) >= min_words {
             out.push(piece);
             start = cut_end;
         }
@@ -202,6 +301,10 @@ pub fn clauses(sentence: &str, min_words: usize) -> Vec<&str> {
     }
     out
 }
+
+/// Where a sentence may split into clauses (matched in lower case).
+const CLAUSE_MARKERS: [&str; 10] =
+    ["; ", " - ", " – ", " — ", ", but ", " but ", ", while ", ", whereas ", " and also ", ": "];
 
 /// Shortens a text to at most `max_words` words, ending with an ellipsis when cut.
 pub fn shorten(text: &str, max_words: usize) -> String {
@@ -224,12 +327,32 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "STOP_WORDS must stay sorted");
+        assert_eq!(STOP_WORDS.iter().map(|w| w.len()).max(), Some(LONGEST_STOP_WORD));
     }
 
     #[test]
     fn words_keep_contractions_and_hyphens() {
         assert_eq!(words("Don't ban self-exclusion, OK?"), ["don't", "ban", "self-exclusion", "ok"]);
         assert_eq!(words("Café — £1.2bn 👍"), ["café", "1", "2bn"]);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree_and_counts_match() {
+        for text in [
+            "Don't ban self-exclusion, OK?",
+            "  -leading 'quotes' and trailing- hyphens -- x-y 'n' it's 3-2 ",
+            "UPPER lower MiXeD 42 a1b2",
+            "Café — £1.2bn 👍 don’t",
+            "",
+            "'",
+        ] {
+            assert_eq!(word_count(text), words(text).len(), "{text:?}");
+            let mut each = Vec::new();
+            for_each_word(text, |w| each.push(w.to_string()));
+            assert_eq!(each, words(text), "{text:?}");
+            // The ASCII fast path gives what the general path gives.
+            assert_eq!(words(text), words_general(text), "{text:?}");
+        }
     }
 
     #[test]
@@ -261,6 +384,22 @@ mod tests {
             ["Street lights are broken on my road", "the bigger issue is knife crime"]
         );
         assert_eq!(clauses("Good but slow", 3), ["Good but slow"]);
+        // Upper case, repeated and overlapping markers; the same with a non-ASCII letter.
+        for (text, expected) in [
+            (
+                "The buses are late every day BUT the cycle lanes are great: build more of them now",
+                &["The buses are late every day", "the cycle lanes are great", "build more of them now"][..],
+            ),
+            (
+                "Prices went up again and again; but but but nobody asked us what we thought at all",
+                &["Prices went up again and again", "but but but nobody asked us what we thought at all"][..],
+            ),
+        ] {
+            assert_eq!(clauses(text, 3), expected, "{text:?}");
+            let accented = text.replace("again", "agaín");
+            let expected: Vec<String> = expected.iter().map(|c| c.replace("again", "agaín")).collect();
+            assert_eq!(clauses(&accented, 3), expected, "{accented:?}");
+        }
     }
 
     #[test]

@@ -217,6 +217,18 @@ enum Synth {
         #[command(flatten)]
         database: Database,
     },
+    /// Write a consultation's responses with planted themes and campaigns, for benchmarks: FILE
+    /// as JSONL (`response_id`, `response`), and beside it FILE.planted.json with the question,
+    /// the planted themes and campaigns, and each response's planted themes.
+    Responses {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The JSONL file to write (e.g. corpus.jsonl; the sidecar is corpus.planted.json).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -258,6 +270,7 @@ async fn run(cli: Cli) -> Result<()> {
             let store = database.open().await?;
             synth_discussion(&store, &consultation, &slug, comments, seed).await
         }
+        Command::Synth(Synth::Responses { count, seed, out }) => synth_responses(count, seed, &out),
         Command::Redact { json } => crate::redact::run(json),
         Command::Model(command) => crate::model::run(command),
         Command::Analyse(args) => crate::analyse::run(args),
@@ -401,6 +414,93 @@ async fn synth_discussion(
     println!(
         "added {} synthetic comments to /consultations/{consultation}/discussions/{slug}",
         outcome.comments
+    );
+    Ok(())
+}
+
+/// `heard synth responses`: the corpus as JSONL, and what was planted in it beside it.
+fn synth_responses(count: usize, seed: u64, out: &Path) -> Result<()> {
+    use std::io::Write;
+
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        response_id: &'a str,
+        response: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Sidecar<'a> {
+        synthetic: bool,
+        generator: &'a str,
+        seed: u64,
+        count: usize,
+        question: &'a str,
+        themes: &'a [heard_analysis::synth::PlantedTheme],
+        campaigns: Vec<serde_json::Value>,
+        responses: Vec<Planted<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Planted<'a> {
+        response_id: &'a str,
+        themes: Vec<&'a str>,
+        campaign: Option<&'a str>,
+    }
+
+    let started = std::time::Instant::now();
+    let corpus = heard_analysis::synth::corpus(count, seed);
+    let create = |path: &Path| {
+        std::fs::File::create(path)
+            .map(std::io::BufWriter::new)
+            .with_context(|| format!("creating {}", path.display()))
+    };
+    let mut responses = create(out)?;
+    for r in &corpus.responses {
+        serde_json::to_writer(&mut responses, &Line { response_id: &r.id, response: &r.text })?;
+        responses.write_all(b"\n")?;
+    }
+    responses.flush().with_context(|| format!("writing {}", out.display()))?;
+
+    let sidecar = out.with_extension("planted.json");
+    let planted: Vec<Planted> = corpus
+        .responses
+        .iter()
+        .map(|r| Planted {
+            response_id: &r.id,
+            themes: r.themes.iter().map(|&t| corpus.themes[t].id.as_str()).collect(),
+            campaign: r.campaign.map(|c| corpus.campaigns[c].id.as_str()),
+        })
+        .collect();
+    let campaigns: Vec<serde_json::Value> = corpus
+        .campaigns
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.id,
+                "themes": c.themes.iter().map(|&t| &corpus.themes[t].id).collect::<Vec<_>>(),
+                "template": c.template,
+            })
+        })
+        .collect();
+    let mut file = create(&sidecar)?;
+    serde_json::to_writer(
+        &mut file,
+        &Sidecar {
+            synthetic: true,
+            generator: "heard synth responses",
+            seed,
+            count,
+            question: &corpus.question,
+            themes: &corpus.themes,
+            campaigns,
+            responses: planted,
+        },
+    )?;
+    file.write_all(b"\n")?;
+    file.flush().with_context(|| format!("writing {}", sidecar.display()))?;
+    println!(
+        "wrote {count} synthetic responses to {} and what was planted in them to {} in {:.1} s",
+        out.display(),
+        sidecar.display(),
+        started.elapsed().as_secs_f32()
     );
     Ok(())
 }
