@@ -12,6 +12,7 @@ pub mod model;
 mod moderation;
 mod posting;
 mod queries;
+mod register;
 pub mod testing;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use date::{Date, Timestamp};
 pub use model::*;
+pub use register::*;
 
 /// What went wrong in the store. Users see [`StoreError::Invalid`] and [`StoreError::EmailTaken`];
 /// the rest are internal.

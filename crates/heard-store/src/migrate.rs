@@ -23,6 +23,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_taking_part.sql"),
         postgres: include_str!("../migrations/postgres/0002_taking_part.sql"),
     },
+    Migration {
+        version: 3,
+        name: "channels",
+        sqlite: include_str!("../migrations/sqlite/0003_channels.sql"),
+        postgres: include_str!("../migrations/postgres/0003_channels.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
