@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::{Date, Result, Store, StoreError, Timestamp};
+use crate::{Date, Result, Store, Timestamp};
 
 /// How a response reached us. Discussion comments and survey submissions are `Online`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -160,6 +160,8 @@ pub struct NewResponse {
     pub email: Option<String>,
     /// The member of staff who entered it.
     pub entered_by: Option<i64>,
+    /// What it says; may be empty (a survey answered only with choices still counts as a response).
+    /// Callers check what their form or file needs.
     pub texts: Vec<ResponseText>,
     pub attachment: Option<NewAttachment>,
 }
@@ -171,9 +173,6 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(responses.len());
         for response in responses {
-            if response.texts.iter().all(|t| t.text.trim().is_empty()) && response.attachment.is_none() {
-                return Err(StoreError::Invalid("a response needs some text or an attachment".into()));
-            }
             let rows: Vec<i64> = sqlx::query_scalar(
                 "INSERT INTO responses (consultation_id, channel, source, received_on, respondent_type, \
                  organisation, borough, user_id, email_key, entered_by, created_at) \
