@@ -6,6 +6,8 @@
 
 mod accounts;
 pub mod date;
+mod editing;
+mod events;
 mod limits;
 mod migrate;
 pub mod model;
@@ -23,6 +25,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use date::{Date, Timestamp};
+pub use editing::*;
+pub use events::*;
 pub use model::*;
 pub use register::*;
 

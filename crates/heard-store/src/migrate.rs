@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_channels.sql"),
         postgres: include_str!("../migrations/postgres/0003_channels.sql"),
     },
+    Migration {
+        version: 5,
+        name: "events",
+        sqlite: include_str!("../migrations/sqlite/0005_events.sql"),
+        postgres: include_str!("../migrations/postgres/0005_events.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

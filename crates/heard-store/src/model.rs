@@ -33,6 +33,51 @@ impl Status {
     }
 }
 
+/// Where a consultation is in its life: a draft only staff see, then published and following its
+/// dates (scheduled, open, closed), then its results published. Derived, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Draft,
+    Scheduled,
+    Open,
+    Closed,
+    ResultsPublished,
+}
+
+impl Stage {
+    pub fn of(published: bool, results_published: bool, status: Status) -> Stage {
+        match (published, results_published, status) {
+            (false, _, _) => Stage::Draft,
+            (true, true, _) => Stage::ResultsPublished,
+            (true, false, Status::Upcoming) => Stage::Scheduled,
+            (true, false, Status::Open) => Stage::Open,
+            (true, false, Status::Closed) => Stage::Closed,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Draft => "Draft",
+            Stage::Scheduled => "Scheduled",
+            Stage::Open => "Open",
+            Stage::Closed => "Closed",
+            Stage::ResultsPublished => "Results published",
+        }
+    }
+
+    /// For a class name: "results-published".
+    pub fn key(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Scheduled => "scheduled",
+            Stage::Open => "open",
+            Stage::Closed => "closed",
+            Stage::ResultsPublished => "results-published",
+        }
+    }
+}
+
 /// What a person may do; a host is staff speaking in a discussion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

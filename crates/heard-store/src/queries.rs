@@ -7,26 +7,40 @@ use crate::model::*;
 use crate::{Date, Result, Store, StoreError, Timestamp};
 
 impl Store {
-    /// Publishes a consultation with its objectives, timeline, documents and channels.
+    /// Publishes a consultation with its objectives, timeline, documents and channels (the demo and
+    /// imports; the back office starts a draft with [`Store::create_draft`]).
     pub async fn create_consultation(&self, new: &NewConsultation) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let id = insert_consultation(&mut tx, new).await?;
+        let id = insert_consultation(&mut tx, new, true).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Every consultation, soonest closing first.
+    /// Every published consultation, soonest closing first. Drafts are for staff only.
     pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>> {
-        let rows = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations ORDER BY closes_on, id"))
+        let rows = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY} FROM consultations WHERE {PUBLISHED} ORDER BY closes_on, id"
+        ))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(consultation_summary).collect()
     }
 
+    /// A published consultation, as its public page shows it; a draft is not found.
     pub async fn consultation_by_slug(&self, slug: &str) -> Result<Option<Consultation>> {
+        self.consultation_where(slug, PUBLISHED).await
+    }
+
+    /// A consultation, draft or published, for the back office.
+    pub async fn consultation_for_staff(&self, slug: &str) -> Result<Option<Consultation>> {
+        self.consultation_where(slug, "TRUE").await
+    }
+
+    async fn consultation_where(&self, slug: &str, condition: &str) -> Result<Option<Consultation>> {
         // The summary's columns and the page's extra ones come from one row.
         let row = sqlx::query(&format!(
-            "{CONSULTATION_SUMMARY}, results_expected, accessible_formats FROM consultations WHERE slug = $1"
+            "{CONSULTATION_SUMMARY}, results_expected, accessible_formats FROM consultations \
+             WHERE slug = $1 AND {condition}"
         ))
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -64,7 +78,7 @@ impl Store {
             .await?;
         let (consultation_id, consultation_created) = match existing {
             Some(id) => (id, false),
-            None => (insert_consultation(&mut tx, &import.consultation).await?, true),
+            None => (insert_consultation(&mut tx, &import.consultation, true).await?, true),
         };
         let mut discussion = import.discussion.clone();
         for name in &import.host_names {
@@ -164,7 +178,7 @@ impl Store {
         consultation_slug: &str,
         discussion_slug: &str,
     ) -> Result<Option<DiscussionRef>> {
-        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2"))
+        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2 AND c.{PUBLISHED}"))
             .bind(consultation_slug)
             .bind(discussion_slug)
             .fetch_optional(&self.pool)
@@ -175,7 +189,7 @@ impl Store {
     /// Where a discussion is and when it is open, by its id, for handlers that start from one of
     /// its comments.
     pub async fn discussion_ref_by_id(&self, id: i64) -> Result<Option<DiscussionRef>> {
-        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE d.id = $1"))
+        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE d.id = $1 AND c.{PUBLISHED}"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -264,7 +278,7 @@ impl Store {
     }
 
     async fn consultation_summary(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
-        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1"))
+        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1 AND {PUBLISHED}"))
             .bind(slug)
             .fetch_optional(&self.pool)
             .await?;
@@ -363,25 +377,18 @@ impl Store {
     }
 }
 
-async fn insert_consultation(conn: &mut AnyConnection, new: &NewConsultation) -> Result<i64> {
-    validate_slug(&new.slug)?;
-    if new.closes_on < new.opens_on {
-        return Err(StoreError::Invalid(format!(
-            "the consultation closes ({}) before it opens ({})",
-            new.closes_on, new.opens_on
-        )));
-    }
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
-        .bind(&new.slug)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if taken.is_some() {
-        return Err(StoreError::Invalid(format!("a consultation called {:?} exists already", new.slug)));
-    }
+/// Inserts a consultation and its parts; `published` at once (the demo, imports) or as a draft.
+pub(crate) async fn insert_consultation(
+    conn: &mut AnyConnection,
+    new: &NewConsultation,
+    published: bool,
+) -> Result<i64> {
+    check_consultation(conn, new, None).await?;
+    let now = Timestamp::now().0;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO consultations (slug, title, summary, organisation, respondent_noun, opens_on, \
-         closes_on, recorded_responses, results_expected, accessible_formats, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         closes_on, recorded_responses, results_expected, accessible_formats, created_at, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&new.slug)
     .bind(&new.title)
@@ -393,14 +400,39 @@ async fn insert_consultation(conn: &mut AnyConnection, new: &NewConsultation) ->
     .bind(new.recorded_responses)
     .bind(&new.results_expected)
     .bind(&new.accessible_formats)
-    .bind(Timestamp::now().0)
+    .bind(now)
+    .bind(published.then_some(now))
     .fetch_one(&mut *conn)
     .await?;
     insert_parts(conn, id, new).await?;
     Ok(id)
 }
 
-async fn insert_discussion(
+/// Refuses a consultation whose slug cannot be used or is taken by another (`except`: the one being
+/// edited), or that closes before it opens.
+pub(crate) async fn check_consultation(
+    conn: &mut AnyConnection,
+    new: &NewConsultation,
+    except: Option<i64>,
+) -> Result<()> {
+    validate_slug(&new.slug)?;
+    if new.closes_on < new.opens_on {
+        return Err(StoreError::Invalid(format!(
+            "the consultation closes ({}) before it opens ({})",
+            new.closes_on, new.opens_on
+        )));
+    }
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
+        .bind(&new.slug)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() && taken != except {
+        return Err(StoreError::Invalid(format!("a consultation called {:?} exists already", new.slug)));
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_discussion(
     conn: &mut AnyConnection,
     consultation_id: i64,
     new: &NewDiscussion,
@@ -526,7 +558,7 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
     crate::only_row(ids)
 }
 
-async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) -> Result<()> {
+pub(crate) async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) -> Result<()> {
     for (position, objective) in new.objectives.iter().enumerate() {
         let objective_id: i64 = sqlx::query_scalar(
             "INSERT INTO objectives (consultation_id, position, title, summary) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -589,8 +621,11 @@ async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) 
     Ok(())
 }
 
+/// What the public may see: published consultations (a condition on `consultations`, or `c.` it).
+const PUBLISHED: &str = "published_at IS NOT NULL";
+
 /// The columns of a [`ConsultationSummary`]; callers add more columns or `FROM consultations`.
-const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
+pub(crate) const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
      opens_on, closes_on, recorded_responses";
 
 /// Comments deleted by their authors are not counted.
@@ -623,7 +658,7 @@ pub(crate) const COMMENT_FIELDS: &str = comment_fields!();
 pub(crate) const COMMENT_COLUMNS: &str =
     concat!("SELECT ", comment_fields!(), " FROM comments c JOIN users u ON u.id = c.author_id");
 
-fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> {
+pub(crate) fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> {
     Ok(ConsultationSummary {
         id: row.try_get("id")?,
         slug: row.try_get("slug")?,
@@ -701,7 +736,7 @@ pub(crate) fn comment(row: &AnyRow) -> Result<Comment> {
     })
 }
 
-fn date(row: &AnyRow, column: &str) -> Result<Date> {
+pub(crate) fn date(row: &AnyRow, column: &str) -> Result<Date> {
     let text: String = row.try_get(column)?;
     Date::parse_iso(&text).map_err(|_| corrupt(column, &text))
 }
@@ -711,7 +746,7 @@ pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// A slug is what a URL shows: lower-case letters, digits and single hyphens.
-fn validate_slug(slug: &str) -> Result<()> {
+pub(crate) fn validate_slug(slug: &str) -> Result<()> {
     let ok = !slug.is_empty()
         && slug.len() <= 80
         && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -1,0 +1,433 @@
+//! The back office's consultations: drafts, editing everything a consultation page shows, the
+//! lifecycle steps staff take (publish, publish results), and the staff log they all write.
+//!
+//! Every change is one transaction with its `staff_log` entry, so the trail never misses a change
+//! and never records one that did not happen. The log is append-only: database triggers refuse any
+//! `UPDATE` or `DELETE` on it.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::model::*;
+use crate::queries::{
+    CONSULTATION_SUMMARY, USER_COLUMNS, check_consultation, consultation_summary, corrupt, date,
+    insert_consultation, insert_discussion, insert_parts, user, validate_slug,
+};
+use crate::{Date, Result, Store, StoreError, Timestamp};
+
+/// A consultation as staff edit it: what its page shows, and its discussions with their prompt
+/// questions and hosts.
+#[derive(Debug, Clone)]
+pub struct ConsultationEdit {
+    pub consultation: NewConsultation,
+    pub discussions: Vec<NewDiscussion>,
+}
+
+/// A consultation as the back office lists it: its dates and where it is in its life.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsultationListing {
+    pub summary: ConsultationSummary,
+    pub published_at: Option<Timestamp>,
+    pub results_published_at: Option<Timestamp>,
+}
+
+impl ConsultationListing {
+    pub fn stage(&self, today: Date) -> Stage {
+        Stage::of(self.published_at.is_some(), self.results_published_at.is_some(), self.summary.status(today))
+    }
+}
+
+/// What a staff log entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StaffAction {
+    CreateConsultation,
+    EditConsultation,
+    Publish,
+    PublishResults,
+    CreateEvent,
+    EditEvent,
+    RecordEventNotes,
+}
+
+impl StaffAction {
+    pub const ALL: [StaffAction; 7] = [
+        StaffAction::CreateConsultation,
+        StaffAction::EditConsultation,
+        StaffAction::Publish,
+        StaffAction::PublishResults,
+        StaffAction::CreateEvent,
+        StaffAction::EditEvent,
+        StaffAction::RecordEventNotes,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            StaffAction::CreateConsultation => "create-consultation",
+            StaffAction::EditConsultation => "edit-consultation",
+            StaffAction::Publish => "publish",
+            StaffAction::PublishResults => "publish-results",
+            StaffAction::CreateEvent => "create-event",
+            StaffAction::EditEvent => "edit-event",
+            StaffAction::RecordEventNotes => "record-event-notes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StaffAction> {
+        StaffAction::ALL.into_iter().find(|a| a.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffAction::CreateConsultation => "Created the draft",
+            StaffAction::EditConsultation => "Edited the consultation",
+            StaffAction::Publish => "Published the consultation",
+            StaffAction::PublishResults => "Published the results",
+            StaffAction::CreateEvent => "Added an event",
+            StaffAction::EditEvent => "Edited an event",
+            StaffAction::RecordEventNotes => "Recorded notes from an event",
+        }
+    }
+}
+
+/// One line of the staff log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffLogEntry {
+    pub at: Timestamp,
+    pub actor: Option<User>,
+    pub action: StaffAction,
+    pub detail: String,
+}
+
+impl Store {
+    /// Every consultation, drafts too, soonest closing first.
+    pub async fn all_consultations(&self) -> Result<Vec<ConsultationListing>> {
+        let rows = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY}, published_at, results_published_at FROM consultations ORDER BY closes_on, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(listing).collect()
+    }
+
+    /// One consultation, draft or published, with where it is in its life.
+    pub async fn consultation_listing(&self, slug: &str) -> Result<Option<ConsultationListing>> {
+        let row = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY}, published_at, results_published_at FROM consultations WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(listing).transpose()
+    }
+
+    /// Starts a consultation as a draft, which only staff see until it is published.
+    pub async fn create_draft(&self, edit: &ConsultationEdit, actor_id: i64, now: Timestamp) -> Result<i64> {
+        check_discussions(&edit.discussions)?;
+        let mut tx = self.begin_write().await?;
+        let id = insert_consultation(&mut tx, &edit.consultation, false).await?;
+        for discussion in &edit.discussions {
+            insert_discussion(&mut tx, id, discussion).await?;
+        }
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::CreateConsultation, "").await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Replaces what a consultation's page shows. Discussions are matched by slug: those kept are
+    /// updated in place (their comments stay), new ones are added, and one left out is removed only
+    /// when nobody has commented in it.
+    pub async fn update_consultation(
+        &self,
+        id: i64,
+        edit: &ConsultationEdit,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        check_discussions(&edit.discussions)?;
+        let new = &edit.consultation;
+        let mut tx = self.begin_write().await?;
+        check_consultation(&mut tx, new, Some(id)).await?;
+        let updated = sqlx::query(
+            "UPDATE consultations SET slug = $1, title = $2, summary = $3, organisation = $4, \
+             respondent_noun = $5, opens_on = $6, closes_on = $7, recorded_responses = $8, \
+             results_expected = $9, accessible_formats = $10 WHERE id = $11",
+        )
+        .bind(&new.slug)
+        .bind(&new.title)
+        .bind(&new.summary)
+        .bind(&new.organisation)
+        .bind(&new.respondent_noun)
+        .bind(new.opens_on.to_string())
+        .bind(new.closes_on.to_string())
+        .bind(new.recorded_responses)
+        .bind(&new.results_expected)
+        .bind(&new.accessible_formats)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Invalid("there is no such consultation".into()));
+        }
+        // Objectives, timeline, documents and channels have nothing hanging from them: rewrite them.
+        for table in ["objectives", "timeline_entries", "documents", "channels"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE consultation_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_parts(&mut tx, id, new).await?;
+        update_discussions(&mut tx, id, &edit.discussions).await?;
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::EditConsultation, "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes a draft: from now on its dates open and close it. Publishing twice changes nothing.
+    pub async fn publish_consultation(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE consultations SET published_at = $1 WHERE id = $2 AND published_at IS NULL")
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let changed = done.rows_affected() > 0;
+        if changed {
+            append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::Publish, "").await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Marks a closed consultation's results as published. Refused before it has closed.
+    pub async fn publish_results(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+            "SELECT published_at, results_published_at, closes_on FROM consultations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((published, results, closes_on)) = row else {
+            return Err(StoreError::Invalid("there is no such consultation".into()));
+        };
+        let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
+        if published.is_none() || closes_on >= now.date() {
+            return Err(StoreError::Invalid(format!(
+                "results can be published once the consultation has closed (it closes on {})",
+                closes_on.long()
+            )));
+        }
+        if results.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE consultations SET results_published_at = $1 WHERE id = $2")
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::PublishResults, "").await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A consultation's discussions as the edit form shows them: questions and hosts included.
+    pub async fn discussions_for_editing(&self, consultation_id: i64) -> Result<Vec<NewDiscussion>> {
+        let rows = sqlx::query(
+            "SELECT id, slug, title, intro, opens_on, closes_on, host_organisation FROM discussions \
+             WHERE consultation_id = $1 ORDER BY position, id",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut discussions = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            let questions = sqlx::query_scalar(
+                "SELECT text FROM discussion_questions WHERE discussion_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+            let hosts = sqlx::query_scalar(
+                "SELECT user_id FROM discussion_hosts WHERE discussion_id = $1 ORDER BY position",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+            discussions.push(NewDiscussion {
+                slug: row.try_get("slug")?,
+                title: row.try_get("title")?,
+                intro: row.try_get("intro")?,
+                opens_on: date(&row, "opens_on")?,
+                closes_on: date(&row, "closes_on")?,
+                questions,
+                hosts,
+                host_organisation: row.try_get("host_organisation")?,
+            });
+        }
+        Ok(discussions)
+    }
+
+    /// Everyone with the host role (who may join discussions), by name.
+    pub async fn hosts(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.role = 'host' AND u.deleted_at IS NULL \
+             ORDER BY u.display_name, u.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(user).collect()
+    }
+
+    /// What staff did to a consultation and its events, newest first.
+    pub async fn staff_log(&self, consultation_id: i64) -> Result<Vec<StaffLogEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT l.at, l.action, l.detail, {USER_COLUMNS} FROM staff_log l \
+             LEFT JOIN users u ON u.id = l.actor_id WHERE l.consultation_id = $1 ORDER BY l.at DESC, l.id DESC"
+        ))
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let action: String = row.try_get("action")?;
+                let actor: Option<i64> = row.try_get("user_id")?;
+                Ok(StaffLogEntry {
+                    at: Timestamp(row.try_get("at")?),
+                    actor: actor.map(|_| user(row)).transpose()?,
+                    action: StaffAction::parse(&action).ok_or_else(|| corrupt("staff action", &action))?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Appends one entry to the staff log, in the caller's transaction.
+pub(crate) async fn append_staff_log(
+    conn: &mut AnyConnection,
+    now: Timestamp,
+    actor_id: Option<i64>,
+    consultation_id: Option<i64>,
+    action: StaffAction,
+    detail: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO staff_log (at, actor_id, consultation_id, action, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(now.0)
+    .bind(actor_id)
+    .bind(consultation_id)
+    .bind(action.key())
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn listing(row: &AnyRow) -> Result<ConsultationListing> {
+    Ok(ConsultationListing {
+        summary: consultation_summary(row)?,
+        published_at: row.try_get::<Option<i64>, _>("published_at")?.map(Timestamp),
+        results_published_at: row.try_get::<Option<i64>, _>("results_published_at")?.map(Timestamp),
+    })
+}
+
+/// Each discussion's slug usable and used once, its dates in order.
+fn check_discussions(discussions: &[NewDiscussion]) -> Result<()> {
+    for (n, d) in discussions.iter().enumerate() {
+        validate_slug(&d.slug)?;
+        if d.closes_on < d.opens_on {
+            return Err(StoreError::Invalid(format!(
+                "the discussion {:?} closes ({}) before it opens ({})",
+                d.slug, d.closes_on, d.opens_on
+            )));
+        }
+        if discussions[..n].iter().any(|e| e.slug == d.slug) {
+            return Err(StoreError::Invalid(format!("two discussions are called {:?}", d.slug)));
+        }
+    }
+    Ok(())
+}
+
+async fn update_discussions(
+    conn: &mut AnyConnection,
+    consultation_id: i64,
+    discussions: &[NewDiscussion],
+) -> Result<()> {
+    let existing: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT d.id, d.slug, d.title FROM discussions d WHERE d.consultation_id = $1 ORDER BY d.position",
+    )
+    .bind(consultation_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, slug, title) in &existing {
+        if discussions.iter().any(|d| d.slug == *slug) {
+            continue;
+        }
+        let comments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE discussion_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if comments > 0 {
+            return Err(StoreError::Invalid(format!(
+                "the discussion \u{201c}{title}\u{201d} has comments, so it cannot be removed: keep its slug {slug:?}"
+            )));
+        }
+        sqlx::query("DELETE FROM discussions WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    }
+    for (position, d) in discussions.iter().enumerate() {
+        let id = match existing.iter().find(|(_, slug, _)| *slug == d.slug) {
+            Some((id, _, _)) => {
+                sqlx::query(
+                    "UPDATE discussions SET title = $1, intro = $2, opens_on = $3, closes_on = $4, \
+                     host_organisation = $5 WHERE id = $6",
+                )
+                .bind(&d.title)
+                .bind(&d.intro)
+                .bind(d.opens_on.to_string())
+                .bind(d.closes_on.to_string())
+                .bind(&d.host_organisation)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                for table in ["discussion_questions", "discussion_hosts"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE discussion_id = $1"))
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                for (position, text) in d.questions.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO discussion_questions (discussion_id, position, text) VALUES ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(position as i64)
+                    .bind(text)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                for (position, user_id) in d.hosts.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO discussion_hosts (discussion_id, user_id, position) VALUES ($1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(user_id)
+                    .bind(position as i64)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                *id
+            }
+            None => insert_discussion(conn, consultation_id, d).await?,
+        };
+        sqlx::query("UPDATE discussions SET position = $1 WHERE id = $2")
+            .bind(position as i64)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
