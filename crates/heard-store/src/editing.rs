@@ -6,7 +6,6 @@
 //! `UPDATE` or `DELETE` on it.
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::model::*;
@@ -22,20 +21,6 @@ use crate::{Date, Result, Store, StoreError, Timestamp};
 pub struct ConsultationEdit {
     pub consultation: NewConsultation,
     pub discussions: Vec<NewDiscussion>,
-}
-
-/// A consultation as the back office lists it: its dates and where it is in its life.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConsultationListing {
-    pub summary: ConsultationSummary,
-    pub published_at: Option<Timestamp>,
-    pub results_published_at: Option<Timestamp>,
-}
-
-impl ConsultationListing {
-    pub fn stage(&self, today: Date) -> Stage {
-        Stage::of(self.published_at.is_some(), self.results_published_at.is_some(), self.summary.status(today))
-    }
 }
 
 /// What a staff log entry records.
@@ -102,24 +87,11 @@ pub struct StaffLogEntry {
 
 impl Store {
     /// Every consultation, drafts too, soonest closing first.
-    pub async fn all_consultations(&self) -> Result<Vec<ConsultationListing>> {
-        let rows = sqlx::query(&format!(
-            "{CONSULTATION_SUMMARY}, published_at, results_published_at FROM consultations ORDER BY closes_on, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(listing).collect()
-    }
-
-    /// One consultation, draft or published, with where it is in its life.
-    pub async fn consultation_listing(&self, slug: &str) -> Result<Option<ConsultationListing>> {
-        let row = sqlx::query(&format!(
-            "{CONSULTATION_SUMMARY}, published_at, results_published_at FROM consultations WHERE slug = $1"
-        ))
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(listing).transpose()
+    pub async fn all_consultations(&self) -> Result<Vec<ConsultationSummary>> {
+        let rows = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations ORDER BY closes_on, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(consultation_summary).collect()
     }
 
     /// Starts a consultation as a draft, which only staff see until it is published.
@@ -325,14 +297,6 @@ pub(crate) async fn append_staff_log(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-fn listing(row: &AnyRow) -> Result<ConsultationListing> {
-    Ok(ConsultationListing {
-        summary: consultation_summary(row)?,
-        published_at: row.try_get::<Option<i64>, _>("published_at")?.map(Timestamp),
-        results_published_at: row.try_get::<Option<i64>, _>("results_published_at")?.map(Timestamp),
-    })
 }
 
 /// Each discussion's slug usable and used once, its dates in order.

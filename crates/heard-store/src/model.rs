@@ -33,10 +33,10 @@ impl Status {
     }
 }
 
-/// Where a consultation is in its life: a draft only staff see, then published and following its
-/// dates (scheduled, open, closed), then its results published. Derived, never stored.
+/// Where a consultation stands in its life: draft, scheduled, open, closed, results published.
+/// Only the two publishing steps are stored (as instants); opening and closing follow the dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     Draft,
     Scheduled,
@@ -47,12 +47,22 @@ pub enum Stage {
 
 impl Stage {
     pub fn of(published: bool, results_published: bool, status: Status) -> Stage {
-        match (published, results_published, status) {
-            (false, _, _) => Stage::Draft,
-            (true, true, _) => Stage::ResultsPublished,
-            (true, false, Status::Upcoming) => Stage::Scheduled,
-            (true, false, Status::Open) => Stage::Open,
-            (true, false, Status::Closed) => Stage::Closed,
+        match (published, status) {
+            (false, _) => Stage::Draft,
+            (true, Status::Upcoming) => Stage::Scheduled,
+            (true, Status::Open) => Stage::Open,
+            (true, Status::Closed) if results_published => Stage::ResultsPublished,
+            (true, Status::Closed) => Stage::Closed,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Scheduled => "scheduled",
+            Stage::Open => "open",
+            Stage::Closed => "closed",
+            Stage::ResultsPublished => "results_published",
         }
     }
 
@@ -63,17 +73,6 @@ impl Stage {
             Stage::Open => "Open",
             Stage::Closed => "Closed",
             Stage::ResultsPublished => "Results published",
-        }
-    }
-
-    /// For a class name: "results-published".
-    pub fn key(self) -> &'static str {
-        match self {
-            Stage::Draft => "draft",
-            Stage::Scheduled => "scheduled",
-            Stage::Open => "open",
-            Stage::Closed => "closed",
-            Stage::ResultsPublished => "results-published",
         }
     }
 }
@@ -244,11 +243,18 @@ pub struct ConsultationSummary {
     pub opens_on: Date,
     pub closes_on: Date,
     pub recorded_responses: Option<i64>,
+    /// False for a draft, which only staff see.
+    pub published: bool,
+    pub results_published: bool,
 }
 
 impl ConsultationSummary {
     pub fn status(&self, today: Date) -> Status {
         Status::on(today, self.opens_on, self.closes_on)
+    }
+
+    pub fn stage(&self, today: Date) -> Stage {
+        Stage::of(self.published, self.results_published, self.status(today))
     }
 }
 

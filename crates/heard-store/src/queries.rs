@@ -7,8 +7,8 @@ use crate::model::*;
 use crate::{Date, Result, Store, StoreError, Timestamp};
 
 impl Store {
-    /// Publishes a consultation with its objectives, timeline, documents and channels (the demo and
-    /// imports; the back office starts a draft with [`Store::create_draft`]).
+    /// Publishes a consultation (it is not a draft) with its objectives, timeline, documents and
+    /// channels: the demo and imports. The back office starts a draft with [`Store::create_draft`].
     pub async fn create_consultation(&self, new: &NewConsultation) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id = insert_consultation(&mut tx, new, true).await?;
@@ -626,7 +626,7 @@ const PUBLISHED: &str = "published_at IS NOT NULL";
 
 /// The columns of a [`ConsultationSummary`]; callers add more columns or `FROM consultations`.
 pub(crate) const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
-     opens_on, closes_on, recorded_responses";
+     opens_on, closes_on, recorded_responses, published_at, results_published_at";
 
 /// Comments deleted by their authors are not counted.
 const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
@@ -669,6 +669,8 @@ pub(crate) fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> 
         opens_on: date(row, "opens_on")?,
         closes_on: date(row, "closes_on")?,
         recorded_responses: row.try_get("recorded_responses")?,
+        published: row.try_get::<Option<i64>, _>("published_at")?.is_some(),
+        results_published: row.try_get::<Option<i64>, _>("results_published_at")?.is_some(),
     })
 }
 

@@ -76,9 +76,9 @@ async fn a_draft_is_invisible_to_every_public_query_until_published(store: Store
     assert!(store.list_consultations().await.unwrap().is_empty(), "the home page list");
     assert!(store.discussion("draft-plan", "safety").await.unwrap().is_none(), "its discussion");
     assert!(store.discussion_ref("draft-plan", "safety").await.unwrap().is_none(), "posting to it");
-    let listing = store.consultation_listing("draft-plan").await.unwrap().expect("staff see it");
-    assert_eq!(listing.stage(in_january().date()), Stage::Draft);
-    assert!(store.consultation_for_staff("draft-plan").await.unwrap().is_some());
+    let staff_view = store.consultation_for_staff("draft-plan").await.unwrap().expect("staff see it");
+    assert_eq!(staff_view.summary.stage(in_january().date()), Stage::Draft);
+    assert_eq!(store.all_consultations().await.unwrap().len(), 1);
     let d = store.discussions_for_editing(id).await.unwrap();
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].questions, ["What would help?"]);
@@ -88,7 +88,7 @@ async fn a_draft_is_invisible_to_every_public_query_until_published(store: Store
     assert_eq!(store.list_consultations().await.unwrap().len(), 1);
     let found = store.discussion_ref("draft-plan", "safety").await.unwrap().expect("published");
     assert!(store.discussion_ref_by_id(found.id).await.unwrap().is_some());
-    let listing = store.consultation_listing("draft-plan").await.unwrap().unwrap();
+    let listing = store.consultation_for_staff("draft-plan").await.unwrap().unwrap().summary;
     // Stage follows the dates once published.
     assert_eq!(listing.stage(day("2024-12-01")), Stage::Scheduled);
     assert_eq!(listing.stage(day("2025-01-10")), Stage::Open);
@@ -105,7 +105,7 @@ async fn results_are_published_only_after_closing_and_every_step_is_logged(store
     assert!(err.to_string().contains("12 February 2025"), "{err}");
     let march = Timestamp(day("2025-03-01").start().0);
     assert!(store.publish_results(id, ada, march).await.unwrap());
-    let listing = store.consultation_listing("plan").await.unwrap().unwrap();
+    let listing = store.consultation_by_slug("plan").await.unwrap().unwrap().summary;
     assert_eq!(listing.stage(day("2025-03-01")), Stage::ResultsPublished);
     let log = store.staff_log(id).await.unwrap();
     let actions: Vec<_> = log.iter().map(|e| e.action).collect();

@@ -1,6 +1,7 @@
 //! Store tests: every scenario runs on a fresh SQLite file and a fresh PostgreSQL database.
 
 mod backoffice;
+mod register;
 mod taking_part;
 
 use heard_store::testing::fresh_store;
