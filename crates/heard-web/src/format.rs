@@ -109,6 +109,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn days_in_words_name_their_weekday() {
+        let day = |iso| heard_store::Date::parse_iso(iso).unwrap();
+        assert_eq!(day_in_words(day("2025-01-20")), "Monday 20 January 2025");
+        assert_eq!(day_in_words(day("1970-01-01")), "Thursday 1 January 1970");
+        assert_eq!(day_in_words(day("1969-12-28")), "Sunday 28 December 1969");
+    }
+
+    #[test]
     fn counts_and_lists_read_like_english() {
         assert_eq!(thousands(1622), "1,622");
         assert_eq!(thousands(999), "999");
@@ -138,4 +146,12 @@ mod tests {
         assert_eq!(preview("short", 40), None);
         assert_eq!(preview(&"x".repeat(50), 40), None, "a little over the limit shows whole");
     }
+}
+
+/// "Monday 20 January 2025".
+pub fn day_in_words(date: heard_store::Date) -> String {
+    const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    // 1 January 1970 was a Thursday.
+    let weekday = WEEKDAYS[(date.days_since_epoch() + 3).rem_euclid(7) as usize];
+    format!("{weekday} {}", date.long())
 }

@@ -17,6 +17,8 @@ pub struct NavUser {
     /// The token the "Sign out" form carries.
     pub csrf: String,
     pub moderator: bool,
+    /// May use the back office of consultations.
+    pub staff: bool,
     pub admin: bool,
 }
 
@@ -26,6 +28,7 @@ impl Nav {
             name: s.account.user.display_name.clone(),
             csrf: s.csrf_token.clone(),
             moderator: matches!(s.account.user.role, Role::Moderator | Role::Admin),
+            staff: matches!(s.account.user.role, Role::Host | Role::Admin),
             admin: s.account.user.role == Role::Admin,
         });
         Nav { user, offer_sign_in: true }

@@ -5,6 +5,7 @@
 //! | post, reply, agree, report; edit and delete their own | yes | yes | yes | yes |
 //! | pin a comment | | yes | yes | yes |
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
+//! | `/admin/consultations`: create, edit and publish consultations; events, registrations, notes | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
@@ -24,6 +25,8 @@ pub enum Action {
     TakePart,
     Pin,
     Moderate,
+    /// The back office of consultations: drafts, editing, publishing, events and their notes.
+    ManageConsultations,
     Administer,
 }
 
@@ -32,6 +35,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::TakePart => true,
         Action::Pin => matches!(role, Role::Host | Role::Moderator | Role::Admin),
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
+        Action::ManageConsultations => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
     }
 }
@@ -51,6 +55,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                     "Only moderators can see the moderation queue and log, or hide and block."
                 }
                 Action::Pin => "Only hosts and moderators can pin comments.",
+                Action::ManageConsultations => {
+                    "Only hosts and administrators can manage consultations and their events."
+                }
                 Action::TakePart => "You cannot do this.",
             },
         ));

@@ -6,13 +6,16 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::controllers::{
-    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset,
+    accounts, admin, backoffice, comments, consultation, discussion, events, home, moderation, pages,
+    password_reset,
 };
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/consultations/{slug}", get(consultation::show))
+        .route("/consultations/{slug}/events", get(events::show))
+        .route("/consultations/{slug}/events/{id}/register", get(events::register_form).post(events::register))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
         .route("/comments/{id}/posted", get(comments::posted))
@@ -36,6 +39,17 @@ pub fn router(state: AppState) -> Router {
         .route("/moderation/users/{id}/block", post(moderation::block))
         .route("/admin", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/consultations", get(backoffice::list))
+        .route("/admin/consultations/new", get(backoffice::new_form).post(backoffice::create))
+        .route("/admin/consultations/{slug}", get(backoffice::hub))
+        .route("/admin/consultations/{slug}/edit", get(backoffice::edit_form).post(backoffice::update))
+        .route("/admin/consultations/{slug}/publish", post(backoffice::publish))
+        .route("/admin/consultations/{slug}/publish-results", post(backoffice::publish_results))
+        .route("/admin/consultations/{slug}/events", get(events::staff_list))
+        .route("/admin/consultations/{slug}/events/new", get(events::new_form).post(events::create))
+        .route("/admin/consultations/{slug}/events/{id}", get(events::staff_event))
+        .route("/admin/consultations/{slug}/events/{id}/edit", get(events::edit_form).post(events::update))
+        .route("/admin/consultations/{slug}/events/{id}/notes", post(events::record_notes))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

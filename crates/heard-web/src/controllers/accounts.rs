@@ -186,10 +186,7 @@ fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
     let email = form.email.trim();
     if email.is_empty() {
         errors.push(FieldError::new("email", "Enter your email address."));
-    } else if !email.contains('@')
-        || email.contains(char::is_whitespace)
-        || !email.rsplit('@').next().unwrap_or("").contains('.')
-    {
+    } else if !looks_like_email(email) {
         errors.push(FieldError::new("email", "Enter an email address like name@example.com."));
     }
     let password_chars = form.password.chars().count();
@@ -548,7 +545,14 @@ pub fn with_cookie(mut response: Response, cookie: HeaderValue) -> Response {
     response
 }
 
-fn capitalise(text: &str) -> String {
+/// Whether a trimmed address looks like one: something, "@", a domain with a dot, no spaces.
+pub(super) fn looks_like_email(email: &str) -> bool {
+    email.contains('@')
+        && !email.contains(char::is_whitespace)
+        && email.rsplit('@').next().unwrap_or("").contains('.')
+}
+
+pub(super) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str().trim_end_matches('.')),

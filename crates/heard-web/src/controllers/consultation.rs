@@ -24,6 +24,10 @@ struct ConsultationPage {
     discussions: Vec<DiscussionRow>,
     documents: Vec<Document>,
     easy_read: Vec<Document>,
+    /// The events page, when the consultation has events.
+    events_href: Option<String>,
+    /// Whether a way to respond is "events" (the link then goes with it).
+    events_channel: bool,
 }
 
 struct TimelineRow {
@@ -93,8 +97,13 @@ pub async fn show(
         })
         .collect();
     let (easy_read, documents) = c.documents.iter().cloned().partition(|d| d.easy_read);
+    let events_href = (!state.store().events_of(s.id).await?.is_empty())
+        .then(|| format!("/consultations/{}/events", s.slug));
+    let events_channel = c.channels.iter().any(|ch| ch.kind == ChannelKind::Events);
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
+        events_href,
+        events_channel,
         status,
         responses_line,
         deadline_line,

@@ -2,9 +2,12 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod backoffice;
 pub mod comments;
 pub mod consultation;
+mod consultation_form;
 pub mod discussion;
+pub mod events;
 pub mod home;
 pub mod moderation;
 pub mod pages;

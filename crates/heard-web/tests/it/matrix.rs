@@ -36,10 +36,23 @@ enum Act {
     ChangeRole,
     Account,
     DownloadData,
+    ListConsultations,
+    CreateConsultation,
+    ConsultationHub,
+    EditConsultationForm,
+    EditConsultation,
+    Publish,
+    PublishResults,
+    StaffEvents,
+    CreateEvent,
+    EditEvent,
+    EventRegistrations,
+    RecordEventNotes,
+    ReadEvents,
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 19] = [
+const MATRIX: [(Act, [Outcome; 5]); 32] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -60,7 +73,36 @@ const MATRIX: [(Act, [Outcome; 5]); 19] = [
     (Act::ChangeRole, [SignIn, Refused, Refused, Refused, Allowed]),
     (Act::Account, [SignIn, Allowed, Allowed, Allowed, Allowed]),
     (Act::DownloadData, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    // The back office of consultations: hosts and administrators.
+    (Act::ListConsultations, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::CreateConsultation, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ConsultationHub, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::EditConsultationForm, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::EditConsultation, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::Publish, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::PublishResults, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::StaffEvents, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::CreateEvent, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::EditEvent, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::EventRegistrations, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::RecordEventNotes, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ReadEvents, [Allowed, Allowed, Allowed, Allowed, Allowed]),
 ];
+
+/// A draft each allowed role creates, under an address of its own.
+static DRAFTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn event_fields() -> Vec<(&'static str, String)> {
+    vec![
+        ("title", "A walk in the park".into()),
+        ("format", "in-person".into()),
+        ("on_date", "2025-03-20".into()),
+        ("starts_at", "18:00".into()),
+        ("ends_at", "19:30".into()),
+        ("venue", "The bandstand".into()),
+        ("capacity", "20".into()),
+    ]
+}
 
 struct Fixture {
     /// Someone else's comment, for agreeing, reporting, pinning, editing and deleting.
@@ -69,6 +111,8 @@ struct Fixture {
     to_hide: i64,
     /// A resident to block and to give a role.
     member: i64,
+    /// An event of the open consultation.
+    event: i64,
 }
 
 async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> Outcome {
@@ -126,6 +170,46 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         Act::ChangeRole => post(format!("/admin/users/{m}/role"), vec![("role", "resident".into())]).await,
         Act::Account => browser.get("/account").await,
         Act::DownloadData => browser.get("/account/data").await,
+        Act::ListConsultations => browser.get("/admin/consultations").await,
+        Act::CreateConsultation => {
+            let n = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let fields = vec![
+                ("slug", format!("draft-{n}")),
+                ("title", "A draft".into()),
+                ("summary", "What we plan.".into()),
+                ("organisation", "City Hall".into()),
+                ("respondent_noun", "Londoners".into()),
+                ("opens_on", "2025-05-01".into()),
+                ("closes_on", "2025-06-01".into()),
+            ];
+            post("/admin/consultations/new".into(), fields).await
+        }
+        Act::ConsultationHub => browser.get("/admin/consultations/parks").await,
+        Act::EditConsultationForm => browser.get("/admin/consultations/parks/edit").await,
+        Act::EditConsultation => {
+            let fields = vec![
+                ("slug", "parks".into()),
+                ("title", "The parks plan".into()),
+                ("summary", "What we plan.".into()),
+                ("organisation", "City Hall".into()),
+                ("respondent_noun", "Londoners".into()),
+                ("opens_on", "2025-02-01".into()),
+                ("closes_on", "2025-04-01".into()),
+                ("discussions", "what-would-help | Talk about parks | 2025-02-01 | 2025-04-01\nTell us.".into()),
+            ];
+            post("/admin/consultations/parks/edit".into(), fields).await
+        }
+        Act::Publish => post("/admin/consultations/soon/publish".into(), vec![]).await,
+        Act::PublishResults => post("/admin/consultations/old/publish-results".into(), vec![]).await,
+        Act::StaffEvents => browser.get("/admin/consultations/parks/events").await,
+        Act::CreateEvent => post("/admin/consultations/parks/events/new".into(), event_fields()).await,
+        Act::EditEvent => post(format!("/admin/consultations/parks/events/{}/edit", f.event), event_fields()).await,
+        Act::EventRegistrations => browser.get(&format!("/admin/consultations/parks/events/{}", f.event)).await,
+        Act::RecordEventNotes => {
+            let fields = vec![("respondent_type", "individual".into()), ("text_1", "More lights.".into())];
+            post(format!("/admin/consultations/parks/events/{}/notes", f.event), fields).await
+        }
+        Act::ReadEvents => browser.get("/consultations/parks/events").await,
     };
     match page.status {
         s if s.is_success() => Allowed,
@@ -145,6 +229,23 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
         target: post_comment(&owner, OPEN, "Someone else's comment", None).await,
         to_hide: post_comment(&owner, OPEN, "A comment to hide", None).await,
         member: app.account(Role::Resident, "Member", "member@example.org").await,
+        event: {
+            let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+            let admin = app.account(Role::Admin, "Event maker", "events@example.org").await;
+            let event = NewEvent {
+                title: "A walk".into(),
+                format: EventFormat::InPerson,
+                on_date: Date::parse_iso("2025-03-20").unwrap(),
+                starts_at: "18:00".into(),
+                ends_at: "19:00".into(),
+                venue: "The bandstand".into(),
+                joining_link: String::new(),
+                accessibility: String::new(),
+                capacity: 10,
+                description: String::new(),
+            };
+            app.store.create_event(parks, &event, admin, app.state.now()).await.unwrap()
+        },
     };
     let mut actors: Vec<(&str, Browser, Option<i64>)> = vec![("anonymous", app.browser("203.0.113.1"), None)];
     for (name, role) in [
@@ -169,6 +270,10 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
     assert!(wrong.is_empty(), "the role x action matrix does not hold:\n{}", wrong.join("\n"));
     // What was refused left no trace.
     assert_eq!(app.store.comment(fixture.target).await.unwrap().unwrap().body, "Someone else's comment");
+    // Two drafts (the host's and the administrator's), and notes from the two who may record them.
+    let drafts = app.store.all_consultations().await.unwrap().iter().filter(|c| c.slug.starts_with("draft-")).count();
+    assert_eq!(drafts, 2);
+    assert_eq!(app.store.event_notes(fixture.event).await.unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,255 @@
+//! The back office of consultations and events, through the real router: a draft made with a
+//! mistake and then put right, published, seen by the public; events, registering interest, and
+//! notes from an event going into the register.
+
+use axum::http::StatusCode;
+use heard_store::*;
+
+use crate::{Browser, TestApp, discussions_app};
+
+const NEW: &str = "/admin/consultations/new";
+
+fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("slug", "river-paths"),
+        ("title", "River paths <for everyone>"),
+        ("summary", "We want to open the river paths at night.\nTell us which ones you use."),
+        ("organisation", "Demo Council"),
+        ("respondent_noun", "residents"),
+        ("opens_on", "2025-03-10"),
+        ("closes_on", closes_on),
+        ("results_expected", "Summer 2025"),
+        ("accessible_formats", "Ask us for large print."),
+        ("objectives", "Safer paths\n- Light the towpath\n- Open the gates later"),
+        ("timeline", timeline),
+        ("documents", "The plan | https://example.org/plan.pdf | PDF, 1 MB\nEasy read | /easy.pdf | PDF | easy read"),
+        ("channels", "email | Email | Send us your views. | paths@example.org\nevents | Events | Come and talk to us."),
+        ("discussions", "which-paths | Which paths? | 2025-03-10 | 2025-04-10\nTell us which paths you use.\n- Which paths do you use after dark?"),
+    ]
+}
+
+async fn both(backend: Backend) {
+    a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend).await;
+    events_take_registrations_up_to_their_capacity_and_notes_join_the_register(backend).await;
+}
+
+#[tokio::test]
+async fn back_office_on_sqlite() {
+    both(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn back_office_on_postgres() {
+    both(Backend::Postgres).await;
+}
+
+async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let (staff, _) = app.signed_in(Role::Host, "Harriet").await;
+    app.account(Role::Host, "Dionne", "dionne@example.org").await;
+    let dionne = app.store.hosts().await.unwrap().into_iter().find(|h| h.display_name == "Dionne").unwrap().id;
+    let dionne_field = dionne.to_string();
+
+    // The closing date before the opening date, and a timeline date that is not a date.
+    let mut fields = consultation_fields("2025-03-01", "2025-03-10 | Opens\n2025-13-01 | Decision");
+    fields.push(("host", &dionne_field));
+    let page = staff.submit(NEW, NEW, &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows("There is a problem")
+        .shows(r##"<a href="#closes_on">The closing date must be on or after the opening date.</a>"##)
+        .shows(r##"<a href="#timeline">Timeline, line 2: “2025-13-01” is not a date: write it like 2025-03-18.</a>"##)
+        .shows(r#"id="closes_on-error""#)
+        // Everything typed is still there, escaped.
+        .shows(r#"value="River paths &#60;for everyone&#62;""#)
+        .shows("2025-03-10 | Opens\n2025-13-01 | Decision</textarea>")
+        .shows("Tell us which paths you use.\n- Which paths do you use after dark?</textarea>")
+        .shows(&format!(r#"id="host-{dionne}" name="host" value="{dionne}" checked"#));
+    assert!(app.store.all_consultations().await.unwrap().iter().all(|c| c.slug != "river-paths"), "nothing saved");
+
+    let mut fields = consultation_fields("2025-04-10", "2025-03-10 | Opens\n2025-05-01 | Decision");
+    fields.push(("host", &dionne_field));
+    let page = staff.submit(NEW, NEW, &fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    assert_eq!(page.location(), "/admin/consultations/river-paths");
+    staff
+        .get("/admin/consultations/river-paths")
+        .await
+        .shows(r#"<p class="stage stage-draft">Draft</p>"#)
+        .shows("Created the draft")
+        .shows(r#"href="/admin/consultations/river-paths/responses""#)
+        .shows(r#"href="/admin/consultations/river-paths/survey""#);
+    staff.get("/admin/consultations").await.shows("River paths &#60;for everyone&#62;").shows("Draft");
+
+    // The public sees nothing of a draft.
+    let public = app.browser("203.0.113.9");
+    assert_eq!(public.get("/consultations/river-paths").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(public.get("/consultations/river-paths/discussions/which-paths").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(public.get("/consultations/river-paths/events").await.status, StatusCode::NOT_FOUND);
+    public.get("/").await.lacks("River paths");
+    let (resident, _) = app.signed_in(Role::Resident, "Rhys").await;
+    assert_eq!(resident.get("/consultations/river-paths").await.status, StatusCode::NOT_FOUND);
+
+    // The edit form reads back what was saved, the hosts ticked.
+    let edit = staff.get("/admin/consultations/river-paths/edit").await;
+    edit.shows("2025-03-10 | Opens\n2025-05-01 | Decision</textarea>")
+        .shows("Easy read | /easy.pdf | PDF | easy read")
+        .shows(&format!(r#"id="host-{dionne}" name="host" value="{dionne}" checked"#));
+
+    let page = staff.submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // The clock stands at 2025-03-01: published, it waits for its opening date.
+    staff.get("/admin/consultations/river-paths").await.shows("Scheduled").shows("Published the consultation");
+    public.get("/").await.shows("River paths &#60;for everyone&#62;");
+    let page = public.get("/consultations/river-paths").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.shows("Light the towpath").shows("Easy read");
+    let discussion = public.get("/consultations/river-paths/discussions/which-paths").await;
+    discussion.shows("Which paths do you use after dark?").shows("Dionne");
+
+    // Results wait until it has closed.
+    let page = staff
+        .submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish-results", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.shows("The results were not published");
+    app.state.advance_clock(45 * 86_400);
+    // Sessions last 30 days: sign in again.
+    staff.sign_in("harriet@example.org", crate::PASSWORD).await;
+    staff.get("/admin/consultations/river-paths").await.shows("Closed").shows("Publish results");
+    let page = staff
+        .submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish-results", &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    staff.get("/admin/consultations/river-paths").await.shows("Results published").lacks(">Publish results<");
+}
+
+async fn events_take_registrations_up_to_their_capacity_and_notes_join_the_register(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    let events = "/admin/consultations/parks/events";
+    let new = "/admin/consultations/parks/events/new";
+
+    // An online event with no joining link is refused, with what was typed kept.
+    let typed = [
+        ("title", "Parks after dark: online"),
+        ("format", "online"),
+        ("on_date", "2025-03-20"),
+        ("starts_at", "18:30"),
+        ("ends_at", "18:00"),
+        ("accessibility", "Live captions."),
+        ("capacity", "2"),
+        ("description", "Hear the plan and tell us what you think."),
+    ];
+    let page = staff.submit(new, new, &typed).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows(r##"<a href="#ends_at">The end time must be after the start time.</a>"##)
+        .shows(r##"<a href="#joining_link">Enter the joining link for an online event.</a>"##)
+        .shows(r#"value="Parks after dark: online""#)
+        .shows(r#"value="online" checked"#)
+        .shows("Live captions.</textarea>");
+    let mut fixed = typed.to_vec();
+    fixed[4] = ("ends_at", "20:00");
+    fixed.push(("joining_link", "https://example.org/join"));
+    let page = staff.submit(new, new, &fixed).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    let event_page = page.location().to_owned();
+    let id: i64 = event_page.rsplit('/').next().unwrap().parse().unwrap();
+    staff.get(events).await.shows("Parks after dark: online");
+
+    // The public page lists it, in words and with machine-readable times; the consultation links it.
+    let public = app.browser("203.0.113.9");
+    public
+        .get("/consultations/parks/events")
+        .await
+        .shows(r#"<time datetime="2025-03-20">Thursday 20 March 2025</time>"#)
+        .shows(r#"<time datetime="2025-03-20T18:30">18:30</time>"#)
+        .shows("Live captions.")
+        .shows("2 places, 2 left")
+        .shows(&format!(r#"href="/consultations/parks/events/{id}/register""#));
+    public.get("/consultations/parks").await.shows(r#"href="/consultations/parks/events""#);
+
+    // A resident registers with one click; a second time is refused kindly.
+    let (rae, _) = app.signed_in(Role::Resident, "Rae").await;
+    let register = format!("/consultations/parks/events/{id}/register");
+    let page = rae.submit("/consultations/parks/events", &register, &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.shows("You have registered your interest");
+    let page = rae.submit("/consultations/parks/events", &register, &[]).await;
+    page.shows("You have already registered your interest");
+    rae.get("/consultations/parks/events").await.shows("You have registered your interest in this event.");
+
+    // A visitor without an account: the form, a mistake, then registered.
+    let visitor = app.browser("203.0.113.10");
+    let page = visitor.submit(&register, &register, &[("name", "Sam"), ("email", "not an address")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows("Enter an email address like name@example.com.").shows(r#"value="Sam""#);
+    let page = visitor.submit(&register, &register, &[("name", "Sam"), ("email", "sam@example.org")]).await;
+    page.shows("You have registered your interest");
+
+    // Now it is full: the page says so, and a forged POST is refused.
+    public.get("/consultations/parks/events").await.shows("This event is full.").shows("Full: all 2 places are taken");
+    let late = app.browser("203.0.113.11");
+    late.get(&register).await.shows("This event is full.").lacks(r#"name="email""#);
+    // A forged POST, with a valid form token from another page.
+    let token = late.get("/login").await.csrf();
+    let page = late.post(&register, &[("csrf", &token), ("name", "Lee"), ("email", "lee@example.org")]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.shows("Sorry, this event is full");
+    assert_eq!(app.store.registrations(id).await.unwrap().len(), 2);
+    staff.get(&event_page).await.shows("Who registered interest (2)").shows("Rae").shows("sam@example.org");
+
+    // Notes of what was said: a mistake first, then into the register.
+    let notes = format!("{event_page}/notes");
+    let page = staff.submit(&event_page, &notes, &[("respondent_type", "organisation"), ("text_2", "Lights!")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows(r##"<a href="#organisation">Enter the organisation&#39;s name.</a>"##).shows("Lights!</textarea>");
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    assert_eq!(app.store.respondent_count(parks).await.unwrap(), 0);
+    let page = staff
+        .submit(
+            &event_page,
+            &notes,
+            &[
+                ("respondent_type", "organisation"),
+                ("organisation", "Friends of the Park"),
+                ("borough", "Hackney"),
+                ("text_1", "Our members want the gates open later."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    assert_eq!(page.location(), format!("{event_page}?recorded=1#notes"));
+    staff
+        .get(&format!("{event_page}?recorded=1"))
+        .await
+        .shows("The note is in the register of responses.")
+        .shows("Friends of the Park")
+        .shows("Our members want the gates open later.");
+    assert_eq!(app.store.respondent_count(parks).await.unwrap(), 1);
+    public.get("/consultations/parks").await.shows("1 Londoners has responded").lacks("No responses yet");
+    staff.get("/admin/consultations/parks").await.shows("Recorded notes from an event");
+}
+
+/// Pages of a consultation that do not exist, or of a draft, are not found for staff either when
+/// the address is wrong, and an event of another consultation is not found under this one.
+#[tokio::test]
+async fn an_event_is_only_found_under_its_own_consultation() {
+    let app: TestApp = discussions_app(Backend::Sqlite).await;
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    let new = "/admin/consultations/parks/events/new";
+    let fields = [
+        ("title", "Walk"),
+        ("format", "in-person"),
+        ("on_date", "2025-03-20"),
+        ("starts_at", "18:00"),
+        ("ends_at", "19:00"),
+        ("venue", "The bandstand"),
+        ("capacity", "5"),
+    ];
+    let page = staff.submit(new, new, &fields).await;
+    let id: i64 = page.location().rsplit('/').next().unwrap().parse().unwrap();
+    let visitor: Browser = app.browser("203.0.113.12");
+    assert_eq!(visitor.get(&format!("/consultations/old/events/{id}/register")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(staff.get(&format!("/admin/consultations/old/events/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(staff.get("/admin/consultations/nothing-here").await.status, StatusCode::NOT_FOUND);
+}
