@@ -120,12 +120,12 @@ pub struct Registered {
 }
 
 impl Store {
-    /// Adds an event to a consultation (logged).
+    /// Adds an event to a consultation (logged; `actor_id` `None`: heard itself, as the demo does).
     pub async fn create_event(
         &self,
         consultation_id: i64,
         event: &NewEvent,
-        actor_id: i64,
+        actor_id: Option<i64>,
         now: Timestamp,
     ) -> Result<i64> {
         check_event(event)?;
@@ -149,7 +149,7 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::CreateEvent, &event.title)
+        append_staff_log(&mut tx, now, actor_id, Some(consultation_id), StaffAction::CreateEvent, &event.title)
             .await?;
         tx.commit().await?;
         Ok(id)

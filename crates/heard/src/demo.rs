@@ -85,7 +85,9 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
     }
     let police = store.consultation_by_slug(POLICE_PLAN).await?.context("the demo consultation")?;
     report.synthetic_responses = fill_register(store, &police.summary, POLICE_PLAN_RESPONDENTS).await?;
-    open_consultation(store, today).await?;
+    add_events(store, police.summary.id, &police_events()).await?;
+    let parks = open_consultation(store, today).await?;
+    add_events(store, parks, &parks_events(today)).await?;
     store.create_consultation(&upcoming_consultation(today)).await?;
     Ok(report)
 }
@@ -270,7 +272,7 @@ pub fn synthetic_comments(
         .collect()
 }
 
-async fn open_consultation(store: &Store, today: Date) -> Result<()> {
+async fn open_consultation(store: &Store, today: Date) -> Result<i64> {
     let consultation = NewConsultation {
         slug: PARKS.into(),
         title: "Parks after dark: lighting and safety in our green spaces".into(),
@@ -302,6 +304,7 @@ async fn open_consultation(store: &Store, today: Date) -> Result<()> {
         ],
         documents: vec![],
         channels: vec![
+            Channel { kind: ChannelKind::Events, title: "Events".into(), detail: "Walk the parks with us after dark, or join us online.".into(), address: String::new() },
             Channel { kind: ChannelKind::Email, title: "Email".into(), detail: "Send your views by email.".into(), address: "parks@example.org".into() },
             Channel { kind: ChannelKind::Post, title: "Post".into(), detail: "Write to us; no stamp is needed.".into(), address: "Freepost PARKS PLAN\nDemo City Council".into() },
         ],
@@ -322,8 +325,117 @@ async fn open_consultation(store: &Store, today: Date) -> Result<()> {
     };
     let comments = synthetic_comments(&synth::PUBLIC_SAFETY, 12, 7, today.add_days(-14), today.add_days(-1));
     let import = DiscussionImport { consultation, discussion, host_names: vec!["Priya".into()], comments };
-    store.import_discussion(&import).await?;
+    Ok(store.import_discussion(&import).await?.consultation_id)
+}
+
+async fn add_events(store: &Store, consultation_id: i64, events: &[NewEvent]) -> Result<()> {
+    for event in events {
+        store.create_event(consultation_id, event, None, Timestamp::now()).await?;
+    }
     Ok(())
+}
+
+/// What a demo event says of itself: the seed pages say only that there were events online and in
+/// person early in the new year, so these details are ours.
+const INVENTED: &str = "This is a demo event: the consultation held events online and in person, and the \
+                        details here are made up to show how they are listed.";
+
+fn event(
+    title: &str,
+    format: EventFormat,
+    on_date: Date,
+    times: (&str, &str),
+    place: &str,
+    accessibility: &str,
+    capacity: i64,
+    description: &str,
+) -> NewEvent {
+    let online = format == EventFormat::Online;
+    NewEvent {
+        title: title.into(),
+        format,
+        on_date,
+        starts_at: times.0.into(),
+        ends_at: times.1.into(),
+        venue: if online { String::new() } else { place.into() },
+        joining_link: if online { place.into() } else { String::new() },
+        accessibility: accessibility.into(),
+        capacity,
+        description: format!("{description}\n{INVENTED}"),
+    }
+}
+
+/// Events of the Police and Crime Plan consultation, in January and early February 2025, online and
+/// in person.
+fn police_events() -> Vec<NewEvent> {
+    vec![
+        event(
+            "Online: have your say on the draft Police and Crime Plan",
+            EventFormat::Online,
+            day("2025-01-15"),
+            ("18:00", "19:30"),
+            "https://example.org/demo/police-plan-online",
+            "Live captions. Ask questions out loud or in the chat. Ask for a British Sign Language interpreter at least a week before.",
+            200,
+            "The team behind the draft plan explains its three objectives, then listens: what would make you feel safer, and what should the police and their partners do first?",
+        ),
+        event(
+            "In person: community meeting in south London",
+            EventFormat::InPerson,
+            day("2025-01-18"),
+            ("11:00", "13:00"),
+            "Demo Community Hall\n1 Example Road\nLondon SE1 0AA",
+            "Step-free entrance, hearing loop and an accessible toilet. A quiet room is open throughout. Tea, coffee and a light lunch.",
+            60,
+            "Small table discussions on safety in public spaces and on preventing violence, with staff taking notes of what is said.",
+        ),
+        event(
+            "In person: young Londoners' session",
+            EventFormat::InPerson,
+            day("2025-01-29"),
+            ("16:30", "18:00"),
+            "Demo Youth Centre\n20 Sample Street\nLondon E1 0ZZ",
+            "Step-free throughout. Youth workers are on hand. Travel costs paid back on the day.",
+            40,
+            "For Londoners aged 16 to 24: what would make you feel safe, and how should the police earn your trust?",
+        ),
+        event(
+            "Online: tackling violence against women and girls",
+            EventFormat::Online,
+            day("2025-02-04"),
+            ("12:30", "13:30"),
+            "https://example.org/demo/police-plan-vawg",
+            "Live captions. Cameras and microphones can stay off: write in the chat if you prefer. Support services are listed at the start and end.",
+            150,
+            "A lunchtime session on the plan's commitments to women and girls, and what would help them feel safe day and night.",
+        ),
+    ]
+}
+
+/// Events of the open parks consultation, in the weeks ahead.
+fn parks_events(today: Date) -> Vec<NewEvent> {
+    vec![
+        event(
+            "Evening walk: the paths through Riverside Park after dark",
+            EventFormat::InPerson,
+            today.add_days(7),
+            ("19:00", "20:30"),
+            "Meet at the main gate, Riverside Park\nPark Lane\nDemo City DC1 2AB",
+            "The route is level and step-free, about a mile. Wear warm clothes; torches provided. Tell us if you need a seat on the way.",
+            25,
+            "Walk the main paths with the Parks team and show us where lighting or a help point would make the difference.",
+        ),
+        event(
+            "Online: questions about the parks plan",
+            EventFormat::Online,
+            today.add_days(21),
+            ("18:30", "19:30"),
+            "https://example.org/demo/parks-online",
+            "Live captions. Questions by chat or out loud.",
+            100,
+            "A short look at the plan and a long time for your questions.",
+        ),
+    ]
 }
 
 fn upcoming_consultation(today: Date) -> NewConsultation {

@@ -196,7 +196,7 @@ async fn staff_log_cannot_be_changed_on_postgres() {
 async fn capacity_holds_when_many_register_at_once(store: Store) {
     let ada = staff(&store).await;
     let id = store.create_consultation(&police_plan("plan")).await.unwrap();
-    let event_id = store.create_event(id, &event(3), ada, in_january()).await.unwrap();
+    let event_id = store.create_event(id, &event(3), Some(ada), in_january()).await.unwrap();
     let mut tasks = Vec::new();
     for n in 0..12 {
         let store = store.clone();
@@ -221,7 +221,7 @@ async fn capacity_holds_when_many_register_at_once(store: Store) {
 async fn one_registration_per_person_whether_signed_in_or_not(store: Store) {
     let ada = staff(&store).await;
     let id = store.create_consultation(&police_plan("plan")).await.unwrap();
-    let event_id = store.create_event(id, &event(10), ada, in_january()).await.unwrap();
+    let event_id = store.create_event(id, &event(10), Some(ada), in_january()).await.unwrap();
     let rae = store.create_account(&resident("Rae", "Rae@Example.org")).await.unwrap();
     let as_account = Registrant::Account { user_id: rae, name: "Rae".into() };
     assert_eq!(store.register_interest(event_id, &as_account, in_january()).await.unwrap(), Registration::Registered);
@@ -255,7 +255,7 @@ async fn one_registration_per_person_whether_signed_in_or_not(store: Store) {
 async fn event_notes_join_the_register_and_the_count(store: Store) {
     let ada = staff(&store).await;
     let id = store.create_consultation(&police_plan("plan")).await.unwrap();
-    let event_id = store.create_event(id, &event(30), ada, in_january()).await.unwrap();
+    let event_id = store.create_event(id, &event(30), Some(ada), in_january()).await.unwrap();
     assert_eq!(store.respondent_count(id).await.unwrap(), 0);
     let note = |texts: Vec<ResponseText>, kind: RespondentType, organisation: &str| NewResponse {
         consultation_id: id,

@@ -463,7 +463,7 @@ pub async fn create(
         Ok(event) => event,
         Err(errors) => return event_form_page(&visitor, session, &c, None, form, errors),
     };
-    let id = state.store().create_event(c.summary.id, &event, session.account.user.id, state.now()).await?;
+    let id = state.store().create_event(c.summary.id, &event, Some(session.account.user.id), state.now()).await?;
     tracing::info!(event.id = id, "event created");
     Ok(Redirect::to(&format!("/admin/consultations/{slug}/events/{id}")).into_response())
 }

@@ -244,7 +244,7 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
                 capacity: 10,
                 description: String::new(),
             };
-            app.store.create_event(parks, &event, admin, app.state.now()).await.unwrap()
+            app.store.create_event(parks, &event, Some(admin), app.state.now()).await.unwrap()
         },
     };
     let mut actors: Vec<(&str, Browser, Option<i64>)> = vec![("anonymous", app.browser("203.0.113.1"), None)];
