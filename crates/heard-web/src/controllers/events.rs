@@ -364,7 +364,8 @@ impl EventForm {
             }
             _ => {}
         }
-        if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://")) {
+        let is_link = link.starts_with("https://") || link.starts_with("http://");
+        if !link.is_empty() && !is_link {
             errors.push(FieldError::new("joining_link", "Enter the joining link as a web address starting https://."));
         }
         let capacity = self.capacity.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n));
@@ -445,8 +446,7 @@ pub async fn new_form(
     let session =
         policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events/new"))?;
     let c = staff_consultation(&state, &slug).await?;
-    let form = EventForm { format: String::new(), ..EventForm::default() };
-    event_form_page(&visitor, session, &c, None, form, Vec::new())
+    event_form_page(&visitor, session, &c, None, EventForm::default(), Vec::new())
 }
 
 #[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]

@@ -6,7 +6,7 @@ use heard_store::*;
 use crate::{OPEN, TestApp, discussions_app, post_comment};
 
 /// Every POST route, with a form that would be accepted if it carried the right token.
-fn every_form(comment: i64, member: i64) -> Vec<(String, Vec<(&'static str, String)>)> {
+fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'static str, String)>)> {
     let c = comment.to_string();
     vec![
         (format!("{OPEN}/comments"), vec![("body", "forged comment".into())]),
@@ -39,6 +39,28 @@ fn every_form(comment: i64, member: i64) -> Vec<(String, Vec<(&'static str, Stri
         ),
         ("/password-reset".into(), vec![("email", "admin@example.org".into())]),
         ("/password-reset/some-token".into(), vec![("password", "a new password".into())]),
+        (
+            "/admin/consultations/new".into(),
+            vec![
+                ("slug", "forged".into()),
+                ("title", "Forged".into()),
+                ("summary", "Forged.".into()),
+                ("organisation", "Nobody".into()),
+                ("respondent_noun", "people".into()),
+                ("opens_on", "2025-05-01".into()),
+                ("closes_on", "2025-06-01".into()),
+            ],
+        ),
+        ("/admin/consultations/parks/edit".into(), vec![("title", "Forged".into())]),
+        ("/admin/consultations/soon/publish".into(), vec![]),
+        ("/admin/consultations/old/publish-results".into(), vec![]),
+        (
+            "/admin/consultations/parks/events/new".into(),
+            vec![("title", "Forged".into()), ("format", "online".into()), ("capacity", "5".into())],
+        ),
+        (format!("/admin/consultations/parks/events/{event}/edit"), vec![("title", "Forged".into())]),
+        (format!("/admin/consultations/parks/events/{event}/notes"), vec![("text_1", "Forged".into())]),
+        (format!("/consultations/parks/events/{event}/register"), vec![("name", "F".into()), ("email", "f@example.org".into())]),
     ]
 }
 
@@ -48,8 +70,22 @@ async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: 
     let (admin, _) = app.signed_in(Role::Admin, "Admin").await;
     let comment = post_comment(&admin, OPEN, "The admin's own comment", None).await;
     let member = app.account(Role::Resident, "Member", "member@example.org").await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let event = NewEvent {
+        title: "A walk".into(),
+        format: EventFormat::InPerson,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: "The bandstand".into(),
+        joining_link: String::new(),
+        accessibility: String::new(),
+        capacity: 10,
+        description: String::new(),
+    };
+    let event = app.store.create_event(parks, &event, None, app.state.now()).await.unwrap();
     let before = app.get(OPEN).await.html;
-    for (uri, fields) in every_form(comment, member) {
+    for (uri, fields) in every_form(comment, member, event) {
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let mut wrong = fields.clone();
         wrong.push(("csrf", "not-the-token"));
@@ -64,6 +100,10 @@ async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: 
     }
     assert_eq!(app.get(OPEN).await.html, before, "nothing changed");
     assert!(app.store.moderation_log(10).await.unwrap().is_empty());
+    assert_eq!(app.store.staff_log(parks).await.unwrap().len(), 1, "only the event made above");
+    assert!(app.store.registrations(event).await.unwrap().is_empty());
+    assert_eq!(app.store.all_consultations().await.unwrap().len(), 3);
+    assert!(!app.store.consultation_by_slug("old").await.unwrap().unwrap().summary.results_published);
     assert_eq!(app.store.account(member).await.unwrap().unwrap().user.role, Role::Resident);
     assert!(admin.get("/account").await.status.is_success(), "still signed in");
 }
