@@ -9,12 +9,15 @@ use super::render;
 use crate::auth::Visitor;
 use crate::format::{paragraphs, thousands};
 use crate::nav::Nav;
+use crate::policy::{self, Action};
 use crate::{AppState, WebError};
 
 #[derive(Template)]
 #[template(path = "consultation.html")]
 struct ConsultationPage {
     nav: Nav,
+    /// A draft, shown to staff only.
+    draft: bool,
     c: Consultation,
     status: Status,
     responses_line: String,
@@ -51,7 +54,14 @@ pub async fn show(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let c = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let c = match state.store().consultation_by_slug(&slug).await? {
+        Some(c) => c,
+        // Staff preview a draft as the public will see it; to everyone else it does not exist.
+        None if visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)) => {
+            state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?
+        }
+        None => return Err(WebError::NotFound),
+    };
     let today = state.now().date();
     let s = &c.summary;
     let status = s.status(today);
@@ -104,6 +114,7 @@ pub async fn show(
         nav: Nav::for_visitor(&visitor),
         events_href,
         events_channel,
+        draft: !c.summary.published,
         status,
         responses_line,
         deadline_line,

@@ -88,6 +88,8 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
     public.get("/").await.lacks("River paths");
     let (resident, _) = app.signed_in(Role::Resident, "Rhys").await;
     assert_eq!(resident.get("/consultations/river-paths").await.status, StatusCode::NOT_FOUND);
+    // Staff preview it as the public will see it, marked as a draft.
+    staff.get("/consultations/river-paths").await.shows("This is a draft: only staff can see this page");
 
     // The edit form reads back what was saved, the hosts ticked.
     let edit = staff.get("/admin/consultations/river-paths/edit").await;
