@@ -6,6 +6,7 @@
 //! | pin a comment | | yes | yes | yes |
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
 //! | `/admin`: accounts and roles | | | | yes |
+//! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
 //! their account, but not post, agree or report.
@@ -25,6 +26,9 @@ pub enum Action {
     Pin,
     Moderate,
     Administer,
+    /// Enter and import responses from every channel, read the register and its attachments:
+    /// the consultation team's work, which hosts do and moderators (who judge comments) do not.
+    EnterResponses,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -33,6 +37,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::Pin => matches!(role, Role::Host | Role::Moderator | Role::Admin),
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
         Action::Administer => role == Role::Admin,
+        Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
     }
 }
 
@@ -51,6 +56,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                     "Only moderators can see the moderation queue and log, or hide and block."
                 }
                 Action::Pin => "Only hosts and moderators can pin comments.",
+                Action::EnterResponses => {
+                    "Only the consultation's hosts and administrators can enter responses and read the register."
+                }
                 Action::TakePart => "You cannot do this.",
             },
         ));

@@ -1,12 +1,13 @@
 //! Every route of the site, in one place.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::controllers::{
-    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset,
+    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset, responses,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -36,6 +37,14 @@ pub fn router(state: AppState) -> Router {
         .route("/moderation/users/{id}/block", post(moderation::block))
         .route("/admin", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::set_role))
+        .route(
+            "/admin/consultations/{slug}/responses/new",
+            get(responses::new_form)
+                .post(responses::create)
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BODY_BYTES)),
+        )
+        .route("/admin/consultations/{slug}/responses/entered", get(responses::entered))
+        .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))
