@@ -14,6 +14,7 @@ mod moderation;
 mod posting;
 mod queries;
 mod register;
+pub mod response_import;
 pub mod testing;
 
 use std::path::Path;
