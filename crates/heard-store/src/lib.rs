@@ -5,7 +5,6 @@
 //! only the migrations differ per database. Dates are stored as ISO text, instants as Unix seconds.
 
 mod accounts;
-mod attachments;
 pub mod date;
 mod limits;
 mod migrate;
@@ -24,7 +23,6 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
-pub use attachments::Attachment;
 pub use date::{Date, Timestamp};
 pub use model::*;
 pub use register::*;

@@ -43,6 +43,13 @@ pub fn router(state: AppState) -> Router {
                 .post(responses::create)
                 .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BODY_BYTES)),
         )
+        .route("/admin/consultations/{slug}/responses", get(responses::register))
+        .route(
+            "/admin/consultations/{slug}/responses/import",
+            get(responses::import_form)
+                .post(responses::import)
+                .layer(DefaultBodyLimit::max(responses::MAX_IMPORT_BYTES + 64 * 1024)),
+        )
         .route("/admin/consultations/{slug}/responses/entered", get(responses::entered))
         .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
         .route("/guidelines", get(pages::guidelines))

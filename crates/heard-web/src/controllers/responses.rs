@@ -6,17 +6,20 @@
 //! on or before its closing day (the post is slow; the deadline is when it reached us).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use heard_store::response_import::{self, received_problem};
 use heard_store::{
-    Consultation, Date, LONDON_BOROUGHS, NewAttachment, NewResponse, RespondentType, ResponseChannel,
-    ResponseSource, ResponseText, Status,
+    Consultation, Date, LONDON_BOROUGHS, NewAttachment, NewResponse, RegisterEntry, RegisterFilter, RespondentType,
+    ResponseChannel, ResponseSource, ResponseText, Status, Tally,
 };
+use serde::Deserialize;
 
 use super::{FieldError, page_response};
 use crate::auth::{PostedFiles, Visitor};
 use crate::files::{self, FileRefusal};
+use crate::format::{paragraphs, preview, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -184,12 +187,13 @@ pub async fn attachment(
     let path = format!("/admin/consultations/{slug}/responses");
     policy::require(&visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
-    let file = state.store().attachment(consultation.summary.id, id).await?.ok_or(WebError::NotFound)?;
+    let (file, content) =
+        state.store().attachment(consultation.summary.id, id).await?.ok_or(WebError::NotFound)?;
     let disposition = HeaderValue::from_str(&files::download_disposition(&file.file_name))
         .map_err(|e| WebError::Internal(format!("attachment header: {e}")))?;
     let media_type = HeaderValue::from_str(&file.media_type)
         .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
-    let mut response = file.content.into_response();
+    let mut response = content.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, media_type);
     headers.insert(header::CONTENT_DISPOSITION, disposition);
@@ -281,23 +285,6 @@ fn check_entry(
         None
     } else {
         match Date::parse_iso(&form.received) {
-            Ok(date) if date > today => {
-                errors.push(FieldError::new(
-                    "received",
-                    format!("The date received cannot be in the future: today is {}.", today.long()),
-                ));
-                None
-            }
-            Ok(date) if date < s.opens_on => {
-                errors.push(FieldError::new(
-                    "received",
-                    format!(
-                        "The date received cannot be before the consultation opened on {}.",
-                        s.opens_on.long()
-                    ),
-                ));
-                None
-            }
             Ok(date) => Some(date),
             Err(_) => {
                 errors.push(FieldError::new(
@@ -308,26 +295,15 @@ fn check_entry(
             }
         }
     };
-    if s.status(today) == Status::Closed {
-        match (channel, received) {
-            (Some(ResponseChannel::Post), Some(date)) if date > s.closes_on => errors.push(FieldError::new(
-                "received",
-                format!(
-                    "This letter arrived after the consultation closed on {}, so it cannot be counted.",
-                    s.closes_on.long()
-                ),
-            )),
-            (Some(ResponseChannel::Post), _) | (None, _) => {}
-            (Some(other), _) => errors.push(FieldError::new(
-                "channel-email",
-                format!(
-                    "This consultation closed on {}: it no longer takes responses by {}. Only letters that \
-                     arrived by post on or before that day can still be entered.",
-                    s.closes_on.long(),
-                    channel_words(other)
-                ),
-            )),
-        }
+    // The dates rule is the import's too; a refusal for the channel belongs beside the channel.
+    if let (Some(channel), Some(date)) = (channel, received)
+        && let Some(problem) = received_problem(channel, date, s.opens_on, s.closes_on, today)
+    {
+        let by_channel = today > s.closes_on && date <= s.closes_on && channel != ResponseChannel::Post;
+        errors.push(FieldError::new(
+            if by_channel { "channel-email" } else { "received" },
+            format!("{}.", capitalise(&problem)),
+        ));
     }
     let respondent_type = RespondentType::parse(&form.respondent_type);
     let organisation = form.organisation.trim();
@@ -433,13 +409,359 @@ fn answer_field(index: usize) -> &'static str {
     FIELDS.get(index).copied().unwrap_or("text")
 }
 
-/// "email", "phone", "post": as in "responses by email".
-fn channel_words(channel: ResponseChannel) -> &'static str {
-    match channel {
-        ResponseChannel::Online => "taking part online",
-        ResponseChannel::Email => "email",
-        ResponseChannel::Post => "post",
-        ResponseChannel::Event => "notes from events",
-        ResponseChannel::Phone => "phone",
+/// "The consultation closed...": a problem from the store's checks, as the start of a sentence.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Responses a page of the register lists.
+const REGISTER_PER_PAGE: u32 = 50;
+/// Characters of a response shown before "Show full response".
+const REGISTER_PREVIEW_CHARS: usize = 400;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterQuery {
+    channel: String,
+    respondent_type: String,
+    page: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "response_register.html")]
+struct RegisterView {
+    nav: Nav,
+    slug: String,
+    title: String,
+    respondents: String,
+    responses: String,
+    by_channel: Vec<CountRow>,
+    by_type: Vec<CountRow>,
+    channels: Vec<(&'static str, &'static str)>,
+    channel: String,
+    respondent_type: String,
+    /// "12 responses" or "12 email responses from organisations".
+    heading: String,
+    rows: Vec<RegisterRow>,
+    page: u32,
+    page_count: u32,
+    previous_href: Option<String>,
+    next_href: Option<String>,
+}
+
+struct CountRow {
+    label: &'static str,
+    responses: String,
+    respondents: String,
+}
+
+struct RegisterRow {
+    /// The id of the row's heading, unique on the page.
+    anchor: String,
+    channel: &'static str,
+    /// "Individual", or "Organisation: Friends of the Canal".
+    respondent: String,
+    borough: String,
+    received_iso: String,
+    received: String,
+    synthetic: bool,
+    /// A reply to another comment.
+    reply: bool,
+    /// Where moderation has put a comment, when it is not plain to see.
+    state: Option<&'static str>,
+    discussion: Option<String>,
+    texts: Vec<TextView>,
+    attachment: Option<AttachmentLink>,
+}
+
+struct TextView {
+    question: String,
+    /// The whole text, when it is short enough to show whole.
+    whole: Vec<String>,
+    before: Vec<String>,
+    cut_head: String,
+    cut_tail: String,
+    after: Vec<String>,
+}
+
+struct AttachmentLink {
+    href: String,
+    file_name: String,
+    /// "PDF, 120 KB".
+    about: String,
+}
+
+#[tracing::instrument(skip_all, fields(consultation.slug = %slug))]
+pub async fn register(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(query): Query<RegisterQuery>,
+) -> Result<Response, WebError> {
+    let path = format!("/admin/consultations/{slug}/responses");
+    policy::require(&visitor, Action::EnterResponses, &path)?;
+    let consultation = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let id = consultation.summary.id;
+    let filter = RegisterFilter {
+        channel: ResponseChannel::parse(&query.channel),
+        respondent_type: RespondentType::parse(&query.respondent_type),
+    };
+    let breakdown = state.store().register_breakdown(id).await?;
+    let page = query.page.unwrap_or(1).max(1);
+    let per_page = i64::from(REGISTER_PER_PAGE);
+    let listing = state.store().register(id, filter, i64::from(page), per_page).await?;
+    let page_count = u32::try_from((listing.total.max(1) + per_page - 1) / per_page).unwrap_or(u32::MAX);
+    let channel = filter.channel.map_or("", ResponseChannel::as_str);
+    let respondent_type = filter.respondent_type.map_or("", RespondentType::as_str);
+    let href = |p: u32| {
+        let mut query = Vec::new();
+        if !channel.is_empty() {
+            query.push(format!("channel={channel}"));
+        }
+        if !respondent_type.is_empty() {
+            query.push(format!("respondent_type={respondent_type}"));
+        }
+        query.push(format!("page={p}"));
+        format!("{path}?{}#register", query.join("&"))
+    };
+    let count_row = |label, tally: Option<&Tally>| {
+        let tally = tally.copied().unwrap_or_default();
+        CountRow { label, responses: thousands(tally.responses), respondents: thousands(tally.respondents) }
+    };
+    let rows = listing.entries.into_iter().map(|e| register_row(&slug, e)).collect();
+    let noun = if listing.total == 1 { "response" } else { "responses" };
+    let heading = format!(
+        "{} {}{}{}",
+        thousands(listing.total),
+        filter.channel.map(|c| format!("{} ", c.label().to_lowercase())).unwrap_or_default(),
+        noun,
+        match filter.respondent_type {
+            Some(RespondentType::Individual) => " from individuals",
+            Some(RespondentType::Organisation) => " from organisations",
+            None => "",
+        }
+    );
+    let page = RegisterView {
+        nav: Nav::for_visitor(&visitor),
+        slug: slug.clone(),
+        title: consultation.summary.title.clone(),
+        respondents: thousands(breakdown.total.respondents),
+        responses: thousands(breakdown.total.responses),
+        // Every channel and type, with zeros for those nobody used yet.
+        by_channel: ResponseChannel::ALL
+            .into_iter()
+            .map(|c| count_row(c.label(), breakdown.by_channel.iter().find(|(k, _)| *k == c).map(|(_, t)| t)))
+            .collect(),
+        by_type: [RespondentType::Individual, RespondentType::Organisation]
+            .into_iter()
+            .map(|k| {
+                count_row(k.label(), breakdown.by_respondent_type.iter().find(|(t, _)| *t == k).map(|(_, t)| t))
+            })
+            .collect(),
+        channels: ResponseChannel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
+        channel: channel.to_owned(),
+        respondent_type: respondent_type.to_owned(),
+        heading,
+        rows,
+        page,
+        page_count,
+        previous_href: (page > 1).then(|| href(page - 1)),
+        next_href: (page < page_count).then(|| href(page + 1)),
+    };
+    page_response(&page, StatusCode::OK, None)
+}
+
+fn register_row(slug: &str, entry: RegisterEntry) -> RegisterRow {
+    let respondent = match entry.respondent_type {
+        RespondentType::Organisation if !entry.organisation.is_empty() => format!("Organisation: {}", entry.organisation),
+        other => other.label().to_owned(),
+    };
+    // A comment's one text carries its discussion's title as the question.
+    let from_discussion = entry.source == "discussion";
+    let discussion = from_discussion.then(|| entry.texts.first().map(|t| t.question.clone())).flatten();
+    let state = match entry.state.as_str() {
+        "hidden" => Some("Hidden by a moderator"),
+        "held" => Some("Held for review"),
+        _ => None,
+    };
+    RegisterRow {
+        anchor: format!("entry-{}", entry.key),
+        channel: entry.channel.label(),
+        respondent,
+        borough: if entry.borough.is_empty() { "Borough not known".to_owned() } else { entry.borough },
+        received_iso: entry.received_on.to_string(),
+        received: entry.received_on.long(),
+        synthetic: entry.synthetic,
+        reply: entry.reply_to.is_some(),
+        state,
+        discussion,
+        texts: entry
+            .texts
+            .iter()
+            .map(|t| text_view(if from_discussion { "" } else { &t.question }, &t.text))
+            .collect(),
+        attachment: entry.attachment.map(|a| AttachmentLink {
+            href: format!("/admin/consultations/{slug}/responses/attachments/{}", a.id),
+            about: format!("{}, {}", kind_label(&a.media_type), size_label(a.size_bytes)),
+            file_name: a.file_name,
+        }),
+    }
+}
+
+fn text_view(question: &str, text: &str) -> TextView {
+    let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    match preview(text, REGISTER_PREVIEW_CHARS) {
+        None => TextView {
+            question: question.to_owned(),
+            whole: owned(paragraphs(text)),
+            before: Vec::new(),
+            cut_head: String::new(),
+            cut_tail: String::new(),
+            after: Vec::new(),
+        },
+        Some(p) => TextView {
+            question: question.to_owned(),
+            whole: Vec::new(),
+            before: owned(p.before),
+            cut_head: p.cut_head.to_owned(),
+            cut_tail: p.cut_tail.to_owned(),
+            after: owned(p.after),
+        },
+    }
+}
+
+/// "PDF", "PNG image", as the register names a stored type.
+fn kind_label(media_type: &str) -> &'static str {
+    match media_type.split(';').next().unwrap_or_default() {
+        "application/pdf" => "PDF",
+        "image/jpeg" => "JPEG image",
+        "image/png" => "PNG image",
+        "text/plain" => "text",
+        _ => "file",
+    }
+}
+
+/// "820 bytes", "120 KB", "3.4 MB".
+fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{} KB", (b + 1023) / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// The largest CSV file the import takes: some 50,000 letters' worth of text.
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImportQuery {
+    imported: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "response_import.html")]
+struct ImportPage {
+    nav: Nav,
+    csrf: String,
+    slug: String,
+    title: String,
+    status_note: Option<String>,
+    /// How many responses the last import wrote.
+    imported: Option<String>,
+    /// What stops the whole file (no file, too large), beside the file input.
+    file_error: Option<String>,
+    /// Every problem in the file, by row.
+    problems: Vec<ProblemRow>,
+    file_name: String,
+    max_megabytes: usize,
+}
+
+struct ProblemRow {
+    row: usize,
+    column: String,
+    message: String,
+}
+
+#[tracing::instrument(skip_all, fields(consultation.slug = %slug))]
+pub async fn import_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(query): Query<ImportQuery>,
+) -> Result<Response, WebError> {
+    let path = format!("/admin/consultations/{slug}/responses/import");
+    let session = policy::require(&visitor, Action::EnterResponses, &path)?;
+    let consultation = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.now().date());
+    page.imported = query.imported.map(|n| {
+        format!("{} {} imported.", thousands(n as i64), if n == 1 { "response was" } else { "responses were" })
+    });
+    page_response(&page, StatusCode::OK, None)
+}
+
+/// Imports a CSV file: the whole file is checked first, and one bad row means nothing is imported
+/// and every problem is listed with its row.
+#[tracing::instrument(skip_all, fields(consultation.slug = %slug))]
+pub async fn import(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    posted: PostedFiles,
+) -> Result<Response, WebError> {
+    let path = format!("/admin/consultations/{slug}/responses/import");
+    let session = policy::require(&posted.visitor, Action::EnterResponses, &path)?;
+    let consultation = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
+    let today = state.now().date();
+    let mut page = import_page(&posted.visitor, session.csrf_token.clone(), &consultation, today);
+    let refuse = |page: ImportPage| page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None);
+    let file = match posted.file("file") {
+        _ if posted.too_large => {
+            page.file_error = Some(format!(
+                "The file must be {} MB or smaller. Split it into several files and import each.",
+                MAX_IMPORT_BYTES / (1024 * 1024)
+            ));
+            return refuse(page);
+        }
+        None => {
+            page.file_error = Some("Choose the CSV file to import.".into());
+            return refuse(page);
+        }
+        Some(file) => file,
+    };
+    page.file_name = files::clean_file_name(&file.file_name);
+    let s = &consultation.summary;
+    let problems = match response_import::parse_response_csv(&file.content) {
+        Ok(rows) => {
+            let problems = response_import::check_import(&rows, s.opens_on, s.closes_on, today);
+            if problems.is_empty() {
+                let count = state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
+                tracing::info!(consultation.id = s.id, responses = count, "responses imported");
+                return Ok(Redirect::to(&format!("{path}?imported={count}")).into_response());
+            }
+            problems
+        }
+        Err(problems) => problems,
+    };
+    tracing::info!(consultation.id = s.id, problems = problems.len(), "import refused");
+    page.problems = problems
+        .into_iter()
+        .map(|p| ProblemRow { row: p.row, column: p.column.unwrap_or_default(), message: capitalise(&p.message) })
+        .collect();
+    refuse(page)
+}
+
+fn import_page(visitor: &Visitor, csrf: String, consultation: &Consultation, today: Date) -> ImportPage {
+    ImportPage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        slug: consultation.summary.slug.clone(),
+        title: consultation.summary.title.clone(),
+        status_note: status_note(consultation, today),
+        imported: None,
+        file_error: None,
+        problems: Vec::new(),
+        file_name: String::new(),
+        max_megabytes: MAX_IMPORT_BYTES / (1024 * 1024),
     }
 }
