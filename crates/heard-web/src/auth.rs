@@ -187,7 +187,8 @@ impl FromRequest<AppState> for PostedFiles {
         let visitor = Visitor::from_request_parts(&mut parts, state).await?;
         let path = parts.uri.path().to_owned();
         let unreadable = || WebError::BadRequest("The form could not be read.".into());
-        let body = axum::body::Body::from_stream(PieceByPiece { body: body.into_data_stream(), handed: false });
+        let body =
+            axum::body::Body::from_stream(PieceByPiece { body: body.into_data_stream(), handed: false });
         let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| unreadable())?;

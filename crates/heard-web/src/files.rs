@@ -60,19 +60,24 @@ pub enum FileRefusal {
     /// Its bytes are none of the accepted kinds.
     NotAccepted,
     /// Its bytes are one accepted kind and its name says another (or no kind at all).
-    NameDisagrees { found: FileKind },
+    NameDisagrees {
+        found: FileKind,
+    },
 }
 
 impl FileRefusal {
     pub fn message(&self) -> String {
         match self {
-            FileRefusal::Empty => "The chosen file is empty. Choose the scanned letter or attachment again.".into(),
+            FileRefusal::Empty => {
+                "The chosen file is empty. Choose the scanned letter or attachment again.".into()
+            }
             FileRefusal::TooLarge => format!(
                 "The file must be {} MB or smaller. Scan the letter at a lower resolution, or split it.",
                 MAX_ATTACHMENT_BYTES / (1024 * 1024)
             ),
             FileRefusal::NotAccepted => {
-                "The file must be a PDF, a JPEG or PNG image, or plain text; this file is none of those.".into()
+                "The file must be a PDF, a JPEG or PNG image, or plain text; this file is none of those."
+                    .into()
             }
             FileRefusal::NameDisagrees { found } => format!(
                 "The file's name does not match what it contains ({}). Check it is the right file, and give it \
@@ -145,8 +150,13 @@ fn sniff(content: &[u8]) -> Option<FileKind> {
 
 /// Whether text starts like a web page or other markup a browser would run, which is not a letter.
 fn reads_as_markup(text: &str) -> bool {
-    let start: String =
-        text.trim_start_matches('\u{feff}').trim_start().chars().take(16).collect::<String>().to_ascii_lowercase();
+    let start: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
     ["<!doctype", "<html", "<head", "<body", "<script", "<svg", "<?xml", "<iframe", "<!--"]
         .iter()
         .any(|tag| start.starts_with(tag))
@@ -163,7 +173,10 @@ mod tests {
         assert_eq!(check_attachment("letter.pdf", b"%PDF-1.7\n..."), Ok(FileKind::Pdf));
         assert_eq!(check_attachment("Scan.JPG", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]), Ok(FileKind::Jpeg));
         assert_eq!(check_attachment("scan.png", PNG), Ok(FileKind::Png));
-        assert_eq!(check_attachment("email.txt", "Dear Mayor,\r\n\tMore lights please. £5".as_bytes()), Ok(FileKind::Text));
+        assert_eq!(
+            check_attachment("email.txt", "Dear Mayor,\r\n\tMore lights please. £5".as_bytes()),
+            Ok(FileKind::Text)
+        );
     }
 
     #[test]
@@ -176,7 +189,10 @@ mod tests {
             check_attachment("letter.pdf", b"plain words"),
             Err(FileRefusal::NameDisagrees { found: FileKind::Text })
         );
-        assert_eq!(check_attachment("letter", b"%PDF-1.4"), Err(FileRefusal::NameDisagrees { found: FileKind::Pdf }));
+        assert_eq!(
+            check_attachment("letter", b"%PDF-1.4"),
+            Err(FileRefusal::NameDisagrees { found: FileKind::Pdf })
+        );
     }
 
     #[test]

@@ -61,7 +61,13 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Res
         csrf: session.csrf_token.clone(),
         rows,
         roles: ROLES.into_iter().map(|r| (r.as_str(), r.badge())).collect(),
-        consultations: state.store().list_consultations().await?.into_iter().map(|c| (c.slug, c.title)).collect(),
+        consultations: state
+            .store()
+            .list_consultations()
+            .await?
+            .into_iter()
+            .map(|c| (c.slug, c.title))
+            .collect(),
     };
     page_response(&page, StatusCode::OK, None)
 }

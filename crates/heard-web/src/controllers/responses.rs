@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::{self, received_problem};
 use heard_store::{
-    Consultation, Date, LONDON_BOROUGHS, NewAttachment, NewResponse, RegisterEntry, RegisterFilter, RespondentType,
-    ResponseChannel, ResponseSource, ResponseText, Status, Tally,
+    Consultation, Date, LONDON_BOROUGHS, NewAttachment, NewResponse, RegisterEntry, RegisterFilter,
+    RespondentType, ResponseChannel, ResponseSource, ResponseText, Status, Tally,
 };
 use serde::Deserialize;
 
@@ -131,7 +131,8 @@ pub async fn create(
     let today = state.now().date();
     let form = EntryForm::from_posted(&posted, questions.len());
     let chosen = posted.file("attachment");
-    let (checked, mut errors) = check_entry(&form, &consultation, &questions, today, chosen, posted.too_large);
+    let (checked, mut errors) =
+        check_entry(&form, &consultation, &questions, today, chosen, posted.too_large);
     let Some(mut response) = checked.filter(|_| errors.is_empty()) else {
         let choose_again = chosen
             .map(|f| files::clean_file_name(&f.file_name))
@@ -139,7 +140,8 @@ pub async fn create(
         if errors.is_empty() {
             errors.push(FieldError::new("channel-email", "Check the response and try again."));
         }
-        let page = entry_page(&posted.visitor, session.csrf_token.clone(), &consultation, questions, form, today);
+        let page =
+            entry_page(&posted.visitor, session.csrf_token.clone(), &consultation, questions, form, today);
         return page_response(&page(errors, choose_again), StatusCode::UNPROCESSABLE_ENTITY, None);
     };
     response.entered_by = Some(session.account.user.id);
@@ -331,7 +333,10 @@ fn check_entry(
             || email.contains(char::is_whitespace)
             || !email.rsplit('@').next().unwrap_or("").contains('.'))
     {
-        errors.push(FieldError::new("email", "Enter an email address like name@example.com, or leave it blank."));
+        errors.push(FieldError::new(
+            "email",
+            "Enter an email address like name@example.com, or leave it blank.",
+        ));
     }
     let mut texts = Vec::new();
     let mut too_long = None;
@@ -403,8 +408,18 @@ fn check_entry(
 /// The ids of the answer fields, which the error summary links to.
 fn answer_field(index: usize) -> &'static str {
     const FIELDS: [&str; 12] = [
-        "answer-0", "answer-1", "answer-2", "answer-3", "answer-4", "answer-5", "answer-6", "answer-7", "answer-8",
-        "answer-9", "answer-10", "answer-11",
+        "answer-0",
+        "answer-1",
+        "answer-2",
+        "answer-3",
+        "answer-4",
+        "answer-5",
+        "answer-6",
+        "answer-7",
+        "answer-8",
+        "answer-9",
+        "answer-10",
+        "answer-11",
     ];
     FIELDS.get(index).copied().unwrap_or("text")
 }
@@ -556,7 +571,10 @@ pub async fn register(
         by_type: [RespondentType::Individual, RespondentType::Organisation]
             .into_iter()
             .map(|k| {
-                count_row(k.label(), breakdown.by_respondent_type.iter().find(|(t, _)| *t == k).map(|(_, t)| t))
+                count_row(
+                    k.label(),
+                    breakdown.by_respondent_type.iter().find(|(t, _)| *t == k).map(|(_, t)| t),
+                )
             })
             .collect(),
         channels: ResponseChannel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(),
@@ -574,7 +592,9 @@ pub async fn register(
 
 fn register_row(slug: &str, entry: RegisterEntry) -> RegisterRow {
     let respondent = match entry.respondent_type {
-        RespondentType::Organisation if !entry.organisation.is_empty() => format!("Organisation: {}", entry.organisation),
+        RespondentType::Organisation if !entry.organisation.is_empty() => {
+            format!("Organisation: {}", entry.organisation)
+        }
         other => other.label().to_owned(),
     };
     // A comment's one text carries its discussion's title as the question.
@@ -696,7 +716,11 @@ pub async fn import_form(
     let consultation = state.store().consultation_by_slug(&slug).await?.ok_or(WebError::NotFound)?;
     let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.now().date());
     page.imported = query.imported.map(|n| {
-        format!("{} {} imported.", thousands(n as i64), if n == 1 { "response was" } else { "responses were" })
+        format!(
+            "{} {} imported.",
+            thousands(n as i64),
+            if n == 1 { "response was" } else { "responses were" }
+        )
     });
     page_response(&page, StatusCode::OK, None)
 }
@@ -735,7 +759,8 @@ pub async fn import(
         Ok(rows) => {
             let problems = response_import::check_import(&rows, s.opens_on, s.closes_on, today);
             if problems.is_empty() {
-                let count = state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
+                let count =
+                    state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
                 tracing::info!(consultation.id = s.id, responses = count, "responses imported");
                 return Ok(Redirect::to(&format!("{path}?imported={count}")).into_response());
             }
@@ -746,7 +771,11 @@ pub async fn import(
     tracing::info!(consultation.id = s.id, problems = problems.len(), "import refused");
     page.problems = problems
         .into_iter()
-        .map(|p| ProblemRow { row: p.row, column: p.column.unwrap_or_default(), message: capitalise(&p.message) })
+        .map(|p| ProblemRow {
+            row: p.row,
+            column: p.column.unwrap_or_default(),
+            message: capitalise(&p.message),
+        })
         .collect();
     refuse(page)
 }

@@ -157,7 +157,8 @@ impl Browser {
         }
         body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         // In pieces, as a connection delivers it, so that a size limit cuts it where it is reached.
-        let pieces: Vec<Result<Vec<u8>, std::io::Error>> = body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+        let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+            body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
         let request = Request::post(uri)
             .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
             .body(Body::from_stream(futures_util::stream::iter(pieces)))

@@ -43,7 +43,13 @@ async fn enter(browser: &Browser, form: &str, extra: &[(&str, &str)], file: Opti
 
 #[track_caller]
 fn refused(page: &Page) -> &Page {
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "expected the form back ({}):\n{}", page.status, page.html);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "expected the form back ({}):\n{}",
+        page.status,
+        page.html
+    );
     page.shows("There is a problem")
 }
 
@@ -83,13 +89,21 @@ async fn an_entry_with_a_problem_keeps_everything_typed_and_names_the_field(back
         .shows("Line one &#60;b&#62;bold&#60;/b&#62;\r\nLine two</textarea>")
         .shows("Choose letter.pdf again: browsers do not keep a chosen file when a form comes back.");
     let id = consultation_id(&app, "parks").await;
-    assert_eq!(app.store.respondent_count(id).await.unwrap(), 0, "nothing is stored from a form with a problem");
+    assert_eq!(
+        app.store.respondent_count(id).await.unwrap(),
+        0,
+        "nothing is stored from a form with a problem"
+    );
 
     // With the organisation's name it is saved, and the page after says where to go next.
     let page = enter(
         &staff,
         NEW,
-        &[("channel", "email"), ("respondent_type", "organisation"), ("organisation", "Friends of the Canal")],
+        &[
+            ("channel", "email"),
+            ("respondent_type", "organisation"),
+            ("organisation", "Friends of the Canal"),
+        ],
         Some(("letter.pdf", PDF)),
     )
     .await;
@@ -116,7 +130,9 @@ async fn a_response_needs_what_it_says_or_a_scanned_letter() {
     let app = discussions_app(Backend::Sqlite).await;
     let staff = host(&app).await;
     let page = enter(&staff, NEW, &[("text", "  \r\n ")], None).await;
-    refused(&page).shows("Enter what the response says, as one text or question by question, or attach the scanned letter.");
+    refused(&page).shows(
+        "Enter what the response says, as one text or question by question, or attach the scanned letter.",
+    );
     // A scanned letter can stand alone.
     saved(&enter(&staff, NEW, &[("text", "")], Some(("scan.png", PNG))).await);
 }
@@ -203,14 +219,16 @@ async fn attachments_are_checked_by_their_bytes_and_their_size() {
 async fn a_form_with_a_file_and_no_token_stores_nothing() {
     let app = discussions_app(Backend::Sqlite).await;
     let staff = host(&app).await;
-    let fields = [("channel", "post"), ("received", "2025-02-20"), ("respondent_type", "individual"), ("text", "Hi")];
+    let fields =
+        [("channel", "post"), ("received", "2025-02-20"), ("respondent_type", "individual"), ("text", "Hi")];
     let page = staff.post_multipart(NEW, &fields, Some(("attachment", "letter.pdf", PDF))).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     page.shows("This form has expired");
     let mut forged = vec![("csrf", "not-the-token")];
     forged.extend_from_slice(&fields);
     assert_eq!(staff.post_multipart(NEW, &forged, None).await.status, StatusCode::FORBIDDEN);
-    let csv = b"channel,received,respondent_type,organisation,borough,text\npost,2025-02-20,individual,,,Hi\n";
+    let csv =
+        b"channel,received,respondent_type,organisation,borough,text\npost,2025-02-20,individual,,,Hi\n";
     let import = staff.post_multipart(IMPORT, &[], Some(("file", "letters.csv", csv))).await;
     assert_eq!(import.status, StatusCode::FORBIDDEN);
     let id = consultation_id(&app, "parks").await;
@@ -241,7 +259,9 @@ async fn the_form_asks_each_prompt_question_and_keeps_the_answers() {
     let staff = host(&app).await;
     staff.get(NEW).await.shows(r#"<label for="answer-1">Answer to: What would help?</label>"#);
     let page = enter(&staff, NEW, &[("text", ""), ("answer-1", "Lights."), ("received", "")], None).await;
-    refused(&page).shows(r#"name="answer-1" rows="5">Lights.</textarea>"#).shows("Enter the date the response was received.");
+    refused(&page)
+        .shows(r#"name="answer-1" rows="5">Lights.</textarea>"#)
+        .shows("Enter the date the response was received.");
     saved(&enter(&staff, NEW, &[("text", ""), ("answer-1", "Lights.")], None).await);
 }
 
@@ -258,7 +278,11 @@ async fn a_person_who_responded_online_and_by_email_is_counted_once(backend: Bac
         &enter(
             &staff,
             NEW,
-            &[("channel", "email"), ("email", "ANN@example.org"), ("text", "Lights on the towpath, by email.")],
+            &[
+                ("channel", "email"),
+                ("email", "ANN@example.org"),
+                ("text", "Lights on the towpath, by email."),
+            ],
             None,
         )
         .await,
@@ -280,8 +304,12 @@ async fn a_person_who_responded_online_and_by_email_is_counted_once(backend: Bac
         .shows(r#"<tr><th scope="row">Email</th><td class="number">1</td><td class="number">1</td></tr>"#)
         .shows(r#"<tr><th scope="row">Post</th><td class="number">1</td><td class="number">1</td></tr>"#)
         .shows(r#"<tr><th scope="row">Phone</th><td class="number">0</td><td class="number">0</td></tr>"#)
-        .shows(r#"<tr><th scope="row">Individual</th><td class="number">2</td><td class="number">1</td></tr>"#)
-        .shows(r#"<tr><th scope="row">Organisation</th><td class="number">1</td><td class="number">1</td></tr>"#)
+        .shows(
+            r#"<tr><th scope="row">Individual</th><td class="number">2</td><td class="number">1</td></tr>"#,
+        )
+        .shows(
+            r#"<tr><th scope="row">Organisation</th><td class="number">1</td><td class="number">1</td></tr>"#,
+        )
         .shows("Lights on the towpath, online.")
         .shows("Lights on the towpath, by email.")
         .shows("Post: Organisation: Canal Society")
@@ -291,7 +319,10 @@ async fn a_person_who_responded_online_and_by_email_is_counted_once(backend: Bac
     let email = staff.get(&format!("{REGISTER}?channel=email")).await;
     email.shows("1 email response</h2>").shows("by email.").lacks("Lights on the towpath, online.");
     let organisations = staff.get(&format!("{REGISTER}?respondent_type=organisation")).await;
-    organisations.shows("1 response from organisations</h2>").shows("Canal Society").lacks("Lights on the towpath");
+    organisations
+        .shows("1 response from organisations</h2>")
+        .shows("Canal Society")
+        .lacks("Lights on the towpath");
 }
 
 #[tokio::test]
@@ -320,7 +351,8 @@ async fn attachments_download_as_files_with_their_stored_type() {
     let href = attachment_href(&staff.get(REGISTER).await);
     let file = staff.get(&href).await;
     assert_eq!(file.status, StatusCode::OK);
-    let header = |name: &str| file.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let header =
+        |name: &str| file.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     assert_eq!(header("content-type"), "application/pdf");
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(
@@ -359,7 +391,8 @@ async fn an_import_with_a_bad_row_imports_nothing_and_lists_every_problem(backen
     let csv = "channel,received,respondent_type,organisation,borough,text\n\
                email,2025-02-10,individual,,Camden,Fine\n\
                post,2025-03-05,individual,,Hackney,In the future\n";
-    refused(&import_file(&staff, csv).await).shows("<tr><td>3</td><td>received</td><td>5 March 2025 is in the future</td></tr>");
+    refused(&import_file(&staff, csv).await)
+        .shows("<tr><td>3</td><td>received</td><td>5 March 2025 is in the future</td></tr>");
     assert_eq!(app.store.respondent_count(id).await.unwrap(), 0, "nothing imported");
     // No file at all.
     let page = staff.submit_multipart(IMPORT, IMPORT, &[], None).await;
