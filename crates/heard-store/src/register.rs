@@ -289,6 +289,9 @@ pub struct RegisterEntry {
     pub reply_to: Option<String>,
     /// "visible", "held" or "hidden" for comments (moderation); responses are "visible".
     pub state: String,
+    /// Who wrote it: a host's reply is in the register, as part of the discussion, but the host is
+    /// staff, not a respondent, and is not counted. Everything not from a discussion is `Resident`.
+    pub author_role: crate::Role,
     pub attachment: Option<AttachmentInfo>,
 }
 
@@ -431,13 +434,13 @@ impl Store {
              SELECT 'c' AS kind, c.id AS id, c.id AS sort_key, 'online' AS channel, 'discussion' AS source, \
              {comment_day} AS received_on, 'individual' AS respondent_type, '' AS organisation, \
              COALESCE(u.borough, '') AS borough, CASE WHEN c.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
-             c.body AS body, d.title AS question, c.parent_id AS parent_id, c.state AS state \
+             c.body AS body, d.title AS question, c.parent_id AS parent_id, c.state AS state, u.role AS author_role \
              FROM comments c JOIN discussions d ON d.id = c.discussion_id JOIN users u ON u.id = c.author_id \
-             WHERE d.consultation_id = $1 AND u.role = 'resident' AND c.deleted_at IS NULL{comment_where} \
+             WHERE d.consultation_id = $1 AND c.deleted_at IS NULL{comment_where} \
              UNION ALL \
              SELECT 'r' AS kind, r.id AS id, r.id AS sort_key, r.channel, r.source, r.received_on, r.respondent_type, \
              r.organisation, r.borough, CASE WHEN r.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
-             '' AS body, '' AS question, NULL AS parent_id, 'visible' AS state \
+             '' AS body, '' AS question, NULL AS parent_id, 'visible' AS state, 'resident' AS author_role \
              FROM responses r WHERE r.consultation_id = $1{response_where}) register"
         );
         let count = format!("SELECT COUNT(*) FROM ({sql}) counted");
@@ -472,6 +475,10 @@ impl Store {
                 texts,
                 reply_to: row.try_get::<Option<i64>, _>("parent_id")?.map(|p| format!("c{p}")),
                 state: row.try_get("state")?,
+                author_role: {
+                    let role: String = row.try_get("author_role")?;
+                    crate::Role::parse(&role).ok_or_else(|| corrupt("role", &role))?
+                },
                 attachment: None,
             });
         }

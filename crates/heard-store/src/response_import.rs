@@ -52,17 +52,37 @@ const OPTIONAL: [&str; 2] = ["question", "email"];
 
 /// Reads an import file; every problem in it, or every row.
 pub fn parse_response_csv(bytes: &[u8]) -> std::result::Result<Vec<ImportRow>, Vec<ImportProblem>> {
+    let (rows, problems) = read_rows(bytes);
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+}
+
+/// Reads an import file and checks its rows against the consultation's dates ([`check_import`]):
+/// every problem in the file, in row order, or every row.
+pub fn read_import(
+    bytes: &[u8],
+    opens_on: Date,
+    closes_on: Date,
+    today: Date,
+) -> std::result::Result<Vec<ImportRow>, Vec<ImportProblem>> {
+    let (rows, mut problems) = read_rows(bytes);
+    problems.extend(check_import(&rows, opens_on, closes_on, today));
+    problems.sort_by_key(|p| p.row); // stable: a row's problems keep their column order
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+}
+
+/// The rows that could be read, and the problems with the others.
+fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes); // spreadsheets save a BOM
     let whole = |message: String| vec![ImportProblem { row: 1, column: None, message }];
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header = match reader.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(whole(format!("the header row cannot be read: {e}"))),
+        Err(e) => return (Vec::new(), whole(format!("the header row cannot be read: {e}"))),
     };
     let names: Vec<String> =
         header.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
     if names.iter().all(|n| n.is_empty()) {
-        return Err(whole(format!("the file is empty; its first row must name the columns: {}", expected())));
+        return (Vec::new(), whole(format!("the file is empty; its first row must name the columns: {}", expected())));
     }
     let mut problems = Vec::new();
     for name in &names {
@@ -84,7 +104,7 @@ pub fn parse_response_csv(bytes: &[u8]) -> std::result::Result<Vec<ImportRow>, V
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return (Vec::new(), problems);
     }
     let column = |name: &str| names.iter().position(|n| n == name);
     let mut rows = Vec::new();
@@ -134,7 +154,7 @@ pub fn parse_response_csv(bytes: &[u8]) -> std::result::Result<Vec<ImportRow>, V
     if problems.is_empty() && rows.is_empty() {
         problems.push(ImportProblem { row: 1, column: None, message: "the file has no responses".into() });
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    (rows, problems)
 }
 
 fn expected() -> String {
