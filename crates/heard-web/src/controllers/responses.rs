@@ -755,16 +755,12 @@ pub async fn import(
     };
     page.file_name = files::clean_file_name(&file.file_name);
     let s = &consultation.summary;
-    let problems = match response_import::parse_response_csv(&file.content) {
+    // Every problem in the file at once, those of its dates included, so one upload shows them all.
+    let problems = match response_import::read_import(&file.content, s.opens_on, s.closes_on, today) {
         Ok(rows) => {
-            let problems = response_import::check_import(&rows, s.opens_on, s.closes_on, today);
-            if problems.is_empty() {
-                let count =
-                    state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
-                tracing::info!(consultation.id = s.id, responses = count, "responses imported");
-                return Ok(Redirect::to(&format!("{path}?imported={count}")).into_response());
-            }
-            problems
+            let count = state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
+            tracing::info!(consultation.id = s.id, responses = count, "responses imported");
+            return Ok(Redirect::to(&format!("{path}?imported={count}")).into_response());
         }
         Err(problems) => problems,
     };

@@ -382,9 +382,11 @@ async fn an_import_with_a_bad_row_imports_nothing_and_lists_every_problem(backen
                post,2025-02-11,organisation,,,\"Two\nlines, no organisation\"\n\
                post,2025-03-05,individual,,Hackney,In the future\n";
     let page = import_file(&staff, csv).await;
-    refused(&page).shows("Nothing was imported: responses.csv has 2 problems.");
+    // Every problem at once, the dates' included, in row order.
+    refused(&page).shows("Nothing was imported: responses.csv has 3 problems.");
     page.shows("<tr><td>3</td><td>channel</td><td>&#34;fax&#34; is not one of online, email, post, event, phone</td></tr>")
         .shows("<tr><td>4</td><td>organisation</td><td>An organisation&#39;s response needs the organisation&#39;s name</td></tr>")
+        .shows("<tr><td>5</td><td>received</td><td>5 March 2025 is in the future</td></tr>")
         .lacks("<tr><td>2</td>");
     assert_eq!(app.store.respondent_count(id).await.unwrap(), 0, "nothing imported");
     // The rows alone are right, but one is dated after today: still nothing is imported.
