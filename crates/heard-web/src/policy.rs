@@ -7,6 +7,7 @@
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
 //! | `/admin/consultations`: create, edit and publish consultations; events, registrations, notes | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
+//! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
 //! their account, but not post, agree or report.
@@ -28,6 +29,9 @@ pub enum Action {
     /// The back office of consultations: drafts, editing, publishing, events and their notes.
     ManageConsultations,
     Administer,
+    /// Enter and import responses from every channel, read the register and its attachments:
+    /// the consultation team's work, which hosts do and moderators (who judge comments) do not.
+    EnterResponses,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -37,6 +41,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
         Action::ManageConsultations => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
+        Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
     }
 }
 
@@ -57,6 +62,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                 Action::Pin => "Only hosts and moderators can pin comments.",
                 Action::ManageConsultations => {
                     "Only hosts and administrators can manage consultations and their events."
+                }
+                Action::EnterResponses => {
+                    "Only the consultation's hosts and administrators can enter responses and read the register."
                 }
                 Action::TakePart => "You cannot do this.",
             },

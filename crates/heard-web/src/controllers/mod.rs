@@ -12,6 +12,7 @@ pub mod home;
 pub mod moderation;
 pub mod pages;
 pub mod password_reset;
+pub mod responses;
 mod screening;
 
 use askama::Template;
