@@ -255,3 +255,26 @@ async fn an_event_is_only_found_under_its_own_consultation() {
     assert_eq!(staff.get(&format!("/admin/consultations/old/events/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(staff.get("/admin/consultations/nothing-here").await.status, StatusCode::NOT_FOUND);
 }
+
+/// What staff type about an event is shown as text, never as markup.
+#[tokio::test]
+async fn event_details_are_escaped() {
+    let app = discussions_app(Backend::Sqlite).await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let payload = "<script>alert(1)</script>";
+    let event = NewEvent {
+        title: format!("Walk {payload}"),
+        format: EventFormat::InPerson,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: format!("1 Park Road\n{payload}"),
+        joining_link: String::new(),
+        accessibility: payload.into(),
+        capacity: 5,
+        description: payload.into(),
+    };
+    app.store.create_event(parks, &event, None, app.state.now()).await.unwrap();
+    let page = app.get("/consultations/parks/events").await;
+    page.lacks("<script>").shows("Walk &#60;script&#62;alert(1)&#60;/script&#62;").shows("1 Park Road<br>");
+}

@@ -27,6 +27,15 @@ fn demo_serves_the_police_and_crime_plan_and_its_discussions() {
     ] {
         assert!(page.contains(needle), "{needle} missing");
     }
+    // Its events, online and in person, all over by now; the open consultation's still ahead.
+    assert!(page.contains(r#"href="/consultations/police-and-crime-plan-2025-29/events""#));
+    let (status, events) = server.get("/consultations/police-and-crime-plan-2025-29/events");
+    assert_eq!(status, 200);
+    assert!(events.contains("There are no events coming up."), "{events}");
+    assert_eq!(events.matches("<span class=\"tag\">Online</span>").count(), 2);
+    assert_eq!(events.matches("<span class=\"tag\">In person</span>").count(), 2);
+    let (_, parks_events) = server.get("/consultations/parks-after-dark/events");
+    assert!(parks_events.contains("Evening walk") && parks_events.contains("Register interest"));
     let (status, discussion) =
         server.get("/consultations/police-and-crime-plan-2025-29/discussions/safety-in-public-spaces");
     assert_eq!(status, 200);
