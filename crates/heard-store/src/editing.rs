@@ -159,11 +159,12 @@ impl Store {
     /// Publishes a draft: from now on its dates open and close it. Publishing twice changes nothing.
     pub async fn publish_consultation(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("UPDATE consultations SET published_at = $1 WHERE id = $2 AND published_at IS NULL")
-            .bind(now.0)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE consultations SET published_at = $1 WHERE id = $2 AND published_at IS NULL")
+                .bind(now.0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         let changed = done.rows_affected() > 0;
         if changed {
             append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::Publish, "").await?;

@@ -149,8 +149,15 @@ impl Store {
         .bind(now.0)
         .fetch_one(&mut *tx)
         .await?;
-        append_staff_log(&mut tx, now, actor_id, Some(consultation_id), StaffAction::CreateEvent, &event.title)
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            actor_id,
+            Some(consultation_id),
+            StaffAction::CreateEvent,
+            &event.title,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -181,8 +188,15 @@ impl Store {
         let Some(consultation_id) = consultation_id else {
             return Err(StoreError::Invalid("there is no such event".into()));
         };
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::EditEvent, &event.title)
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::EditEvent,
+            &event.title,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -252,10 +266,11 @@ impl Store {
         if already.is_some() {
             return Ok(Registration::AlreadyRegistered);
         }
-        let registered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event_registrations WHERE event_id = $1")
-            .bind(event_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let registered: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM event_registrations WHERE event_id = $1")
+                .bind(event_id)
+                .fetch_one(&mut *tx)
+                .await?;
         if registered >= capacity {
             return Ok(Registration::Full);
         }
@@ -321,7 +336,10 @@ impl Store {
         actor_id: i64,
         now: Timestamp,
     ) -> Result<Vec<i64>> {
-        let event = self.event(event_id).await?.ok_or_else(|| StoreError::Invalid("there is no such event".into()))?;
+        let event = self
+            .event(event_id)
+            .await?
+            .ok_or_else(|| StoreError::Invalid("there is no such event".into()))?;
         for note in notes {
             if note.consultation_id != event.consultation_id
                 || note.channel != ResponseChannel::Event
@@ -340,7 +358,10 @@ impl Store {
                 // Take the responses back out, so that no note is left in the register without its
                 // event; the error that stopped the link is the one reported.
                 for id in &ids {
-                    if let Err(undo) = sqlx::query("DELETE FROM responses WHERE id = $1").bind(id).execute(&self.writer).await
+                    if let Err(undo) = sqlx::query("DELETE FROM responses WHERE id = $1")
+                        .bind(id)
+                        .execute(&self.writer)
+                        .await
                     {
                         tracing::error!(response.id = id, error = %undo, "could not take back an unlinked event note");
                     }
@@ -350,7 +371,13 @@ impl Store {
         }
     }
 
-    async fn link_event_notes(&self, event: &Event, ids: &[i64], actor_id: i64, now: Timestamp) -> Result<()> {
+    async fn link_event_notes(
+        &self,
+        event: &Event,
+        ids: &[i64],
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for id in ids {
             sqlx::query("INSERT INTO event_notes (response_id, event_id) VALUES ($1, $2)")
@@ -359,7 +386,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let detail = format!("{}: {} {}", event.details.title, ids.len(), if ids.len() == 1 { "note" } else { "notes" });
+        let detail = format!(
+            "{}: {} {}",
+            event.details.title,
+            ids.len(),
+            if ids.len() == 1 { "note" } else { "notes" }
+        );
         append_staff_log(
             &mut tx,
             now,
@@ -399,7 +431,10 @@ impl Store {
                 });
             }
             if let Some(note) = notes.last_mut() {
-                note.texts.push(crate::ResponseText { question: row.try_get("question")?, text: row.try_get("text")? });
+                note.texts.push(crate::ResponseText {
+                    question: row.try_get("question")?,
+                    text: row.try_get("text")?,
+                });
             }
         }
         Ok(notes)

@@ -64,6 +64,9 @@ pub struct Limits {
     /// Agreeing and taking it back.
     pub agreements_per_account: Rate,
     pub password_resets_per_address: Rate,
+    /// Registrations of interest in events by visitors without an account, so that nobody fills an
+    /// event's places with made-up names.
+    pub event_registrations_per_address: Rate,
 }
 
 impl Default for Limits {
@@ -88,6 +91,7 @@ impl Default for Limits {
             reports_per_account: Rate::per_hour(30),
             agreements_per_account: Rate::per_minute(60),
             password_resets_per_address: Rate::per_hour(10),
+            event_registrations_per_address: Rate::per_hour(10),
         }
     }
 }

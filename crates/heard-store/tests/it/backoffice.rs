@@ -84,7 +84,10 @@ async fn a_draft_is_invisible_to_every_public_query_until_published(store: Store
     assert_eq!(d[0].questions, ["What would help?"]);
 
     assert!(store.publish_consultation(id, ada, in_january()).await.unwrap());
-    assert!(!store.publish_consultation(id, ada, in_january()).await.unwrap(), "publishing twice changes nothing");
+    assert!(
+        !store.publish_consultation(id, ada, in_january()).await.unwrap(),
+        "publishing twice changes nothing"
+    );
     assert_eq!(store.list_consultations().await.unwrap().len(), 1);
     let found = store.discussion_ref("draft-plan", "safety").await.unwrap().expect("published");
     assert!(store.discussion_ref_by_id(found.id).await.unwrap().is_some());
@@ -140,7 +143,10 @@ async fn editing_keeps_discussions_with_comments_and_refuses_to_remove_them(stor
     without_safety.consultation.title = "Renamed".into();
     let err = store.update_consultation(id, &without_safety, ada, in_january()).await.unwrap_err();
     assert!(err.to_string().contains("has comments, so it cannot be removed"), "{err}");
-    assert_eq!(store.consultation_by_slug("plan").await.unwrap().unwrap().summary.title, "Police and Crime Plan");
+    assert_eq!(
+        store.consultation_by_slug("plan").await.unwrap().unwrap().summary.title,
+        "Police and Crime Plan"
+    );
 
     // Renaming it, reordering, dropping the empty one and adding another keeps the comment.
     let mut changed = edit.clone();
@@ -224,7 +230,10 @@ async fn one_registration_per_person_whether_signed_in_or_not(store: Store) {
     let event_id = store.create_event(id, &event(10), Some(ada), in_january()).await.unwrap();
     let rae = store.create_account(&resident("Rae", "Rae@Example.org")).await.unwrap();
     let as_account = Registrant::Account { user_id: rae, name: "Rae".into() };
-    assert_eq!(store.register_interest(event_id, &as_account, in_january()).await.unwrap(), Registration::Registered);
+    assert_eq!(
+        store.register_interest(event_id, &as_account, in_january()).await.unwrap(),
+        Registration::Registered
+    );
     assert_eq!(
         store.register_interest(event_id, &as_account, in_january()).await.unwrap(),
         Registration::AlreadyRegistered
@@ -236,7 +245,10 @@ async fn one_registration_per_person_whether_signed_in_or_not(store: Store) {
         Registration::AlreadyRegistered
     );
     let visitor = Registrant::Visitor { name: "Sam".into(), email: "sam@example.org".into() };
-    assert_eq!(store.register_interest(event_id, &visitor, in_january()).await.unwrap(), Registration::Registered);
+    assert_eq!(
+        store.register_interest(event_id, &visitor, in_january()).await.unwrap(),
+        Registration::Registered
+    );
     let visitor_again = Registrant::Visitor { name: "Samuel".into(), email: " SAM@example.org ".into() };
     assert_eq!(
         store.register_interest(event_id, &visitor_again, in_january()).await.unwrap(),

@@ -134,7 +134,10 @@ async fn with_hosts(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn create(State(state): State<AppState>, posted: Posted<ConsultationForm>) -> Result<Response, WebError> {
+pub async fn create(
+    State(state): State<AppState>,
+    posted: Posted<ConsultationForm>,
+) -> Result<Response, WebError> {
     let Posted { visitor, form, fields } = posted;
     let session = policy::require(&visitor, Action::ManageConsultations, "/admin/consultations/new")?;
     let form = with_hosts(&state, form, &fields).await?;
@@ -201,7 +204,8 @@ pub async fn hub(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let session = policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
+    let session =
+        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
     let c = staff_consultation(&state, &slug).await?;
     hub_page(&state, &visitor, session, c, None, StatusCode::OK).await
 }
@@ -255,7 +259,8 @@ pub async fn edit_form(
         policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/edit"))?;
     let c = staff_consultation(&state, &slug).await?;
     let edit = stored_edit(&state, &c).await?;
-    form_page(&state, &visitor, session, Some(c.summary), ConsultationForm::from_edit(&edit), Vec::new()).await
+    form_page(&state, &visitor, session, Some(c.summary), ConsultationForm::from_edit(&edit), Vec::new())
+        .await
 }
 
 async fn stored_edit(state: &AppState, c: &heard_store::Consultation) -> Result<ConsultationEdit, WebError> {
@@ -321,8 +326,11 @@ pub async fn publish(
     Path(slug): Path<String>,
     posted: Posted<NoFields>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&posted.visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
+    let session = policy::require(
+        &posted.visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     if state.store().publish_consultation(c.summary.id, session.account.user.id, state.now()).await? {
         tracing::info!(consultation.id = c.summary.id, "consultation published");
@@ -337,7 +345,8 @@ pub async fn publish_results(
     posted: Posted<NoFields>,
 ) -> Result<Response, WebError> {
     let visitor = &posted.visitor;
-    let session = policy::require(visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
+    let session =
+        policy::require(visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
     let c = staff_consultation(&state, &slug).await?;
     match state.store().publish_results(c.summary.id, session.account.user.id, state.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response()),

@@ -135,7 +135,11 @@ impl ConsultationForm {
             timeline,
             documents,
             channels,
-            host_organisation: edit.discussions.first().map(|d| d.host_organisation.clone()).unwrap_or_default(),
+            host_organisation: edit
+                .discussions
+                .first()
+                .map(|d| d.host_organisation.clone())
+                .unwrap_or_default(),
             discussions,
             hosts,
         }
@@ -156,7 +160,10 @@ impl ConsultationForm {
         }
         let title = required(&mut errors, "title", &self.title, "Enter the title.");
         if title.chars().count() > MAX_TITLE {
-            errors.push(FieldError::new("title", format!("The title is too long: use at most {MAX_TITLE} characters.")));
+            errors.push(FieldError::new(
+                "title",
+                format!("The title is too long: use at most {MAX_TITLE} characters."),
+            ));
         }
         let summary = required(&mut errors, "summary", &self.summary, "Enter a summary of what is proposed.");
         let organisation =
@@ -172,7 +179,8 @@ impl ConsultationForm {
         if let (Some(opens), Some(closes)) = (opens_on, closes_on)
             && closes < opens
         {
-            errors.push(FieldError::new("closes_on", "The closing date must be on or after the opening date."));
+            errors
+                .push(FieldError::new("closes_on", "The closing date must be on or after the opening date."));
         }
         let objectives = objectives(&self.objectives);
         let timeline = lines_of(&mut errors, "timeline", "Timeline", &self.timeline, timeline_entry);
@@ -285,8 +293,8 @@ fn timeline_entry(parts: &[&str]) -> Result<TimelineEntry, String> {
     let [on_date, title, rest @ ..] = parts else {
         return Err("write the date, then the title, apart by “|”.".into());
     };
-    let on_date =
-        Date::parse_iso(on_date).map_err(|_| format!("“{on_date}” is not a date: write it like 2025-03-18."))?;
+    let on_date = Date::parse_iso(on_date)
+        .map_err(|_| format!("“{on_date}” is not a date: write it like 2025-03-18."))?;
     if title.is_empty() {
         return Err("the title is missing.".into());
     }
@@ -297,7 +305,9 @@ fn document(parts: &[&str]) -> Result<Document, String> {
     let (title, url, format, easy_read) = match parts {
         [title, url, format] => (title, url, format, false),
         [title, url, format, flag] if flag.eq_ignore_ascii_case("easy read") => (title, url, format, true),
-        [_, _, _, flag] => return Err(format!("the last part is “{flag}”: write “easy read” or leave it out.")),
+        [_, _, _, flag] => {
+            return Err(format!("the last part is “{flag}”: write “easy read” or leave it out."));
+        }
         _ => return Err("write the title, the link and the format, apart by “|”.".into()),
     };
     if title.is_empty() || url.is_empty() || format.is_empty() {
@@ -306,7 +316,12 @@ fn document(parts: &[&str]) -> Result<Document, String> {
     if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
         return Err(format!("“{url}” is not a link: start it with https:// (or / for a page of this site)."));
     }
-    Ok(Document { title: (*title).to_owned(), url: (*url).to_owned(), format: (*format).to_owned(), easy_read })
+    Ok(Document {
+        title: (*title).to_owned(),
+        url: (*url).to_owned(),
+        format: (*format).to_owned(),
+        easy_read,
+    })
 }
 
 fn channel(parts: &[&str]) -> Result<Channel, String> {
@@ -320,7 +335,9 @@ fn channel(parts: &[&str]) -> Result<Channel, String> {
     }
     let address = rest.join(" | ");
     let address = match kind {
-        ChannelKind::Post => address.split(';').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"),
+        ChannelKind::Post => {
+            address.split(';').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+        }
         _ => address,
     };
     if kind == ChannelKind::Email && !address.contains('@') {
@@ -383,7 +400,9 @@ fn discussions(text: &str, hosts: &[i64], host_organisation: &str) -> Result<Vec
             return Err(format!("Discussions, line {line}: the title is missing."));
         }
         let date = |d: &str| {
-            Date::parse_iso(d).map_err(|_| format!("Discussions, line {line}: “{d}” is not a date: write it like 2025-03-18."))
+            Date::parse_iso(d).map_err(|_| {
+                format!("Discussions, line {line}: “{d}” is not a date: write it like 2025-03-18.")
+            })
         };
         let (opens_on, closes_on) = (date(opens)?, date(closes)?);
         if closes_on < opens_on {
@@ -391,7 +410,9 @@ fn discussions(text: &str, hosts: &[i64], host_organisation: &str) -> Result<Vec
         }
         let (questions, intro): (Vec<&str>, Vec<&str>) = lines[1..].iter().partition(|l| l.starts_with("- "));
         if intro.is_empty() {
-            return Err(format!("Discussions, line {line}: add a line of introduction under the first line."));
+            return Err(format!(
+                "Discussions, line {line}: add a line of introduction under the first line."
+            ));
         }
         out.push(NewDiscussion {
             slug: slug.to_owned(),
@@ -468,7 +489,10 @@ mod tests {
         let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field, e.message.as_str())).collect();
         assert_eq!(got[0].0, "slug");
         assert_eq!(got[1], ("closes_on", "The closing date must be on or after the opening date."));
-        assert_eq!(got[2], ("timeline", "Timeline, line 2: “2025-13-01” is not a date: write it like 2025-03-18."));
+        assert_eq!(
+            got[2],
+            ("timeline", "Timeline, line 2: “2025-13-01” is not a date: write it like 2025-03-18.")
+        );
         assert!(got[3].1.starts_with("Ways to respond, line 1: “fax” is not a way to respond"), "{got:?}");
         assert!(got[4].1.starts_with("Discussions, line 1: start with the slug"), "{got:?}");
         assert_eq!(got.len(), 5);

@@ -7,14 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse, Registrant, Registration,
-    RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError, is_time_of_day,
+    Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse, Registrant,
+    Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError, is_time_of_day,
 };
 use serde::Deserialize;
 
 use super::accounts::MessagePage;
 use super::{FieldError, page_response, render};
-use crate::auth::{Posted, SignedIn, Visitor};
+use crate::auth::{Posted, SignedIn, Visitor, sha256_hex};
 use crate::format::{day_in_words, paragraphs, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
@@ -206,24 +206,51 @@ pub async fn register(
                     "A blocked account cannot register interest in events.",
                 ));
             }
-            Registrant::Account { user_id: session.account.user.id, name: session.account.user.display_name.clone() }
+            Registrant::Account {
+                user_id: session.account.user.id,
+                name: session.account.user.display_name.clone(),
+            }
         }
         None => {
             let mut errors = Vec::new();
             let name = form.name.trim();
             if name.is_empty() {
-                errors.push(FieldError::new("name", "Enter your name, so the organisers know who is coming."));
+                errors
+                    .push(FieldError::new("name", "Enter your name, so the organisers know who is coming."));
             } else if name.chars().count() > 100 {
                 errors.push(FieldError::new("name", "Your name is too long: use at most 100 characters."));
             }
             let email = form.email.trim();
             if email.is_empty() {
-                errors.push(FieldError::new("email", "Enter your email address, so the organisers can write to you."));
+                errors.push(FieldError::new(
+                    "email",
+                    "Enter your email address, so the organisers can write to you.",
+                ));
             } else if !super::accounts::looks_like_email(email) {
                 errors.push(FieldError::new("email", "Enter an email address like name@example.com."));
             }
             if !errors.is_empty() {
-                return register_page(&state, &visitor, c, &e, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+                return register_page(
+                    &state,
+                    &visitor,
+                    c,
+                    &e,
+                    form,
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            let rate = state.settings().limits.event_registrations_per_address;
+            let bucket = format!("event-register:address:{}", sha256_hex(&visitor.address));
+            if let Some(wait) = super::accounts::over_rate(&state, &bucket, rate).await? {
+                let message = format!(
+                    "Many registrations have come from your connection recently. {}",
+                    super::limited_message(wait)
+                );
+                let errors = vec![FieldError::new("name", message)];
+                return register_page(&state, &visitor, c, &e, form, errors, StatusCode::TOO_MANY_REQUESTS)
+                    .await;
             }
             Registrant::Visitor { name: name.to_owned(), email: email.to_owned() }
         }
@@ -259,8 +286,14 @@ pub async fn register(
     let page = MessagePage {
         nav: Nav::for_visitor(&visitor),
         title: title.to_owned(),
-        paragraphs: vec![format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)), said.to_owned()],
-        links: vec![(events_href, "Back to the events".to_owned()), (format!("/consultations/{slug}"), c.summary.title)],
+        paragraphs: vec![
+            format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
+            said.to_owned(),
+        ],
+        links: vec![
+            (events_href, "Back to the events".to_owned()),
+            (format!("/consultations/{slug}"), c.summary.title),
+        ],
     };
     page_response(&page, status, None)
 }
@@ -293,8 +326,19 @@ pub async fn staff_list(
     policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events"))?;
     let c = staff_consultation(&state, &slug).await?;
     let today = state.now().date();
-    let events = state.store().events_of(c.summary.id).await?.iter().map(|e| EventView::new(e, today, false)).collect();
-    let page = StaffEventsPage { nav: Nav::for_visitor(&visitor), slug: c.summary.slug, title: c.summary.title, events };
+    let events = state
+        .store()
+        .events_of(c.summary.id)
+        .await?
+        .iter()
+        .map(|e| EventView::new(e, today, false))
+        .collect();
+    let page = StaffEventsPage {
+        nav: Nav::for_visitor(&visitor),
+        slug: c.summary.slug,
+        title: c.summary.title,
+        events,
+    };
     page_response(&page, StatusCode::OK, None)
 }
 
@@ -346,10 +390,14 @@ impl EventForm {
         }
         let (starts_at, ends_at) = (self.starts_at.trim(), self.ends_at.trim());
         if !is_time_of_day(starts_at) {
-            errors.push(FieldError::new("starts_at", "Enter the start time on the 24-hour clock, such as 18:30."));
+            errors.push(FieldError::new(
+                "starts_at",
+                "Enter the start time on the 24-hour clock, such as 18:30.",
+            ));
         }
         if !is_time_of_day(ends_at) {
-            errors.push(FieldError::new("ends_at", "Enter the end time on the 24-hour clock, such as 20:00."));
+            errors
+                .push(FieldError::new("ends_at", "Enter the end time on the 24-hour clock, such as 20:00."));
         } else if is_time_of_day(starts_at) && ends_at <= starts_at {
             errors.push(FieldError::new("ends_at", "The end time must be after the start time."));
         }
@@ -366,11 +414,17 @@ impl EventForm {
         }
         let is_link = link.starts_with("https://") || link.starts_with("http://");
         if !link.is_empty() && !is_link {
-            errors.push(FieldError::new("joining_link", "Enter the joining link as a web address starting https://."));
+            errors.push(FieldError::new(
+                "joining_link",
+                "Enter the joining link as a web address starting https://.",
+            ));
         }
         let capacity = self.capacity.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n));
         if capacity.is_none() {
-            errors.push(FieldError::new("capacity", "Enter how many people can come, as a number from 1 to 100,000."));
+            errors.push(FieldError::new(
+                "capacity",
+                "Enter how many people can come, as a number from 1 to 100,000.",
+            ));
         }
         match (errors.is_empty(), format, on_date, capacity) {
             (true, Some(format), Some(on_date), Some(capacity)) => Ok(NewEvent {
@@ -443,8 +497,11 @@ pub async fn new_form(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events/new"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/events/new"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     event_form_page(&visitor, session, &c, None, EventForm::default(), Vec::new())
 }
@@ -456,14 +513,18 @@ pub async fn create(
     posted: Posted<EventForm>,
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events/new"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/events/new"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     let event = match form.parse() {
         Ok(event) => event,
         Err(errors) => return event_form_page(&visitor, session, &c, None, form, errors),
     };
-    let id = state.store().create_event(c.summary.id, &event, Some(session.account.user.id), state.now()).await?;
+    let id =
+        state.store().create_event(c.summary.id, &event, Some(session.account.user.id), state.now()).await?;
     tracing::info!(event.id = id, "event created");
     Ok(Redirect::to(&format!("/admin/consultations/{slug}/events/{id}")).into_response())
 }
@@ -589,8 +650,11 @@ pub async fn staff_event(
     Path((slug, id)): Path<(String, i64)>,
     axum::extract::Query(query): axum::extract::Query<RecordedQuery>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events/{id}"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/events/{id}"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
     let form = NotesForm { respondent_type: "individual".into(), ..NotesForm::default() };
@@ -658,15 +722,21 @@ pub async fn record_notes(
     posted: Posted<NotesForm>,
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events/{id}"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/events/{id}"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
     let questions = prompt_questions(&state, c.summary.id).await?;
     let mut errors = Vec::new();
     let respondent_type = RespondentType::parse(&form.respondent_type);
     if respondent_type.is_none() {
-        errors.push(FieldError::new("respondent_type-individual", "Say whether an individual or an organisation said this."));
+        errors.push(FieldError::new(
+            "respondent_type-individual",
+            "Say whether an individual or an organisation said this.",
+        ));
     }
     let organisation = form.organisation.trim();
     if respondent_type == Some(RespondentType::Organisation) && organisation.is_empty() {
@@ -714,7 +784,8 @@ pub async fn record_notes(
     match state.store().record_event_notes(e.id, &[note], session.account.user.id, state.now()).await {
         Ok(ids) => {
             tracing::info!(event.id = e.id, notes = ids.len(), "event notes recorded");
-            Ok(Redirect::to(&format!("/admin/consultations/{slug}/events/{id}?recorded=1#notes")).into_response())
+            Ok(Redirect::to(&format!("/admin/consultations/{slug}/events/{id}?recorded=1#notes"))
+                .into_response())
         }
         Err(StoreError::Invalid(why)) => Err(WebError::BadRequest(why)),
         Err(e) => Err(e.into()),

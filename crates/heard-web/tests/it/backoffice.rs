@@ -22,9 +22,18 @@ fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a st
         ("accessible_formats", "Ask us for large print."),
         ("objectives", "Safer paths\n- Light the towpath\n- Open the gates later"),
         ("timeline", timeline),
-        ("documents", "The plan | https://example.org/plan.pdf | PDF, 1 MB\nEasy read | /easy.pdf | PDF | easy read"),
-        ("channels", "email | Email | Send us your views. | paths@example.org\nevents | Events | Come and talk to us."),
-        ("discussions", "which-paths | Which paths? | 2025-03-10 | 2025-04-10\nTell us which paths you use.\n- Which paths do you use after dark?"),
+        (
+            "documents",
+            "The plan | https://example.org/plan.pdf | PDF, 1 MB\nEasy read | /easy.pdf | PDF | easy read",
+        ),
+        (
+            "channels",
+            "email | Email | Send us your views. | paths@example.org\nevents | Events | Come and talk to us.",
+        ),
+        (
+            "discussions",
+            "which-paths | Which paths? | 2025-03-10 | 2025-04-10\nTell us which paths you use.\n- Which paths do you use after dark?",
+        ),
     ]
 }
 
@@ -47,7 +56,8 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
     let app = discussions_app(backend).await;
     let (staff, _) = app.signed_in(Role::Host, "Harriet").await;
     app.account(Role::Host, "Dionne", "dionne@example.org").await;
-    let dionne = app.store.hosts().await.unwrap().into_iter().find(|h| h.display_name == "Dionne").unwrap().id;
+    let dionne =
+        app.store.hosts().await.unwrap().into_iter().find(|h| h.display_name == "Dionne").unwrap().id;
     let dionne_field = dionne.to_string();
 
     // The closing date before the opening date, and a timeline date that is not a date.
@@ -64,7 +74,10 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
         .shows("2025-03-10 | Opens\n2025-13-01 | Decision</textarea>")
         .shows("Tell us which paths you use.\n- Which paths do you use after dark?</textarea>")
         .shows(&format!(r#"id="host-{dionne}" name="host" value="{dionne}" checked"#));
-    assert!(app.store.all_consultations().await.unwrap().iter().all(|c| c.slug != "river-paths"), "nothing saved");
+    assert!(
+        app.store.all_consultations().await.unwrap().iter().all(|c| c.slug != "river-paths"),
+        "nothing saved"
+    );
 
     let mut fields = consultation_fields("2025-04-10", "2025-03-10 | Opens\n2025-05-01 | Decision");
     fields.push(("host", &dionne_field));
@@ -83,7 +96,10 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
     // The public sees nothing of a draft.
     let public = app.browser("203.0.113.9");
     assert_eq!(public.get("/consultations/river-paths").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(public.get("/consultations/river-paths/discussions/which-paths").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        public.get("/consultations/river-paths/discussions/which-paths").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(public.get("/consultations/river-paths/events").await.status, StatusCode::NOT_FOUND);
     public.get("/").await.lacks("River paths");
     let (resident, _) = app.signed_in(Role::Resident, "Rhys").await;
@@ -97,10 +113,16 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
         .shows("Easy read | /easy.pdf | PDF | easy read")
         .shows(&format!(r#"id="host-{dionne}" name="host" value="{dionne}" checked"#));
 
-    let page = staff.submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish", &[]).await;
+    let page = staff
+        .submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish", &[])
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     // The clock stands at 2025-03-01: published, it waits for its opening date.
-    staff.get("/admin/consultations/river-paths").await.shows("Scheduled").shows("Published the consultation");
+    staff
+        .get("/admin/consultations/river-paths")
+        .await
+        .shows("Scheduled")
+        .shows("Published the consultation");
     public.get("/").await.shows("River paths &#60;for everyone&#62;");
     let page = public.get("/consultations/river-paths").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -189,7 +211,11 @@ async fn events_take_registrations_up_to_their_capacity_and_notes_join_the_regis
     page.shows("You have registered your interest");
 
     // Now it is full: the page says so, and a forged POST is refused.
-    public.get("/consultations/parks/events").await.shows("This event is full.").shows("Full: all 2 places are taken");
+    public
+        .get("/consultations/parks/events")
+        .await
+        .shows("This event is full.")
+        .shows("Full: all 2 places are taken");
     let late = app.browser("203.0.113.11");
     late.get(&register).await.shows("This event is full.").lacks(r#"name="email""#);
     // A forged POST, with a valid form token from another page.
@@ -202,9 +228,12 @@ async fn events_take_registrations_up_to_their_capacity_and_notes_join_the_regis
 
     // Notes of what was said: a mistake first, then into the register.
     let notes = format!("{event_page}/notes");
-    let page = staff.submit(&event_page, &notes, &[("respondent_type", "organisation"), ("text_2", "Lights!")]).await;
+    let page = staff
+        .submit(&event_page, &notes, &[("respondent_type", "organisation"), ("text_2", "Lights!")])
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    page.shows(r##"<a href="#organisation">Enter the organisation&#39;s name.</a>"##).shows("Lights!</textarea>");
+    page.shows(r##"<a href="#organisation">Enter the organisation&#39;s name.</a>"##)
+        .shows("Lights!</textarea>");
     let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
     assert_eq!(app.store.respondent_count(parks).await.unwrap(), 0);
     let page = staff
@@ -251,8 +280,14 @@ async fn an_event_is_only_found_under_its_own_consultation() {
     let page = staff.submit(new, new, &fields).await;
     let id: i64 = page.location().rsplit('/').next().unwrap().parse().unwrap();
     let visitor: Browser = app.browser("203.0.113.12");
-    assert_eq!(visitor.get(&format!("/consultations/old/events/{id}/register")).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(staff.get(&format!("/admin/consultations/old/events/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        visitor.get(&format!("/consultations/old/events/{id}/register")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        staff.get(&format!("/admin/consultations/old/events/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(staff.get("/admin/consultations/nothing-here").await.status, StatusCode::NOT_FOUND);
 }
 
@@ -277,4 +312,46 @@ async fn event_details_are_escaped() {
     app.store.create_event(parks, &event, None, app.state.now()).await.unwrap();
     let page = app.get("/consultations/parks/events").await;
     page.lacks("<script>").shows("Walk &#60;script&#62;alert(1)&#60;/script&#62;").shows("1 Park Road<br>");
+}
+
+/// Visitors without an account cannot fill an event with made-up names from one connection.
+#[tokio::test]
+async fn registrations_without_an_account_are_limited_per_connection() {
+    let limits = heard_web::Limits {
+        event_registrations_per_address: heard_web::Rate::per_hour(2),
+        ..Default::default()
+    };
+    let app =
+        crate::discussions_app_with(Backend::Sqlite, heard_web::Settings { limits, ..Default::default() })
+            .await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let event = NewEvent {
+        title: "Walk".into(),
+        format: EventFormat::InPerson,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: "The bandstand".into(),
+        joining_link: String::new(),
+        accessibility: String::new(),
+        capacity: 50,
+        description: String::new(),
+    };
+    let id = app.store.create_event(parks, &event, None, app.state.now()).await.unwrap();
+    let register = format!("/consultations/parks/events/{id}/register");
+    let visitor = app.browser("203.0.113.20");
+    for n in 0..2 {
+        let email = format!("person{n}@example.org");
+        visitor
+            .submit(&register, &register, &[("name", "Someone"), ("email", &email)])
+            .await
+            .shows("You have registered");
+    }
+    let page = visitor
+        .submit(&register, &register, &[("name", "Someone else"), ("email", "third@example.org")])
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    page.shows("Many registrations have come from your connection recently.")
+        .shows(r#"value="third@example.org""#);
+    assert_eq!(app.store.registrations(id).await.unwrap().len(), 2);
 }
