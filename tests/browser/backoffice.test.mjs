@@ -182,7 +182,19 @@ for (const viewport of [WIDE, NARROW]) {
         await check(s, 'add an event with errors');
         await visit(s, server.url(`${parksAdmin}/events`));
         await s.getByRole('link', { name: /Evening walk/ }).click();
-        await check(s, 'an event: registrations and notes');
+        await check(s, 'an event to come: registrations, no notes yet');
+        // An event that has happened, added through the form, takes notes of what was said.
+        await visit(s, server.url(`${parksAdmin}/events/new`));
+        await s.getByLabel('Title').fill(`Drop-in at the park cafe (${viewport.width})`);
+        await s.getByRole('radio', { name: 'In person' }).check();
+        await s.getByLabel('Date').fill(isoDay(-3));
+        await s.getByLabel('Starts at').fill('10:00');
+        await s.getByLabel('Ends at').fill('12:00');
+        await s.getByLabel('Venue (in person)').fill('The park cafe\nRiverside Park');
+        await s.getByLabel('Places').fill('30');
+        await s.getByRole('button', { name: 'Add the event' }).click();
+        await s.waitForURL((url) => /\/events\/\d+$/.test(url.pathname));
+        await check(s, 'an event that has happened: the notes form');
         await s.getByRole('button', { name: 'Put the note in the register' }).click();
         await check(s, 'notes with an error');
         await s.getByRole('textbox', { name: 'Notes', exact: true }).first().fill(`The path by the lake needs lights (${viewport.width}).`);

@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use heard_store::response_import::received_problem;
 use heard_store::{
     Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse, Registrant,
     Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError, is_time_of_day,
@@ -615,6 +616,8 @@ struct StaffEventPage {
     form: NotesForm,
     errors: Vec<FieldError>,
     recorded: Option<usize>,
+    /// Why no notes can be recorded from this event now, if they cannot.
+    notes_refused: Option<String>,
 }
 
 struct RegistrationRow {
@@ -684,8 +687,14 @@ async fn staff_event_page(
             when: r.at.date().long(),
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let notes_refused = notes_problem(state, &c, e);
+    let status = match (&notes_refused, errors.is_empty()) {
+        (Some(_), false) => StatusCode::CONFLICT,
+        (_, true) => StatusCode::OK,
+        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     let page = StaffEventPage {
+        notes_refused,
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
         event: EventView::new(e, state.now().date(), false),
@@ -700,6 +709,15 @@ async fn staff_event_page(
         consultation_title: c.summary.title,
     };
     page_response(&page, status, None)
+}
+
+/// Why notes from this event cannot go into the register today, if they cannot: the rule every
+/// channel's staff entry shares (not before the event has happened; none after the consultation has
+/// closed, which only letters posted in time escape).
+fn notes_problem(state: &AppState, c: &Consultation, e: &Event) -> Option<String> {
+    let s = &c.summary;
+    received_problem(ResponseChannel::Event, e.details.on_date, s.opens_on, s.closes_on, state.now().date())
+        .map(|why| format!("Notes from this event cannot be recorded: its day, {why}."))
 }
 
 /// The prompt questions of the consultation's discussions, each once, for notes to be filed under.
@@ -729,6 +747,10 @@ pub async fn record_notes(
     )?;
     let c = staff_consultation(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
+    if let Some(why) = notes_problem(&state, &c, &e) {
+        let errors = vec![FieldError::new("notes-heading", why)];
+        return staff_event_page(&state, &visitor, session, c, &e, form, errors, None).await;
+    }
     let questions = prompt_questions(&state, c.summary.id).await?;
     let mut errors = Vec::new();
     let respondent_type = RespondentType::parse(&form.respondent_type);

@@ -226,8 +226,18 @@ async fn events_take_registrations_up_to_their_capacity_and_notes_join_the_regis
     assert_eq!(app.store.registrations(id).await.unwrap().len(), 2);
     staff.get(&event_page).await.shows("Who registered interest (2)").shows("Rae").shows("sam@example.org");
 
-    // Notes of what was said: a mistake first, then into the register.
+    // Notes of what was said wait until the event has happened.
     let notes = format!("{event_page}/notes");
+    let before = "Notes from this event cannot be recorded: its day, 20 March 2025 is in the future.";
+    staff.get(&event_page).await.shows(before).lacks("Put the note in the register");
+    let token = staff.get(&event_page).await.csrf();
+    let early = [("csrf", token.as_str()), ("respondent_type", "individual"), ("text_1", "Too early.")];
+    let page = staff.post(&notes, &early).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.shows(before);
+    app.state.advance_clock(20 * 86_400);
+
+    // Then: a mistake first, then into the register.
     let page = staff
         .submit(&event_page, &notes, &[("respondent_type", "organisation"), ("text_2", "Lights!")])
         .await;

@@ -105,7 +105,7 @@ fn event_fields() -> Vec<(&'static str, String)> {
     vec![
         ("title", "A walk in the park".into()),
         ("format", "in-person".into()),
-        ("on_date", "2025-03-20".into()),
+        ("on_date", "2025-02-20".into()),
         ("starts_at", "18:00".into()),
         ("ends_at", "19:30".into()),
         ("venue", "The bandstand".into()),
@@ -266,7 +266,8 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
             let event = NewEvent {
                 title: "A walk".into(),
                 format: EventFormat::InPerson,
-                on_date: Date::parse_iso("2025-03-20").unwrap(),
+                // Over already, so that notes from it can be recorded.
+                on_date: Date::parse_iso("2025-02-20").unwrap(),
                 starts_at: "18:00".into(),
                 ends_at: "19:00".into(),
                 venue: "The bandstand".into(),
