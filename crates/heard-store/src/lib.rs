@@ -13,6 +13,7 @@ mod moderation;
 mod posting;
 mod queries;
 mod register;
+mod survey;
 pub mod testing;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use date::{Date, Timestamp};
 pub use model::*;
 pub use register::*;
+pub use survey::*;
 
 /// What went wrong in the store. Users see [`StoreError::Invalid`] and [`StoreError::EmailTaken`];
 /// the rest are internal.

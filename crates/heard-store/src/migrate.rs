@@ -29,6 +29,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_channels.sql"),
         postgres: include_str!("../migrations/postgres/0003_channels.sql"),
     },
+    Migration {
+        version: 4,
+        name: "survey",
+        sqlite: include_str!("../migrations/sqlite/0004_survey.sql"),
+        postgres: include_str!("../migrations/postgres/0004_survey.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {
