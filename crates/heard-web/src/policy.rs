@@ -5,6 +5,7 @@
 //! | post, reply, agree, report; edit and delete their own | yes | yes | yes | yes |
 //! | pin a comment | | yes | yes | yes |
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
+//! | build a consultation's survey, read its results | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
@@ -24,6 +25,9 @@ pub enum Action {
     TakePart,
     Pin,
     Moderate,
+    /// Build a consultation's survey and read its results: the back office of a consultation,
+    /// for the staff who run it (hosts) and administrators.
+    BuildSurvey,
     Administer,
 }
 
@@ -32,6 +36,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::TakePart => true,
         Action::Pin => matches!(role, Role::Host | Role::Moderator | Role::Admin),
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
+        Action::BuildSurvey => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
     }
 }
@@ -51,6 +56,7 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                     "Only moderators can see the moderation queue and log, or hide and block."
                 }
                 Action::Pin => "Only hosts and moderators can pin comments.",
+                Action::BuildSurvey => "Only the consultation's staff can build its survey and read its results.",
                 Action::TakePart => "You cannot do this.",
             },
         ));

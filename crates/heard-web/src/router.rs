@@ -6,7 +6,8 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::controllers::{
-    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset,
+    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset, survey,
+    survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -15,6 +16,11 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{slug}", get(consultation::show))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
+        .route("/consultations/{slug}/survey", get(survey::start))
+        .route("/consultations/{slug}/survey/start", post(survey::begin))
+        .route("/consultations/{slug}/survey/sections/{number}", get(survey::section).post(survey::answer))
+        .route("/consultations/{slug}/survey/submitted", get(survey::submitted))
+        .route("/consultations/{slug}/survey/resume/{token}", get(survey::resume))
         .route("/comments/{id}/posted", get(comments::posted))
         .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
         .route("/comments/{id}/delete", get(comments::delete_form).post(comments::delete))
@@ -36,10 +42,30 @@ pub fn router(state: AppState) -> Router {
         .route("/moderation/users/{id}/block", post(moderation::block))
         .route("/admin", get(admin::show))
         .route("/admin/users/{id}/role", post(admin::set_role))
+        .route("/admin/consultations/{slug}/survey", get(survey_admin::show).post(survey_admin::settings))
+        .route("/admin/consultations/{slug}/survey/sections", post(survey_admin::add_section))
+        .route(
+            "/admin/consultations/{slug}/survey/sections/{id}",
+            get(survey_admin::section_form).post(survey_admin::edit_section),
+        )
+        .route("/admin/consultations/{slug}/survey/sections/{id}/move", post(survey_admin::move_section))
+        .route("/admin/consultations/{slug}/survey/sections/{id}/delete", post(survey_admin::delete_section))
+        .route(
+            "/admin/consultations/{slug}/survey/sections/{id}/questions",
+            get(survey_admin::new_question_form).post(survey_admin::add_question),
+        )
+        .route(
+            "/admin/consultations/{slug}/survey/questions/{id}",
+            get(survey_admin::question_form).post(survey_admin::edit_question),
+        )
+        .route("/admin/consultations/{slug}/survey/questions/{id}/move", post(survey_admin::move_question))
+        .route("/admin/consultations/{slug}/survey/questions/{id}/delete", post(survey_admin::delete_question))
+        .route("/admin/consultations/{slug}/survey/results", get(survey_admin::results))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/survey.js", get(survey::script))
         .route("/static/favicon.svg", get(pages::favicon))
         .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(pages::health))

@@ -10,6 +10,8 @@ pub mod moderation;
 pub mod pages;
 pub mod password_reset;
 mod screening;
+pub mod survey;
+pub mod survey_admin;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
