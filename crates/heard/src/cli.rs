@@ -304,6 +304,12 @@ async fn run_demo(
                 report.synthetic_discussions
             );
         }
+        if report.synthetic_survey_submissions > 0 {
+            println!(
+                "added {} synthetic survey submissions to the Police and Crime Plan (marked as such)",
+                report.synthetic_survey_submissions
+            );
+        }
     } else {
         println!("reopened the demo in {}", data_dir.display());
     }

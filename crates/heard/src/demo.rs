@@ -23,6 +23,8 @@ pub struct DemoReport {
     pub created: bool,
     pub imported_pages: Vec<(String, usize)>,
     pub synthetic_discussions: usize,
+    /// Synthetic submissions to the Police and Crime Plan survey.
+    pub synthetic_survey_submissions: usize,
 }
 
 /// Where the seed pages are looked for when none is named: beside the current directory's parent
@@ -78,7 +80,16 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
             report.imported_pages.push((path.display().to_string(), outcome.comments));
         }
     }
+    let survey = crate::demo_survey::police_plan_survey(store, POLICE_PLAN).await?;
+    report.synthetic_survey_submissions = crate::demo_survey::add_synthetic_submissions(
+        store,
+        &survey,
+        crate::demo_survey::POLICE_PLAN_SUBMISSIONS,
+        2025,
+    )
+    .await?;
     open_consultation(store, today).await?;
+    crate::demo_survey::parks_survey(store, PARKS).await?;
     store.create_consultation(&upcoming_consultation(today)).await?;
     Ok(report)
 }

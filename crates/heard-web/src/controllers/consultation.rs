@@ -24,6 +24,17 @@ struct ConsultationPage {
     discussions: Vec<DiscussionRow>,
     documents: Vec<Document>,
     easy_read: Vec<Document>,
+    survey: Option<SurveyLink>,
+    /// The back office links, for staff who build the survey.
+    staff_survey_href: Option<String>,
+}
+
+/// The survey among the ways to respond.
+struct SurveyLink {
+    href: String,
+    title: String,
+    /// Whether it takes answers today.
+    open: bool,
 }
 
 struct TimelineRow {
@@ -102,6 +113,15 @@ pub async fn show(
         })
         .collect();
     let (easy_read, documents) = c.documents.iter().cloned().partition(|d| d.easy_read);
+    let survey = state.store().survey_for(&slug).await?.map(|survey| SurveyLink {
+        href: super::survey::survey_path(&slug),
+        open: survey.accepts_answers(today),
+        title: survey.title,
+    });
+    let staff_survey_href = visitor
+        .role()
+        .is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey))
+        .then(|| format!("/admin/consultations/{slug}/survey"));
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
         status,
@@ -112,6 +132,8 @@ pub async fn show(
         discussions,
         documents,
         easy_read,
+        survey,
+        staff_survey_href,
         c,
     };
     render(&page)
