@@ -14,6 +14,7 @@ mod posting;
 mod queries;
 mod register;
 mod survey;
+pub mod response_import;
 pub mod testing;
 
 use std::path::Path;

@@ -33,6 +33,50 @@ impl Status {
     }
 }
 
+/// Where a consultation stands in its life: draft, scheduled, open, closed, results published.
+/// Only the two publishing steps are stored (as instants); opening and closing follow the dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Draft,
+    Scheduled,
+    Open,
+    Closed,
+    ResultsPublished,
+}
+
+impl Stage {
+    pub fn of(published: bool, results_published: bool, status: Status) -> Stage {
+        match (published, status) {
+            (false, _) => Stage::Draft,
+            (true, Status::Upcoming) => Stage::Scheduled,
+            (true, Status::Open) => Stage::Open,
+            (true, Status::Closed) if results_published => Stage::ResultsPublished,
+            (true, Status::Closed) => Stage::Closed,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Draft => "draft",
+            Stage::Scheduled => "scheduled",
+            Stage::Open => "open",
+            Stage::Closed => "closed",
+            Stage::ResultsPublished => "results_published",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Draft => "Draft",
+            Stage::Scheduled => "Scheduled",
+            Stage::Open => "Open",
+            Stage::Closed => "Closed",
+            Stage::ResultsPublished => "Results published",
+        }
+    }
+}
+
 /// What a person may do; a host is staff speaking in a discussion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -199,11 +243,18 @@ pub struct ConsultationSummary {
     pub opens_on: Date,
     pub closes_on: Date,
     pub recorded_responses: Option<i64>,
+    /// False for a draft, which only staff see.
+    pub published: bool,
+    pub results_published: bool,
 }
 
 impl ConsultationSummary {
     pub fn status(&self, today: Date) -> Status {
         Status::on(today, self.opens_on, self.closes_on)
+    }
+
+    pub fn stage(&self, today: Date) -> Stage {
+        Stage::of(self.published, self.results_published, self.status(today))
     }
 }
 

@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::{Date, Result, Store, StoreError, Timestamp};
 
 impl Store {
-    /// Publishes a consultation with its objectives, timeline, documents and channels.
+    /// Publishes a consultation (it is not a draft) with its objectives, timeline, documents and channels.
     pub async fn create_consultation(&self, new: &NewConsultation) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id = insert_consultation(&mut tx, new).await?;
@@ -380,8 +380,8 @@ async fn insert_consultation(conn: &mut AnyConnection, new: &NewConsultation) ->
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO consultations (slug, title, summary, organisation, respondent_noun, opens_on, \
-         closes_on, recorded_responses, results_expected, accessible_formats, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         closes_on, recorded_responses, results_expected, accessible_formats, created_at, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
     )
     .bind(&new.slug)
     .bind(&new.title)
@@ -591,7 +591,7 @@ async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) 
 
 /// The columns of a [`ConsultationSummary`]; callers add more columns or `FROM consultations`.
 const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
-     opens_on, closes_on, recorded_responses";
+     opens_on, closes_on, recorded_responses, published_at, results_published_at";
 
 /// Comments deleted by their authors are not counted.
 const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
@@ -634,6 +634,8 @@ fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> {
         opens_on: date(row, "opens_on")?,
         closes_on: date(row, "closes_on")?,
         recorded_responses: row.try_get("recorded_responses")?,
+        published: row.try_get::<Option<i64>, _>("published_at")?.is_some(),
+        results_published: row.try_get::<Option<i64>, _>("results_published_at")?.is_some(),
     })
 }
 

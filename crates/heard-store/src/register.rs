@@ -7,7 +7,7 @@
 //! writes a batch in one transaction: all of it or none.
 
 use serde::Serialize;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::{Date, Result, Store, Timestamp};
 
@@ -262,4 +262,275 @@ impl Store {
         let sql = format!("SELECT COUNT(DISTINCT who) FROM ({RESPONDENT_KEYS}) everyone");
         Ok(sqlx::query_scalar(&sql).bind(consultation_id).fetch_one(&self.pool).await?)
     }
+}
+
+/// Which part of the register to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegisterFilter {
+    pub channel: Option<ResponseChannel>,
+    pub respondent_type: Option<RespondentType>,
+}
+
+/// An attachment as the register lists it (its content is read by [`Store::attachment`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size_bytes: i64,
+}
+
+/// One entry of the register: a discussion comment (`key` "c12") or a response ("r5").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterEntry {
+    pub key: String,
+    pub channel: ResponseChannel,
+    /// "discussion" for a comment, else the [`ResponseSource`].
+    pub source: String,
+    pub received_on: Date,
+    pub respondent_type: RespondentType,
+    pub organisation: String,
+    pub borough: String,
+    pub synthetic: bool,
+    /// For a comment, its one text with the discussion's title as the question.
+    pub texts: Vec<ResponseText>,
+    /// The comment a reply answers ("c7").
+    pub reply_to: Option<String>,
+    /// "visible", "held" or "hidden" for comments (moderation); responses are "visible".
+    pub state: String,
+    /// Who wrote it: a host's reply is in the register, as part of the discussion, but the host is
+    /// staff, not a respondent, and is not counted. Everything not from a discussion is `Resident`.
+    pub author_role: crate::Role,
+    pub attachment: Option<AttachmentInfo>,
+}
+
+/// A page of the register, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterPage {
+    pub entries: Vec<RegisterEntry>,
+    /// Entries matching the filter, on every page.
+    pub total: i64,
+}
+
+/// Responses and distinct respondents.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub responses: i64,
+    pub respondents: i64,
+}
+
+/// The counts staff see at the top of the register.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterBreakdown {
+    pub total: Tally,
+    pub by_channel: Vec<(ResponseChannel, Tally)>,
+    pub by_respondent_type: Vec<(RespondentType, Tally)>,
+}
+
+impl Store {
+    /// Counts by channel and respondent type; a person who responded in two channels is a
+    /// respondent in each, and once in the total.
+    pub async fn register_breakdown(&self, consultation_id: i64) -> Result<RegisterBreakdown> {
+        let tally = |row: &sqlx::any::AnyRow| -> Result<Tally> {
+            Ok(Tally { responses: row.try_get("responses")?, respondents: row.try_get("respondents")? })
+        };
+        let total = sqlx::query(&format!(
+            "SELECT COUNT(*) AS responses, COUNT(DISTINCT who) AS respondents FROM ({RESPONDENT_KEYS}) everyone"
+        ))
+        .bind(consultation_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let mut breakdown =
+            RegisterBreakdown { total: tally(&total)?, by_channel: Vec::new(), by_respondent_type: Vec::new() };
+        for column in ["channel", "respondent_type"] {
+            let grouped = sqlx::query(&format!(
+                "SELECT {column} AS part, COUNT(*) AS responses, COUNT(DISTINCT who) AS respondents \
+                 FROM ({RESPONDENT_KEYS}) everyone GROUP BY {column} ORDER BY {column}"
+            ))
+            .bind(consultation_id)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in &grouped {
+                let part: String = row.try_get("part")?;
+                if column == "channel" {
+                    let channel = ResponseChannel::parse(&part).ok_or_else(|| corrupt("channel", &part))?;
+                    breakdown.by_channel.push((channel, tally(row)?));
+                } else {
+                    let kind = RespondentType::parse(&part).ok_or_else(|| corrupt("respondent_type", &part))?;
+                    breakdown.by_respondent_type.push((kind, tally(row)?));
+                }
+            }
+        }
+        breakdown.by_channel.sort_by_key(|(c, _)| *c);
+        breakdown.by_respondent_type.sort_by_key(|(k, _)| *k);
+        Ok(breakdown)
+    }
+
+    /// A page of the register (`page` counts from 1), newest first.
+    pub async fn register(
+        &self,
+        consultation_id: i64,
+        filter: RegisterFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<RegisterPage> {
+        let (sql, count_sql) = self.register_sql(filter);
+        let total: i64 = sqlx::query_scalar(&count_sql).bind(consultation_id).fetch_one(&self.pool).await?;
+        let rows = sqlx::query(&format!("{sql} ORDER BY received_on DESC, sort_key DESC LIMIT $2 OFFSET $3"))
+            .bind(consultation_id)
+            .bind(per_page.max(1))
+            .bind((page.max(1) - 1) * per_page.max(1))
+            .fetch_all(&self.pool)
+            .await?;
+        let entries = self.register_entries(&rows).await?;
+        Ok(RegisterPage { entries, total })
+    }
+
+    /// Every entry of the register, oldest first, for exports.
+    pub async fn register_all(&self, consultation_id: i64) -> Result<Vec<RegisterEntry>> {
+        let (sql, _) = self.register_sql(RegisterFilter::default());
+        let rows = sqlx::query(&format!("{sql} ORDER BY received_on, sort_key"))
+            .bind(consultation_id)
+            .fetch_all(&self.pool)
+            .await?;
+        self.register_entries(&rows).await
+    }
+
+    /// An attachment with its content, if it belongs to a response of the consultation.
+    pub async fn attachment(&self, consultation_id: i64, id: i64) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.file_name, a.media_type, a.size_bytes, a.content FROM attachments a \
+             JOIN responses r ON r.id = a.response_id WHERE a.id = $1 AND r.consultation_id = $2",
+        )
+        .bind(id)
+        .bind(consultation_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let info = AttachmentInfo {
+            id: row.try_get("id")?,
+            file_name: row.try_get("file_name")?,
+            media_type: row.try_get("media_type")?,
+            size_bytes: row.try_get("size_bytes")?,
+        };
+        Ok(Some((info, row.try_get("content")?)))
+    }
+
+    /// The register's rows as one `SELECT` over comments and responses (`$1` the consultation), and
+    /// its count.
+    fn register_sql(&self, filter: RegisterFilter) -> (String, String) {
+        let comment_day = match self.backend {
+            crate::Backend::Sqlite => "date(c.posted_at, 'unixepoch')",
+            crate::Backend::Postgres => "to_char(to_timestamp(c.posted_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        };
+        // Filters are closed enums, so they are written into the SQL rather than bound.
+        let mut comment_where = String::new();
+        let mut response_where = String::new();
+        if let Some(channel) = filter.channel {
+            if channel != ResponseChannel::Online {
+                comment_where.push_str(" AND 1 = 0");
+            }
+            response_where.push_str(&format!(" AND r.channel = '{}'", channel.as_str()));
+        }
+        if let Some(kind) = filter.respondent_type {
+            if kind != RespondentType::Individual {
+                comment_where.push_str(" AND 1 = 0");
+            }
+            response_where.push_str(&format!(" AND r.respondent_type = '{}'", kind.as_str()));
+        }
+        let sql = format!(
+            "SELECT * FROM (\
+             SELECT 'c' AS kind, c.id AS id, c.id AS sort_key, 'online' AS channel, 'discussion' AS source, \
+             {comment_day} AS received_on, 'individual' AS respondent_type, '' AS organisation, \
+             COALESCE(u.borough, '') AS borough, CASE WHEN c.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
+             c.body AS body, d.title AS question, c.parent_id AS parent_id, c.state AS state, u.role AS author_role \
+             FROM comments c JOIN discussions d ON d.id = c.discussion_id JOIN users u ON u.id = c.author_id \
+             WHERE d.consultation_id = $1 AND c.deleted_at IS NULL{comment_where} \
+             UNION ALL \
+             SELECT 'r' AS kind, r.id AS id, r.id AS sort_key, r.channel, r.source, r.received_on, r.respondent_type, \
+             r.organisation, r.borough, CASE WHEN r.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
+             '' AS body, '' AS question, NULL AS parent_id, 'visible' AS state, 'resident' AS author_role \
+             FROM responses r WHERE r.consultation_id = $1{response_where}) register"
+        );
+        let count = format!("SELECT COUNT(*) FROM ({sql}) counted");
+        (sql, count)
+    }
+
+    async fn register_entries(&self, rows: &[sqlx::any::AnyRow]) -> Result<Vec<RegisterEntry>> {
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut response_ids = Vec::new();
+        for row in rows {
+            let kind: String = row.try_get("kind")?;
+            let id: i64 = row.try_get("id")?;
+            let channel: String = row.try_get("channel")?;
+            let kind_text: String = row.try_get("respondent_type")?;
+            let received: String = row.try_get("received_on")?;
+            let texts = if kind == "c" {
+                vec![ResponseText { question: row.try_get("question")?, text: row.try_get("body")? }]
+            } else {
+                response_ids.push(id);
+                Vec::new()
+            };
+            entries.push(RegisterEntry {
+                key: format!("{kind}{id}"),
+                channel: ResponseChannel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+                source: row.try_get("source")?,
+                received_on: Date::parse_iso(&received).map_err(|_| corrupt("received_on", &received))?,
+                respondent_type: RespondentType::parse(&kind_text)
+                    .ok_or_else(|| corrupt("respondent_type", &kind_text))?,
+                organisation: row.try_get("organisation")?,
+                borough: row.try_get("borough")?,
+                synthetic: row.try_get::<i64, _>("synthetic")? != 0,
+                texts,
+                reply_to: row.try_get::<Option<i64>, _>("parent_id")?.map(|p| format!("c{p}")),
+                state: row.try_get("state")?,
+                author_role: {
+                    let role: String = row.try_get("author_role")?;
+                    crate::Role::parse(&role).ok_or_else(|| corrupt("role", &role))?
+                },
+                attachment: None,
+            });
+        }
+        if response_ids.is_empty() {
+            return Ok(entries);
+        }
+        // The texts and attachments of the page's responses, in two more queries.
+        let list = response_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let texts = sqlx::query(&format!(
+            "SELECT response_id, question, text FROM response_texts WHERE response_id IN ({list}) \
+             ORDER BY response_id, position"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let files = sqlx::query(&format!(
+            "SELECT id, response_id, file_name, media_type, size_bytes FROM attachments \
+             WHERE response_id IN ({list}) ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let by_key: std::collections::HashMap<String, usize> =
+            entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
+        for row in &texts {
+            let id: i64 = row.try_get("response_id")?;
+            if let Some(&i) = by_key.get(&format!("r{id}")) {
+                entries[i].texts.push(ResponseText { question: row.try_get("question")?, text: row.try_get("text")? });
+            }
+        }
+        for row in &files {
+            let id: i64 = row.try_get("response_id")?;
+            if let Some(&i) = by_key.get(&format!("r{id}")) {
+                entries[i].attachment.get_or_insert(AttachmentInfo {
+                    id: row.try_get("id")?,
+                    file_name: row.try_get("file_name")?,
+                    media_type: row.try_get("media_type")?,
+                    size_bytes: row.try_get("size_bytes")?,
+                });
+            }
+        }
+        Ok(entries)
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> crate::StoreError {
+    crate::StoreError::Invalid(format!("the register holds an unexpected {column}: {value:?}"))
 }

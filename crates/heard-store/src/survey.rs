@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::queries::corrupt;
 use crate::register::insert_response;
-use crate::{Date, NewResponse, Result, Status, Store, StoreError, Timestamp};
+use crate::{Date, NewResponse, Result, Stage, Status, Store, StoreError, Timestamp};
 
 /// The five points of the agree-disagree scale, in the order they are offered.
 pub const AGREE_SCALE: [&str; 5] =
@@ -186,9 +186,10 @@ impl Survey {
         Status::on(today, self.opens_on, self.closes_on)
     }
 
-    /// Whether answers are taken today: the consultation is published and open by its dates.
+    /// Whether answers are taken today: the consultation is at its open stage (published, and open
+    /// by its dates).
     pub fn accepts_answers(&self, today: Date) -> bool {
-        self.published && self.status(today) == Status::Open
+        Stage::of(self.published, false, self.status(today)) == Stage::Open
     }
 
     pub fn questions(&self) -> impl Iterator<Item = &Question> {

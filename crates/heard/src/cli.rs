@@ -138,6 +138,13 @@ enum Command {
         #[command(flatten)]
         web: WebOptions,
     },
+    /// The register of responses: import letters, emails and event notes from a CSV file; export
+    /// every response of every channel.
+    #[command(subcommand)]
+    Responses(Responses),
+    /// List the consultations with their status and number of respondents.
+    #[command(subcommand)]
+    Consultations(Consultations),
     /// Import responses or discussions from a file.
     #[command(subcommand)]
     Import(Import),
@@ -178,6 +185,44 @@ enum Import {
         /// The discussion's title (default: its first question).
         #[arg(long)]
         title: Option<String>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Responses {
+    /// Check a CSV file (columns channel, received, respondent_type, organisation, borough, text, and
+    /// optionally question and email) and import every row, or nothing when any row is wrong.
+    Import {
+        file: PathBuf,
+        /// The consultation's slug.
+        #[arg(long)]
+        consultation: String,
+        #[command(flatten)]
+        database: Database,
+    },
+    /// Write every response of every channel (comments and replies, survey answers, letters,
+    /// emails, event notes), one line per text, multi-line text intact.
+    Export {
+        #[arg(long)]
+        consultation: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::responses::ExportFormat,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        database: Database,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Consultations {
+    /// Slug, title, status and the number of distinct respondents of every consultation.
+    List {
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         database: Database,
     },
@@ -263,6 +308,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Users(Users::Create { role, email, name, password_stdin: _, database }) => {
             crate::users::create(&role, &email, &name, &database.open().await?).await
         }
+        Command::Responses(Responses::Import { file, consultation, database }) => {
+            crate::responses::import(&database.open().await?, &consultation, &file, Date::today()).await
+        }
+        Command::Responses(Responses::Export { consultation, format, out, database }) => {
+            crate::responses::export(&database.open().await?, &consultation, format, out.as_ref()).await
+        }
+        Command::Consultations(Consultations::List { json, database }) => {
+            crate::responses::list(&database.open().await?, json, Date::today()).await
+        }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await
         }
@@ -308,6 +362,12 @@ async fn run_demo(
             println!(
                 "added {} synthetic survey submissions to the Police and Crime Plan (marked as such)",
                 report.synthetic_survey_submissions
+            );
+        }
+        if report.synthetic_responses > 0 {
+            println!(
+                "added {} synthetic responses by email, post, phone and at events (marked as such)",
+                report.synthetic_responses
             );
         }
     } else {

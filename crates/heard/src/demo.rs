@@ -25,7 +25,12 @@ pub struct DemoReport {
     pub synthetic_discussions: usize,
     /// Synthetic submissions to the Police and Crime Plan survey.
     pub synthetic_survey_submissions: usize,
+    /// Synthetic responses added to the register by email, post, phone and at events.
+    pub synthetic_responses: usize,
 }
+
+/// How many people and organisations responded to the real Police and Crime Plan consultation.
+pub const POLICE_PLAN_RESPONDENTS: i64 = 1622;
 
 /// Where the seed pages are looked for when none is named: beside the current directory's parent
 /// (a checkout next to `shared/`), then beside the source tree.
@@ -88,6 +93,8 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
         2025,
     )
     .await?;
+    let police = store.consultation_by_slug(POLICE_PLAN).await?.context("the demo consultation")?;
+    report.synthetic_responses = fill_register(store, &police.summary, POLICE_PLAN_RESPONDENTS).await?;
     open_consultation(store, today).await?;
     crate::demo_survey::parks_survey(store, PARKS).await?;
     store.create_consultation(&upcoming_consultation(today)).await?;
@@ -145,7 +152,8 @@ pub fn police_plan() -> NewConsultation {
         respondent_noun: "Londoners".into(),
         opens_on: day("2024-12-18"),
         closes_on: day("2025-02-12"),
-        recorded_responses: Some(1622),
+        // The 1,622 come from the register, which the demo fills (see `fill_register`).
+        recorded_responses: None,
         results_expected: Some("March 2025, with the final plan".into()),
         accessible_formats: "If you use assistive technology (such as a screen reader) and need a document in a \
                              more accessible format, email us and tell us which format you need and, if you can, \
@@ -353,3 +361,81 @@ fn upcoming_consultation(today: Date) -> NewConsultation {
         channels: vec![],
     }
 }
+
+/// Adds synthetic responses by email, post, phone and at events (marked synthetic) until
+/// `target` distinct people and organisations have responded to `consultation`, as they did to the
+/// real one across its channels. A few people write twice from the same address, so the register
+/// shows linking at work: they add responses but not respondents. Returns the responses added.
+pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, target: i64) -> Result<usize> {
+    let missing = usize::try_from(target - store.respondent_count(consultation.id).await?).unwrap_or(0);
+    if missing == 0 {
+        return Ok(0);
+    }
+    let mut texts = synth::comments(&synth::PUBLIC_SAFETY, missing / 2 + 1, 77)
+        .into_iter()
+        .chain(synth::comments(&synth::VIOLENCE_PREVENTION, missing / 2 + 1, 78))
+        .map(|c| c.text);
+    let days = consultation.closes_on.days_since_epoch() - consultation.opens_on.days_since_epoch();
+    let mut responses = Vec::with_capacity(missing + missing / 40);
+    for n in 0..missing {
+        // Fixed mixes by position, reproducible: most people emailed, then events, post, phone.
+        let channel = match n % 20 {
+            0..=10 => ResponseChannel::Email,
+            11..=14 => ResponseChannel::Event,
+            15..=18 => ResponseChannel::Post,
+            _ => ResponseChannel::Phone,
+        };
+        let organisation = (n % 25 == 7).then(|| ORGANISATIONS[(n / 25) % ORGANISATIONS.len()]);
+        let mut received_on = consultation.opens_on.add_days((n as i64 * 7919) % (days + 1));
+        if channel == ResponseChannel::Post && n % 3 == 0 {
+            received_on = consultation.closes_on; // letters pile up on the last day
+        }
+        responses.push(NewResponse {
+            consultation_id: consultation.id,
+            channel,
+            source: ResponseSource::Synthetic,
+            received_on,
+            respondent_type: if organisation.is_some() {
+                RespondentType::Organisation
+            } else {
+                RespondentType::Individual
+            },
+            organisation: organisation.unwrap_or_default().to_owned(),
+            borough: if n % 9 == 4 { String::new() } else { LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].into() },
+            user_id: None,
+            email: (channel == ResponseChannel::Email).then(|| format!("respondent{n}@example.org")),
+            entered_by: None,
+            texts: vec![ResponseText { question: String::new(), text: texts.next().unwrap_or_default() }],
+            attachment: None,
+        });
+    }
+    // Second emails from people who had written already.
+    let again: Vec<NewResponse> = responses
+        .iter()
+        .filter(|r| r.email.is_some())
+        .step_by(40)
+        .map(|r| NewResponse {
+            texts: vec![ResponseText {
+                question: String::new(),
+                text: "Writing again to add: please publish what changes because of these responses.".into(),
+            }],
+            received_on: r.received_on.add_days(3).min(consultation.closes_on),
+            ..r.clone()
+        })
+        .collect();
+    responses.extend(again);
+    store.record_responses(&responses).await?;
+    Ok(responses.len())
+}
+
+/// Organisations that write in to a consultation like this one (made up for the demo).
+const ORGANISATIONS: [&str; 8] = [
+    "Northside Residents' Association",
+    "Canal Ward Safer Neighbourhood Panel",
+    "Riverside Youth Trust",
+    "Oak Street Traders' Group",
+    "Hillside Women's Network",
+    "Market Lane Tenants' Association",
+    "Brickfield Community Centre",
+    "Garden Estate Neighbourhood Watch",
+];

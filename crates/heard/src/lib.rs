@@ -8,5 +8,6 @@ pub mod eval;
 pub mod import;
 pub mod model;
 pub mod redact;
+pub mod responses;
 mod telemetry;
 mod users;

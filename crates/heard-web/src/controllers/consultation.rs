@@ -62,18 +62,9 @@ pub async fn show(
     let today = state.now().date();
     let s = &c.summary;
     let status = s.status(today);
-    let responses_line = match s.recorded_responses {
-        Some(n) => format!(
-            "{} {} {} responded",
-            thousands(n),
-            s.respondent_noun,
-            if n == 1 { "has" } else { "have" }
-        ),
-        None => {
-            let comments: i64 = c.discussions.iter().map(|d| d.comment_count).sum();
-            format!("{} {} so far", thousands(comments), if comments == 1 { "comment" } else { "comments" })
-        }
-    };
+    let respondents = state.store().respondent_count(s.id).await?;
+    let responses_line = responded_line(respondents, s.recorded_responses, &s.respondent_noun)
+        .unwrap_or_else(|| "No responses yet".to_owned());
     let deadline_line = match status {
         Status::Upcoming => format!("Opens on {}", s.opens_on.long()),
         Status::Open => {
@@ -152,4 +143,11 @@ impl ConsultationPage {
     fn address_lines(address: &str) -> Vec<&str> {
         paragraphs(address)
     }
+}
+
+/// "1,622 Londoners have responded": the distinct people in the register across every channel, or
+/// the count recorded before heard held every response (a saved page's), whichever is larger.
+pub(crate) fn responded_line(respondents: i64, recorded: Option<i64>, noun: &str) -> Option<String> {
+    let n = respondents.max(recorded.unwrap_or(0));
+    (n > 0).then(|| format!("{} {} {} responded", thousands(n), noun, if n == 1 { "has" } else { "have" }))
 }

@@ -7,7 +7,6 @@ use heard_store::{ConsultationSummary, Date, Status};
 
 use super::render;
 use crate::auth::Visitor;
-use crate::format::thousands;
 use crate::nav::Nav;
 use crate::{AppState, WebError};
 
@@ -47,9 +46,11 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Htm
             closes_long: c.closes_on.long(),
             opens_iso: c.opens_on.to_string(),
             closes_iso: c.closes_on.to_string(),
-            responses: c
-                .recorded_responses
-                .map(|n| format!("{} {} responded", thousands(n), c.respondent_noun)),
+            responses: super::consultation::responded_line(
+                state.store().respondent_count(c.id).await?,
+                c.recorded_responses,
+                &c.respondent_noun,
+            ),
             slug: c.slug,
             title: c.title,
             summary: c.summary,

@@ -196,7 +196,7 @@ async fn open_consultation_counts_down_to_its_closing_date() {
         .await
         .shows(r#"<p class="status status-open">Open</p>"#)
         .shows("Open until 11 March 2025 (10 days left)")
-        .shows("0 comments so far")
+        .shows("No responses yet")
         .lacks("This consultation has closed");
 }
 

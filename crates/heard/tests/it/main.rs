@@ -4,6 +4,7 @@ mod analyse;
 mod demo;
 mod import;
 mod redact;
+mod responses;
 mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -1,0 +1,176 @@
+//! `heard responses import|export` and `heard consultations list`: the register from the command
+//! line, safe to run while `heard serve` or `heard demo` uses the same data directory (SQLite in WAL
+//! mode lets one process write while others read, and writers wait their turn).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use heard_store::response_import::read_import;
+use heard_store::{Date, RegisterEntry, Store};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+/// Checks the whole file, then imports every row in one transaction, or nothing.
+pub async fn import(store: &Store, slug: &str, file: &Path, today: Date) -> Result<()> {
+    let consultation = consultation(store, slug).await?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let checked = read_import(&bytes, consultation.opens_on, consultation.closes_on, today);
+    let problems = match checked {
+        Ok(rows) => {
+            let count = store.import_responses(consultation.id, &rows, None).await?;
+            println!("imported {count} responses into {slug} from {}", file.display());
+            return Ok(());
+        }
+        Err(problems) => problems,
+    };
+    for problem in &problems {
+        eprintln!("{}: {problem}", file.display());
+    }
+    bail!(
+        "nothing was imported: {} {} in {}",
+        problems.len(),
+        if problems.len() == 1 { "problem" } else { "problems" },
+        file.display()
+    )
+}
+
+/// One line of an export: one text of a response (a response answered per question has several).
+/// The columns `id`, `text`, `channel`, `respondent_type`, `borough` and `question` are what
+/// `heard analyse` reads.
+#[derive(Debug, Serialize)]
+struct ExportLine<'a> {
+    id: String,
+    response: &'a str,
+    channel: &'static str,
+    source: &'a str,
+    received: String,
+    respondent_type: &'static str,
+    organisation: &'a str,
+    borough: &'a str,
+    question: &'a str,
+    text: &'a str,
+    reply_to: &'a str,
+    /// "resident", or "host" for staff replying in a discussion (not a respondent).
+    author_role: &'static str,
+    state: &'a str,
+    synthetic: bool,
+    attachment: &'a str,
+}
+
+fn lines(entry: &RegisterEntry) -> Vec<ExportLine<'_>> {
+    let texts: Vec<(&str, &str)> = if entry.texts.is_empty() {
+        vec![("", "")] // a survey answered with choices only, or a scan alone: still a response
+    } else {
+        entry.texts.iter().map(|t| (t.question.as_str(), t.text.as_str())).collect()
+    };
+    let several = texts.len() > 1;
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(n, (question, text))| ExportLine {
+            id: if several { format!("{}-{}", entry.key, n + 1) } else { entry.key.clone() },
+            response: &entry.key,
+            channel: entry.channel.as_str(),
+            source: &entry.source,
+            received: entry.received_on.to_string(),
+            respondent_type: entry.respondent_type.as_str(),
+            organisation: &entry.organisation,
+            borough: &entry.borough,
+            question,
+            text,
+            reply_to: entry.reply_to.as_deref().unwrap_or(""),
+            author_role: entry.author_role.as_str(),
+            state: &entry.state,
+            synthetic: entry.synthetic,
+            attachment: entry.attachment.as_ref().map_or("", |a| a.file_name.as_str()),
+        })
+        .collect()
+}
+
+/// Writes every response of every channel, oldest first, to `out` (a file written whole, under a
+/// temporary name then renamed) or to standard output.
+pub async fn export(store: &Store, slug: &str, format: ExportFormat, out: Option<&PathBuf>) -> Result<()> {
+    let consultation = consultation(store, slug).await?;
+    let entries = store.register_all(consultation.id).await?;
+    let mut buffer = Vec::new();
+    match format {
+        ExportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut buffer);
+            for entry in &entries {
+                for line in lines(entry) {
+                    writer.serialize(line)?;
+                }
+            }
+            if entries.is_empty() {
+                writer.write_record([
+                    "id", "response", "channel", "source", "received", "respondent_type", "organisation",
+                    "borough", "question", "text", "reply_to", "author_role", "state", "synthetic", "attachment",
+                ])?;
+            }
+            writer.flush()?;
+        }
+        ExportFormat::Jsonl => {
+            for entry in &entries {
+                for line in lines(entry) {
+                    serde_json::to_writer(&mut buffer, &line)?;
+                    buffer.push(b'\n');
+                }
+            }
+        }
+    }
+    match out {
+        Some(path) => {
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, &buffer).with_context(|| format!("writing {}", partial.display()))?;
+            std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("wrote {} responses to {}", entries.len(), path.display());
+        }
+        None => std::io::stdout().lock().write_all(&buffer)?,
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+struct Listed {
+    slug: String,
+    title: String,
+    status: &'static str,
+    responses: i64,
+}
+
+/// Every consultation with its stage and its count of distinct respondents.
+pub async fn list(store: &Store, json: bool, today: Date) -> Result<()> {
+    let mut listed = Vec::new();
+    for c in store.list_consultations().await? {
+        let responses = store.respondent_count(c.id).await?;
+        listed.push(Listed { status: c.stage(today).as_str(), slug: c.slug, title: c.title, responses });
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &listed)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let width = listed.iter().map(|c| c.slug.len()).max().unwrap_or(4).max(4);
+    writeln!(out, "{:width$}  {:17}  {:>9}  TITLE", "SLUG", "STATUS", "RESPONSES")?;
+    for c in &listed {
+        writeln!(out, "{:width$}  {:17}  {:>9}  {}", c.slug, c.status, c.responses, c.title)?;
+    }
+    Ok(())
+}
+
+async fn consultation(store: &Store, slug: &str) -> Result<heard_store::ConsultationSummary> {
+    match store.consultation_by_slug(slug).await? {
+        Some(c) => Ok(c.summary),
+        None => {
+            let known: Vec<String> = store.list_consultations().await?.into_iter().map(|c| c.slug).collect();
+            bail!("there is no consultation {slug:?}; the consultations are: {}", known.join(", "))
+        }
+    }
+}
