@@ -7,6 +7,7 @@ mod moderation;
 mod pages;
 mod password_reset;
 mod security;
+mod survey;
 mod taking_part;
 
 use std::collections::BTreeMap;

@@ -39,6 +39,23 @@ fn every_form(comment: i64, member: i64) -> Vec<(String, Vec<(&'static str, Stri
         ),
         ("/password-reset".into(), vec![("email", "admin@example.org".into())]),
         ("/password-reset/some-token".into(), vec![("password", "a new password".into())]),
+        ("/consultations/parks/survey/start".into(), vec![("email", "forged@example.org".into())]),
+        ("/consultations/parks/survey/sections/1".into(), vec![("action", "continue".into())]),
+        ("/admin/consultations/parks/survey".into(), vec![("title", "Forged survey".into())]),
+        ("/admin/consultations/parks/survey/sections".into(), vec![("title", "Forged part".into())]),
+        ("/admin/consultations/parks/survey/sections/1".into(), vec![("title", "Forged part".into())]),
+        ("/admin/consultations/parks/survey/sections/1/move".into(), vec![("direction", "up".into())]),
+        ("/admin/consultations/parks/survey/sections/1/delete".into(), vec![]),
+        (
+            "/admin/consultations/parks/survey/sections/1/questions".into(),
+            vec![("kind", "short_text".into()), ("prompt", "Forged?".into())],
+        ),
+        (
+            "/admin/consultations/parks/survey/questions/1".into(),
+            vec![("kind", "short_text".into()), ("prompt", "Forged?".into())],
+        ),
+        ("/admin/consultations/parks/survey/questions/1/move".into(), vec![("direction", "up".into())]),
+        ("/admin/consultations/parks/survey/questions/1/delete".into(), vec![]),
     ]
 }
 
@@ -65,6 +82,7 @@ async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: 
     assert_eq!(app.get(OPEN).await.html, before, "nothing changed");
     assert!(app.store.moderation_log(10).await.unwrap().is_empty());
     assert_eq!(app.store.account(member).await.unwrap().unwrap().user.role, Role::Resident);
+    assert!(app.store.survey_for("parks").await.unwrap().is_none(), "no survey created");
     assert!(admin.get("/account").await.status.is_success(), "still signed in");
 }
 
