@@ -355,7 +355,9 @@ impl Survey {
                             field: "condition_options",
                             message: "Choose at least one answer that shows this question".into(),
                         });
-                    } else if let Some(bad) = condition.options.iter().find(|o| !choices.contains(&o.as_str())) {
+                    } else if let Some(bad) =
+                        condition.options.iter().find(|o| !choices.contains(&o.as_str()))
+                    {
                         problems.push(QuestionProblem {
                             field: "condition_options",
                             message: format!("\u{201c}{bad}\u{201d} is not one of that question's answers"),
@@ -374,7 +376,8 @@ fn basic_question_problems(new: &NewQuestion) -> Vec<QuestionProblem> {
     if new.prompt.trim().is_empty() {
         problems.push(QuestionProblem { field: "prompt", message: "Enter the question".into() });
     } else if new.prompt.chars().count() > 500 {
-        problems.push(QuestionProblem { field: "prompt", message: "Keep the question to 500 characters".into() });
+        problems
+            .push(QuestionProblem { field: "prompt", message: "Keep the question to 500 characters".into() });
     }
     if new.kind.takes_options() {
         let mut seen: Vec<&str> = Vec::new();
@@ -551,11 +554,12 @@ impl Store {
     pub async fn add_section(&self, survey_id: i64, title: &str, intro: &str) -> Result<i64> {
         check_section(title)?;
         let mut tx = self.begin_write().await?;
-        let position: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM survey_sections WHERE survey_id = $1")
-                .bind(survey_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM survey_sections WHERE survey_id = $1",
+        )
+        .bind(survey_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let rows: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO survey_sections (survey_id, position, title, intro) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -694,7 +698,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if answered > 0 {
-            return Err(StoreError::Invalid("people have answered this question, so it cannot be deleted".into()));
+            return Err(StoreError::Invalid(
+                "people have answered this question, so it cannot be deleted".into(),
+            ));
         }
         sqlx::query("DELETE FROM survey_questions WHERE id = $1").bind(question_id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -939,7 +945,10 @@ impl Store {
         .await?;
         let mut tallies: HashMap<(i64, String), (i64, i64)> = HashMap::new();
         for r in &rows {
-            tallies.insert((r.try_get("question_id")?, r.try_get("value")?), (r.try_get("n")?, r.try_get("places")?));
+            tallies.insert(
+                (r.try_get("question_id")?, r.try_get("value")?),
+                (r.try_get("n")?, r.try_get("places")?),
+            );
         }
         let questions = survey
             .questions()
@@ -976,7 +985,12 @@ impl Store {
 
     /// One page (from 1) of the submitted answers to a free-text question, newest first, and how
     /// many there are in all.
-    pub async fn survey_texts(&self, question_id: i64, page: u32, per_page: u32) -> Result<(Vec<String>, i64)> {
+    pub async fn survey_texts(
+        &self,
+        question_id: i64,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<String>, i64)> {
         let total: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM survey_answers a JOIN survey_submissions s ON s.id = a.submission_id \
              WHERE a.question_id = $1 AND s.status = 'submitted'",

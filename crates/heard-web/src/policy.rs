@@ -56,7 +56,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                     "Only moderators can see the moderation queue and log, or hide and block."
                 }
                 Action::Pin => "Only hosts and moderators can pin comments.",
-                Action::BuildSurvey => "Only the consultation's staff can build its survey and read its results.",
+                Action::BuildSurvey => {
+                    "Only the consultation's staff can build its survey and read its results."
+                }
                 Action::TakePart => "You cannot do this.",
             },
         ));

@@ -59,7 +59,10 @@ pub fn router(state: AppState) -> Router {
             get(survey_admin::question_form).post(survey_admin::edit_question),
         )
         .route("/admin/consultations/{slug}/survey/questions/{id}/move", post(survey_admin::move_question))
-        .route("/admin/consultations/{slug}/survey/questions/{id}/delete", post(survey_admin::delete_question))
+        .route(
+            "/admin/consultations/{slug}/survey/questions/{id}/delete",
+            post(survey_admin::delete_question),
+        )
         .route("/admin/consultations/{slug}/survey/results", get(survey_admin::results))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))

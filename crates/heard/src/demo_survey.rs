@@ -36,7 +36,9 @@ pub async fn police_plan_survey(store: &Store, consultation_slug: &str) -> Resul
             "How far do you agree that each objective should be a priority for the next four years?",
         )
         .await?;
-    store.add_question(objectives, &scale("Reducing violence and criminal exploitation should be a priority.")).await?;
+    store
+        .add_question(objectives, &scale("Reducing violence and criminal exploitation should be a priority."))
+        .await?;
     let trust = store
         .add_question(objectives, &scale("Increasing trust and confidence in the Met should be a priority."))
         .await?;
@@ -75,7 +77,12 @@ pub async fn police_plan_survey(store: &Store, consultation_slug: &str) -> Resul
     store
         .add_question(
             priorities,
-            &choice(QuestionKind::SingleChoice, "How safe do you feel in your area after dark?", true, &SAFE_AFTER_DARK),
+            &choice(
+                QuestionKind::SingleChoice,
+                "How safe do you feel in your area after dark?",
+                true,
+                &SAFE_AFTER_DARK,
+            ),
         )
         .await?;
     let more = store.add_section(survey_id, "Tell us more", "").await?;
@@ -83,7 +90,8 @@ pub async fn police_plan_survey(store: &Store, consultation_slug: &str) -> Resul
         .add_question(
             more,
             &NewQuestion {
-                hint: "You disagreed that increasing trust and confidence in the Met should be a priority.".into(),
+                hint: "You disagreed that increasing trust and confidence in the Met should be a priority."
+                    .into(),
                 condition: Some(Condition {
                     question_id: trust,
                     options: vec!["Disagree".into(), "Strongly disagree".into()],
@@ -104,7 +112,8 @@ pub async fn parks_survey(store: &Store, consultation_slug: &str) -> Result<Surv
         .with_context(|| format!("no consultation {consultation_slug:?} for the survey"))?;
     let settings = SurveySettings {
         title: "Parks after dark: a short survey".into(),
-        intro: "Six questions about our plan to make parks safer after dark. It takes about five minutes.".into(),
+        intro: "Six questions about our plan to make parks safer after dark. It takes about five minutes."
+            .into(),
         allow_anonymous: true,
     };
     let survey_id = store.create_survey(consultation.summary.id, &settings).await?;
@@ -130,7 +139,12 @@ pub async fn parks_survey(store: &Store, consultation_slug: &str) -> Result<Surv
                 QuestionKind::MultipleChoice,
                 "Which of these would make you feel safer in a park after dark?",
                 false,
-                &["Lighting on the main paths", "Help points", "Park toilets open later", "More park wardens"],
+                &[
+                    "Lighting on the main paths",
+                    "Help points",
+                    "Park toilets open later",
+                    "More park wardens",
+                ],
             ),
         )
         .await?;
@@ -159,7 +173,10 @@ pub async fn parks_survey(store: &Store, consultation_slug: &str) -> Result<Surv
         )
         .await?;
     store
-        .add_question(more, &text(QuestionKind::LongText, "What else would make our parks feel safer after dark?", false))
+        .add_question(
+            more,
+            &text(QuestionKind::LongText, "What else would make our parks feel safer after dark?", false),
+        )
         .await?;
     store.survey_for(consultation_slug).await?.context("the survey just created")
 }
@@ -223,7 +240,10 @@ pub fn synthetic_submissions(
                     }
                 }
                 QuestionKind::SingleChoice => {
-                    answers.insert(q.id, vec![q.options[weighted(&mut rng, &SAFE_WEIGHTS) % q.options.len()].clone()]);
+                    answers.insert(
+                        q.id,
+                        vec![q.options[weighted(&mut rng, &SAFE_WEIGHTS) % q.options.len()].clone()],
+                    );
                 }
                 QuestionKind::ShortText | QuestionKind::LongText => {
                     if !survey.is_shown(q, &answers) {
@@ -281,7 +301,12 @@ pub fn synthetic_submissions(
 }
 
 /// Adds [`synthetic_submissions`] to the survey, in one transaction.
-pub async fn add_synthetic_submissions(store: &Store, survey: &Survey, count: usize, seed: u64) -> Result<usize> {
+pub async fn add_synthetic_submissions(
+    store: &Store,
+    survey: &Survey,
+    count: usize,
+    seed: u64,
+) -> Result<usize> {
     let batch = synthetic_submissions(survey, count, seed, survey.opens_on, survey.closes_on);
     let ids = store.record_survey_submissions(survey.id, &batch, Timestamp::now()).await?;
     Ok(ids.len())
@@ -310,7 +335,14 @@ fn choice(kind: QuestionKind, prompt: &str, required: bool, options: &[&str]) ->
 }
 
 fn text(kind: QuestionKind, prompt: &str, required: bool) -> NewQuestion {
-    NewQuestion { kind, prompt: prompt.into(), hint: String::new(), required, options: vec![], condition: None }
+    NewQuestion {
+        kind,
+        prompt: prompt.into(),
+        hint: String::new(),
+        required,
+        options: vec![],
+        condition: None,
+    }
 }
 
 const PRIORITIES: [&str; 7] = [

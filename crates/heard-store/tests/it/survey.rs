@@ -43,9 +43,13 @@ async fn built(store: &Store) -> Built {
         options: options.iter().map(|o| (*o).to_owned()).collect(),
         condition: None,
     };
-    let agree = store.add_question(first, &q(QuestionKind::AgreeScale, "Violence first?", true, &[])).await.unwrap();
+    let agree =
+        store.add_question(first, &q(QuestionKind::AgreeScale, "Violence first?", true, &[])).await.unwrap();
     let priorities = store
-        .add_question(first, &q(QuestionKind::MultipleChoice, "Which matter?", false, &["Lighting", "Patrols", "Youth work"]))
+        .add_question(
+            first,
+            &q(QuestionKind::MultipleChoice, "Which matter?", false, &["Lighting", "Patrols", "Youth work"]),
+        )
         .await
         .unwrap();
     let mut why = q(QuestionKind::LongText, "Why do you disagree?", true, &[]);
@@ -53,10 +57,14 @@ async fn built(store: &Store) -> Built {
         Some(Condition { question_id: agree, options: vec!["Disagree".into(), "Strongly disagree".into()] });
     let why = store.add_question(second, &why).await.unwrap();
     let ranking = store
-        .add_question(second, &q(QuestionKind::Ranking, "Rank them", false, &["Lighting", "Patrols", "Youth work"]))
+        .add_question(
+            second,
+            &q(QuestionKind::Ranking, "Rank them", false, &["Lighting", "Patrols", "Youth work"]),
+        )
         .await
         .unwrap();
-    let more = store.add_question(second, &q(QuestionKind::ShortText, "Anything else?", false, &[])).await.unwrap();
+    let more =
+        store.add_question(second, &q(QuestionKind::ShortText, "Anything else?", false, &[])).await.unwrap();
     let survey = store.survey_for("police-plan").await.unwrap().expect("stored");
     Built { survey, consultation_id, agree, why, priorities, ranking, more }
 }
@@ -87,10 +95,16 @@ async fn one_submission_per_account(store: Store) {
     let user = store.create_user("Resident", Role::Resident, false).await.unwrap();
     let now = Timestamp(1_736_500_000);
     let first = answers(&[(b.agree, &["Agree"])]);
-    let id = store.save_draft(b.survey.id, Respondent::Account(user), None, &first, &[b.agree], now).await.unwrap();
+    let id = store
+        .save_draft(b.survey.id, Respondent::Account(user), None, &first, &[b.agree], now)
+        .await
+        .unwrap();
     // Saving again keeps one draft and replaces that section's answers only.
     let later = answers(&[(b.agree, &["Disagree"]), (b.more, &["ignored: not this section"])]);
-    let again = store.save_draft(b.survey.id, Respondent::Account(user), None, &later, &[b.agree], now).await.unwrap();
+    let again = store
+        .save_draft(b.survey.id, Respondent::Account(user), None, &later, &[b.agree], now)
+        .await
+        .unwrap();
     assert_eq!(id, again);
     let draft = store.submission(b.survey.id, Respondent::Account(user)).await.unwrap().unwrap();
     assert!(!draft.is_submitted());
@@ -105,7 +119,8 @@ async fn one_submission_per_account(store: Store) {
     assert_eq!(submitted.response_id, Some(response_id));
     assert_eq!(store.respondent_count(b.consultation_id).await.unwrap(), 1);
     // Submitting twice, or saving over a submitted one, is refused.
-    let twice = store.submit_survey(id, &Answers::new(), &response(&b, Some(user), vec![]), now).await.unwrap_err();
+    let twice =
+        store.submit_survey(id, &Answers::new(), &response(&b, Some(user), vec![]), now).await.unwrap_err();
     assert!(twice.to_string().contains("submitted already"), "{twice}");
     let over = store.save_draft(b.survey.id, Respondent::Account(user), None, &first, &[b.agree], now).await;
     assert!(over.is_err());
@@ -176,8 +191,16 @@ async fn results_count_only_submitted_answers(store: Store) {
     let b = built(&store).await;
     let now = Timestamp(1_736_500_000);
     let people = [
-        answers(&[(b.agree, &["Agree"]), (b.priorities, &["Lighting", "Patrols"]), (b.ranking, &["Patrols", "Lighting", "Youth work"])]),
-        answers(&[(b.agree, &["Agree"]), (b.priorities, &["Lighting"]), (b.ranking, &["Lighting", "Patrols", "Youth work"])]),
+        answers(&[
+            (b.agree, &["Agree"]),
+            (b.priorities, &["Lighting", "Patrols"]),
+            (b.ranking, &["Patrols", "Lighting", "Youth work"]),
+        ]),
+        answers(&[
+            (b.agree, &["Agree"]),
+            (b.priorities, &["Lighting"]),
+            (b.ranking, &["Lighting", "Patrols", "Youth work"]),
+        ]),
         answers(&[(b.agree, &["Disagree"]), (b.why, &["Too vague"]), (b.more, &["More buses"])]),
         answers(&[(b.agree, &["Strongly agree"]), (b.more, &["Lights"])]),
     ];
@@ -186,7 +209,14 @@ async fn results_count_only_submitted_answers(store: Store) {
     // A draft does not count.
     let user = store.create_user("Drafter", Role::Resident, false).await.unwrap();
     store
-        .save_draft(b.survey.id, Respondent::Account(user), None, &answers(&[(b.agree, &["Disagree"])]), &[b.agree], now)
+        .save_draft(
+            b.survey.id,
+            Respondent::Account(user),
+            None,
+            &answers(&[(b.agree, &["Disagree"])]),
+            &[b.agree],
+            now,
+        )
         .await
         .unwrap();
 
@@ -198,11 +228,20 @@ async fn results_count_only_submitted_answers(store: Store) {
     let counts: Vec<(&str, i64)> = scale.counts.iter().map(|(o, n)| (o.as_str(), *n)).collect();
     assert_eq!(
         counts,
-        [("Strongly agree", 1), ("Agree", 2), ("Neither agree nor disagree", 0), ("Disagree", 1), ("Strongly disagree", 0)]
+        [
+            ("Strongly agree", 1),
+            ("Agree", 2),
+            ("Neither agree nor disagree", 0),
+            ("Disagree", 1),
+            ("Strongly disagree", 0)
+        ]
     );
     let multiple = of(b.priorities);
     assert_eq!(multiple.answered, 2);
-    assert_eq!(multiple.counts, [("Lighting".to_owned(), 2), ("Patrols".to_owned(), 1), ("Youth work".to_owned(), 0)]);
+    assert_eq!(
+        multiple.counts,
+        [("Lighting".to_owned(), 2), ("Patrols".to_owned(), 1), ("Youth work".to_owned(), 0)]
+    );
     let ranks = &of(b.ranking).average_ranks;
     assert_eq!(ranks[0], ("Lighting".to_owned(), Some(1.5), 2));
     assert_eq!(ranks[1], ("Patrols".to_owned(), Some(1.5), 2));
@@ -231,7 +270,11 @@ async fn sections_and_questions_keep_their_order_and_answered_ones_stay(store: S
     assert_eq!(why.condition.as_ref().unwrap().options, ["Disagree", "Strongly disagree"]);
 
     store
-        .record_survey_submissions(s.id, &[(answers(&[(b.agree, &["Agree"])]), response(&b, None, vec![]))], Timestamp(1))
+        .record_survey_submissions(
+            s.id,
+            &[(answers(&[(b.agree, &["Agree"])]), response(&b, None, vec![]))],
+            Timestamp(1),
+        )
         .await
         .unwrap();
     let err = store.delete_question(b.agree).await.unwrap_err();

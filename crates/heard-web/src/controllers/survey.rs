@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Account, Answers, NewResponse, Problem, Question, QuestionKind, RespondentType, Respondent,
+    Account, Answers, NewResponse, Problem, Question, QuestionKind, Respondent, RespondentType,
     ResponseChannel, ResponseSource, ResponseText, Status, Submission, Survey,
 };
 use serde::Deserialize;
@@ -216,7 +216,14 @@ pub async fn begin(
     let email = (!email.is_empty()).then_some(email);
     state
         .store()
-        .save_draft(survey.id, Respondent::ResumeToken(&sha256_hex(&token)), email, &Answers::new(), &[], state.now())
+        .save_draft(
+            survey.id,
+            Respondent::ResumeToken(&sha256_hex(&token)),
+            email,
+            &Answers::new(),
+            &[],
+            state.now(),
+        )
         .await?;
     let mut response = Redirect::to(&first).into_response();
     response.headers_mut().append(header::SET_COOKIE, survey_cookie(&state, &slug, &token));
@@ -337,11 +344,21 @@ pub async fn answer(
     // A ranking with places given twice is reported once, as read.
     let read_wrong: Vec<i64> = problems.iter().map(|p| p.question_id).collect();
     problems.extend(
-        survey.check_answers(Some(index), &answers).into_iter().filter(|p| !read_wrong.contains(&p.question_id)),
+        survey
+            .check_answers(Some(index), &answers)
+            .into_iter()
+            .filter(|p| !read_wrong.contains(&p.question_id)),
     );
     if !problems.is_empty() {
-        let response =
-            render_section(&state, &visitor, &survey, index, &answers, &problems, StatusCode::UNPROCESSABLE_ENTITY)?;
+        let response = render_section(
+            &state,
+            &visitor,
+            &survey,
+            index,
+            &answers,
+            &problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )?;
         return Ok(with_cookie(response));
     }
     let submission_id =
@@ -364,8 +381,15 @@ pub async fn answer(
             .filter(|p| survey.sections[at].questions.iter().any(|q| q.id == p.question_id))
             .cloned()
             .collect();
-        let response =
-            render_section(&state, &visitor, &survey, at, &answers, &in_section, StatusCode::UNPROCESSABLE_ENTITY)?;
+        let response = render_section(
+            &state,
+            &visitor,
+            &survey,
+            at,
+            &answers,
+            &in_section,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )?;
         return Ok(with_cookie(response));
     }
     let kept = survey.shown_answers(&answers);
@@ -396,16 +420,25 @@ pub async fn answer(
         Ok(id) => id,
         // Submitted meanwhile (a second tab, a double click): the confirmation says what was kept.
         Err(heard_store::StoreError::Invalid(_)) => {
-            return Ok(with_cookie(Redirect::to(&format!("{}/submitted", survey_path(&slug))).into_response()));
+            return Ok(with_cookie(
+                Redirect::to(&format!("{}/submitted", survey_path(&slug))).into_response(),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
-    tracing::info!(survey.id = survey.id, submission.id = submission_id, response.id = response_id, "survey submitted");
+    tracing::info!(
+        survey.id = survey.id,
+        submission.id = submission_id,
+        response.id = response_id,
+        "survey submitted"
+    );
     if let (Some(mailer), Some(to)) = (state.mailer(), email.as_deref()) {
         let body = confirmation_email(&survey, &survey.answer_lines(&kept));
         match mailer.send(to, &format!("Your answers: {}", survey.title), body).await {
             Ok(()) => tracing::info!(submission.id = submission_id, "survey confirmation sent"),
-            Err(e) => tracing::error!(submission.id = submission_id, error = %e, "sending a survey confirmation"),
+            Err(e) => {
+                tracing::error!(submission.id = submission_id, error = %e, "sending a survey confirmation")
+            }
         }
     }
     Ok(with_cookie(Redirect::to(&format!("{}/submitted", survey_path(&slug))).into_response()))
@@ -463,7 +496,11 @@ pub async fn resume(
         };
         return page_response(&page, StatusCode::NOT_FOUND, None);
     };
-    let to = if submission.is_submitted() { format!("{}/submitted", survey_path(&slug)) } else { section_path(&slug, 1) };
+    let to = if submission.is_submitted() {
+        format!("{}/submitted", survey_path(&slug))
+    } else {
+        section_path(&slug, 1)
+    };
     let mut response = Redirect::to(&to).into_response();
     response.headers_mut().append(header::SET_COOKIE, survey_cookie(&state, &slug, &token));
     Ok(response)
@@ -536,8 +573,12 @@ fn closed_message(survey: &Survey, today: heard_store::Date) -> Option<String> {
         return None;
     }
     Some(match survey.status(today) {
-        _ if !survey.published => "This consultation has not been published yet, so the survey does not take answers.".into(),
-        Status::Upcoming => format!("The survey opens on {}. Come back then to answer it.", survey.opens_on.long()),
+        _ if !survey.published => {
+            "This consultation has not been published yet, so the survey does not take answers.".into()
+        }
+        Status::Upcoming => {
+            format!("The survey opens on {}. Come back then to answer it.", survey.opens_on.long())
+        }
         Status::Closed => format!(
             "This consultation closed on {}, so the survey no longer takes answers. Thank you to everyone who took part.",
             survey.closes_on.long()
@@ -682,7 +723,12 @@ fn anchor(q: &Question) -> String {
     }
 }
 
-fn question_view(q: &Question, same_page: Option<&Question>, answers: &Answers, problems: &[Problem]) -> QuestionView {
+fn question_view(
+    q: &Question,
+    same_page: Option<&Question>,
+    answers: &Answers,
+    problems: &[Problem],
+) -> QuestionView {
     let name = format!("q{}", q.id);
     let given = answers.get(&q.id).cloned().unwrap_or_default();
     let choices = match q.kind {
@@ -732,7 +778,11 @@ fn question_view(q: &Question, same_page: Option<&Question>, answers: &Answers, 
         places: (1..=q.options.len()).map(|n| n.to_string()).collect(),
         ranks,
         text: if q.kind.is_text() { given.first().cloned().unwrap_or_default() } else { String::new() },
-        max_chars: if q.kind == QuestionKind::ShortText { heard_store::SHORT_TEXT_MAX } else { heard_store::LONG_TEXT_MAX },
+        max_chars: if q.kind == QuestionKind::ShortText {
+            heard_store::SHORT_TEXT_MAX
+        } else {
+            heard_store::LONG_TEXT_MAX
+        },
         condition_note,
         show_when,
         name,
@@ -824,7 +874,10 @@ fn confirmation_email(survey: &Survey, lines: &[(String, String)]) -> String {
 fn looks_like_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !email.chars().any(char::is_whitespace) && email.len() <= 254
+            !local.is_empty()
+                && domain.contains('.')
+                && !email.chars().any(char::is_whitespace)
+                && email.len() <= 254
         }
         None => false,
     }

@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult,
-    StoreError, Survey, SurveySettings,
+    Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult, StoreError, Survey,
+    SurveySettings,
 };
 use serde::Deserialize;
 
@@ -145,9 +145,23 @@ pub async fn show(
             intro: s.intro.clone(),
             allow_anonymous: if s.allow_anonymous { "yes".into() } else { String::new() },
         },
-        None => SettingsForm { title: format!("Survey: {}", consultation.summary.title), ..SettingsForm::default() },
+        None => SettingsForm {
+            title: format!("Survey: {}", consultation.summary.title),
+            ..SettingsForm::default()
+        },
     };
-    builder(&visitor, session, &consultation, survey, settings, vec![], SectionForm::default(), vec![], None, StatusCode::OK)
+    builder(
+        &visitor,
+        session,
+        &consultation,
+        survey,
+        settings,
+        vec![],
+        SectionForm::default(),
+        vec![],
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// Creates the survey, or changes its title, introduction and whether it takes anonymous answers.
@@ -163,7 +177,18 @@ pub async fn settings(
     let survey = state.store().survey_for(&slug).await?;
     if form.title.trim().is_empty() {
         let errors = vec![("title".to_owned(), "Enter a title for the survey".to_owned())];
-        return builder(&visitor, session, &consultation, survey, form, errors, SectionForm::default(), vec![], None, StatusCode::UNPROCESSABLE_ENTITY);
+        return builder(
+            &visitor,
+            session,
+            &consultation,
+            survey,
+            form,
+            errors,
+            SectionForm::default(),
+            vec![],
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let settings = SurveySettings {
         title: form.title.trim().to_owned(),
@@ -193,7 +218,18 @@ pub async fn add_section(
     if form.title.trim().is_empty() {
         let settings = settings_of(&survey);
         let errors = vec![("section-title".to_owned(), "Enter a title for the section".to_owned())];
-        return builder(&visitor, session, &consultation, Some(survey), settings, vec![], form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+        return builder(
+            &visitor,
+            session,
+            &consultation,
+            Some(survey),
+            settings,
+            vec![],
+            form,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     state.store().add_section(survey.id, &form.title, &form.intro).await?;
     Ok(Redirect::to(&builder_path(&slug)).into_response())
@@ -265,7 +301,18 @@ pub async fn delete_section(
         Ok(()) => Ok(Redirect::to(&builder_path(&slug)).into_response()),
         Err(StoreError::Invalid(why)) => {
             let settings = settings_of(&survey);
-            builder(&visitor, session, &consultation, Some(survey), settings, vec![], SectionForm::default(), vec![], Some(capitalised(&why)), StatusCode::CONFLICT)
+            builder(
+                &visitor,
+                session,
+                &consultation,
+                Some(survey),
+                settings,
+                vec![],
+                SectionForm::default(),
+                vec![],
+                Some(capitalised(&why)),
+                StatusCode::CONFLICT,
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -300,7 +347,16 @@ pub async fn add_question(
     }
     let (new, errors) = read_question(&survey, section_id, None, &form);
     let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return question_page(&visitor, session, &survey, section_id, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return question_page(
+            &visitor,
+            session,
+            &survey,
+            section_id,
+            None,
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let id = state.store().add_question(section_id, &new).await?;
     Ok(Redirect::to(&format!("{}#question-{id}", builder_path(&slug))).into_response())
@@ -339,7 +395,16 @@ pub async fn edit_question(
     let section_id = survey.question(id).ok_or(WebError::NotFound)?.section_id;
     let (new, errors) = read_question(&survey, section_id, Some(id), &form);
     let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return question_page(&visitor, session, &survey, section_id, Some(id), form, errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return question_page(
+            &visitor,
+            session,
+            &survey,
+            section_id,
+            Some(id),
+            form,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     state.store().update_question(id, &new).await?;
     Ok(Redirect::to(&format!("{}#question-{id}", builder_path(&slug))).into_response())
@@ -374,7 +439,18 @@ pub async fn delete_question(
         Ok(()) => Ok(Redirect::to(&builder_path(&slug)).into_response()),
         Err(StoreError::Invalid(why)) => {
             let settings = settings_of(&survey);
-            builder(&visitor, session, &consultation, Some(survey), settings, vec![], SectionForm::default(), vec![], Some(capitalised(&why)), StatusCode::CONFLICT)
+            builder(
+                &visitor,
+                session,
+                &consultation,
+                Some(survey),
+                settings,
+                vec![],
+                SectionForm::default(),
+                vec![],
+                Some(capitalised(&why)),
+                StatusCode::CONFLICT,
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -459,7 +535,7 @@ pub async fn results(
         } else {
             (Vec::new(), None)
         };
-        let rows = result.map(|r| chart_rows(r)).unwrap_or_default();
+        let rows = result.map(chart_rows).unwrap_or_default();
         questions.push(ResultView {
             id: q.id,
             number: n + 1,
@@ -473,7 +549,11 @@ pub async fn results(
                     r.average_ranks
                         .iter()
                         .map(|(o, avg, n)| {
-                            (o.clone(), avg.map_or_else(|| "not ranked".into(), |a| format!("{a:.1}")), thousands(*n))
+                            (
+                                o.clone(),
+                                avg.map_or_else(|| "not ranked".into(), |a| format!("{a:.1}")),
+                                thousands(*n),
+                            )
                         })
                         .collect()
                 })
@@ -597,7 +677,8 @@ fn question_page(
         .into_iter()
         .map(|q| (q.id.to_string(), q.prompt.clone(), q.choices().join(" / ")))
         .collect();
-    let section_title = survey.sections.iter().find(|s| s.id == section_id).map(|s| s.title.clone()).unwrap_or_default();
+    let section_title =
+        survey.sections.iter().find(|s| s.id == section_id).map(|s| s.title.clone()).unwrap_or_default();
     let (heading, action) = match editing {
         Some(id) => ("Edit a question".to_owned(), format!("{}/questions/{id}", builder_path(slug))),
         None => (
@@ -671,7 +752,9 @@ fn read_question(
         options: if kind.takes_options() { lines(&form.options) } else { Vec::new() },
         condition,
     };
-    errors.extend(survey.check_question(section_id, editing, &new).into_iter().map(|p| (p.field.to_owned(), p.message)));
+    errors.extend(
+        survey.check_question(section_id, editing, &new).into_iter().map(|p| (p.field.to_owned(), p.message)),
+    );
     (Some(new), errors)
 }
 

@@ -41,13 +41,21 @@ async fn survey_on(app: &TestApp, slug: &str, allow_anonymous: bool) -> Ids {
         .unwrap();
     let ticks = app
         .store
-        .add_question(first, &question(QuestionKind::MultipleChoice, "What would help?", false, &["Lights", "Wardens"]))
+        .add_question(
+            first,
+            &question(QuestionKind::MultipleChoice, "What would help?", false, &["Lights", "Wardens"]),
+        )
         .await
         .unwrap();
     let mut why = question(QuestionKind::LongText, "Why do you disagree?", true, &[]);
-    why.condition = Some(Condition { question_id: scale, options: vec!["Disagree".into(), "Strongly disagree".into()] });
+    why.condition =
+        Some(Condition { question_id: scale, options: vec!["Disagree".into(), "Strongly disagree".into()] });
     let why = app.store.add_question(second, &why).await.unwrap();
-    let more = app.store.add_question(second, &question(QuestionKind::ShortText, "Anything else?", false, &[])).await.unwrap();
+    let more = app
+        .store
+        .add_question(second, &question(QuestionKind::ShortText, "Anything else?", false, &[]))
+        .await
+        .unwrap();
     Ids { scale, ticks, why, more }
 }
 
@@ -79,13 +87,16 @@ async fn a_resident_answers_fixes_a_problem_and_sees_the_confirmation(backend: B
         .lacks(&format!(r#"id="{ticks}-0" name="{ticks}" value="Lights" checked"#));
 
     // Agreeing: the follow-up is not asked.
-    let next = answer_section(&alice, PARKS, 1, &[(&scale, "Agree"), (&ticks, "Wardens"), ("action", "continue")]).await;
+    let next =
+        answer_section(&alice, PARKS, 1, &[(&scale, "Agree"), (&ticks, "Wardens"), ("action", "continue")])
+            .await;
     assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.html);
     assert_eq!(next.location(), format!("{PARKS}/sections/2"));
     alice.get(&format!("{PARKS}/sections/2")).await.lacks("Why do you disagree?").shows("Anything else?");
     // Back, and disagreeing: now it is asked, and required.
-    answer_section(&alice, PARKS, 1, &[(&scale, "Disagree"), (&ticks, "Wardens"), ("action", "continue")]).await;
-    alice.get(&format!("{PARKS}/sections/1")).await.shows(&format!(r#"value="Disagree" checked"#));
+    answer_section(&alice, PARKS, 1, &[(&scale, "Disagree"), (&ticks, "Wardens"), ("action", "continue")])
+        .await;
+    alice.get(&format!("{PARKS}/sections/1")).await.shows(r#"value="Disagree" checked"#);
     let second = alice.get(&format!("{PARKS}/sections/2")).await;
     second.shows("Why do you disagree?").shows("Submit your answers");
     let missing = answer_section(&alice, PARKS, 2, &[(&more, "Benches"), ("action", "continue")]).await;
@@ -129,7 +140,9 @@ async fn a_resident_answers_fixes_a_problem_and_sees_the_confirmation(backend: B
     results
         .shows("1 person has submitted")
         .shows(r#"<svg class="bar-chart""#)
-        .shows(r#"<tr><th scope="row">Disagree</th><td class="number">1</td><td class="number">100%</td></tr>"#)
+        .shows(
+            r#"<tr><th scope="row">Disagree</th><td class="number">1</td><td class="number">100%</td></tr>"#,
+        )
         .shows("Lights spoil the dark sky");
 }
 
@@ -163,7 +176,10 @@ async fn a_closed_consultation_refuses_answers_on_the_page_and_on_a_forged_post(
     let token = bob.get("/account").await.csrf();
     let scale = field(ids.scale);
     let forged = bob
-        .post(&format!("{OLD}/sections/1"), &[("csrf", &token), (&scale, "Strongly agree"), ("action", "continue")])
+        .post(
+            &format!("{OLD}/sections/1"),
+            &[("csrf", &token), (&scale, "Strongly agree"), ("action", "continue")],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     forged
@@ -172,9 +188,13 @@ async fn a_closed_consultation_refuses_answers_on_the_page_and_on_a_forged_post(
     let consultation = app.store.consultation_by_slug("old").await.unwrap().unwrap().summary.id;
     assert_eq!(app.store.respondent_count(consultation).await.unwrap(), 0, "nothing kept");
     let survey = app.store.survey_for("old").await.unwrap().unwrap();
-    assert!(app.store.submission(survey.id, Respondent::Account(bob_id(&app).await)).await.unwrap().is_none());
+    assert!(
+        app.store.submission(survey.id, Respondent::Account(bob_id(&app).await)).await.unwrap().is_none()
+    );
     // The consultation page says so too.
-    app.get("/consultations/old").await.shows("Parks survey is not taking answers now that the consultation has closed");
+    app.get("/consultations/old")
+        .await
+        .shows("Parks survey is not taking answers now that the consultation has closed");
 }
 
 async fn bob_id(app: &TestApp) -> i64 {
@@ -195,25 +215,33 @@ async fn answering_without_an_account_follows_the_setting(backend: Backend) {
     let app = discussions_app_with(backend, heard_web::Settings::default()).await;
     let ids = survey_on(&app, "parks", false).await;
     let visitor = app.browser("203.0.113.5");
-    visitor.get(PARKS).await.shows("You need to be signed in to answer this survey").lacks("Start the survey");
+    visitor
+        .get(PARKS)
+        .await
+        .shows("You need to be signed in to answer this survey")
+        .lacks("Start the survey");
     let refused = visitor.get(&format!("{PARKS}/sections/1")).await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER);
     assert!(refused.location().starts_with("/login"));
     let token = visitor.get("/login").await.csrf();
     let scale = field(ids.scale);
-    let forged = visitor.post(&format!("{PARKS}/sections/1"), &[("csrf", &token), (&scale, "Agree"), ("action", "continue")]).await;
+    let forged = visitor
+        .post(&format!("{PARKS}/sections/1"), &[("csrf", &token), (&scale, "Agree"), ("action", "continue")])
+        .await;
     assert_eq!(forged.status, StatusCode::SEE_OTHER);
     assert!(forged.location().starts_with("/login"));
     let survey = app.store.survey_for("parks").await.unwrap().unwrap();
     assert_eq!(app.store.survey_results(&survey).await.unwrap().submitted, 0);
 
     // Allowed: start with an address, save for later, come back in another browser by the link.
-    let settings = SurveySettings { title: survey.title.clone(), intro: survey.intro.clone(), allow_anonymous: true };
+    let settings =
+        SurveySettings { title: survey.title.clone(), intro: survey.intro.clone(), allow_anonymous: true };
     app.store.update_survey(survey.id, &settings).await.unwrap();
     let started = visitor.submit(PARKS, &format!("{PARKS}/start"), &[("email", "walker@example.org")]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER);
     assert_eq!(started.location(), format!("{PARKS}/sections/1"));
-    let saved = answer_section(&visitor, PARKS, 1, &[(&scale, "Strongly disagree"), ("action", "save")]).await;
+    let saved =
+        answer_section(&visitor, PARKS, 1, &[(&scale, "Strongly disagree"), ("action", "save")]).await;
     assert_eq!(saved.status, StatusCode::OK);
     saved.shows("Your answers are saved").shows("Your link to come back");
     let at = saved.html.find("/consultations/parks/survey/resume/").expect("a resume link");
@@ -224,7 +252,9 @@ async fn answering_without_an_account_follows_the_setting(backend: Backend) {
     elsewhere.get(&format!("{PARKS}/sections/1")).await.shows(r#"value="Strongly disagree" checked"#);
     assert_eq!(elsewhere.get(&format!("{PARKS}/resume/not-a-token")).await.status, StatusCode::NOT_FOUND);
     answer_section(&elsewhere, PARKS, 1, &[(&scale, "Strongly disagree"), ("action", "continue")]).await;
-    let done = answer_section(&elsewhere, PARKS, 2, &[(&field(ids.why), "Too bright"), ("action", "continue")]).await;
+    let done =
+        answer_section(&elsewhere, PARKS, 2, &[(&field(ids.why), "Too bright"), ("action", "continue")])
+            .await;
     assert_eq!(done.location(), format!("{PARKS}/submitted"));
     elsewhere.get(&format!("{PARKS}/submitted")).await.shows("<dd>Too bright</dd>");
     let kept = app.store.survey_results(&survey).await.unwrap();
@@ -253,14 +283,20 @@ async fn staff_build_a_survey_and_a_form_with_a_problem_keeps_what_was_typed() {
         .submit(builder, builder, &[("title", "Parks survey"), ("intro", ""), ("allow_anonymous", "yes")])
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
-    let added = host.submit(builder, &format!("{builder}/sections"), &[("title", "Our proposals"), ("intro", "")]).await;
+    let added = host
+        .submit(builder, &format!("{builder}/sections"), &[("title", "Our proposals"), ("intro", "")])
+        .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER);
     let survey = app.store.survey_for("parks").await.unwrap().unwrap();
     assert!(survey.allow_anonymous);
     let section = survey.sections[0].id;
     let new_question = format!("{builder}/sections/{section}/questions");
     let scale = host
-        .submit(&new_question, &new_question, &[("kind", "agree_scale"), ("prompt", "Light the paths?"), ("required", "yes")])
+        .submit(
+            &new_question,
+            &new_question,
+            &[("kind", "agree_scale"), ("prompt", "Light the paths?"), ("required", "yes")],
+        )
         .await;
     assert_eq!(scale.status, StatusCode::SEE_OTHER, "{}", scale.html);
     let scale_id = app.store.survey_for("parks").await.unwrap().unwrap().sections[0].questions[0].id;
@@ -314,7 +350,9 @@ async fn staff_build_a_survey_and_a_form_with_a_problem_keeps_what_was_typed() {
     let survey = app.store.survey_for("parks").await.unwrap().unwrap();
     assert_eq!(survey.questions().count(), 1);
     // Residents see the survey among the ways to respond, staff the builder and results links.
-    app.get("/consultations/parks").await.shows(r#"<a class="button" href="/consultations/parks/survey">Answer the survey</a>"#);
+    app.get("/consultations/parks")
+        .await
+        .shows(r#"<a class="button" href="/consultations/parks/survey">Answer the survey</a>"#);
     host.get("/consultations/parks").await.shows("Survey results");
 }
 
@@ -326,12 +364,28 @@ async fn the_confirmation_email_carries_a_copy_of_the_answers() {
     let email = format!("survey-{}@example.org", std::process::id());
     let visitor = app.browser("203.0.113.9");
     visitor.submit(PARKS, &format!("{PARKS}/start"), &[("email", &email)]).await;
-    answer_section(&visitor, PARKS, 1, &[(&field(ids.scale), "Agree"), (&field(ids.ticks), "Lights"), ("action", "continue")]).await;
-    let done = answer_section(&visitor, PARKS, 2, &[(&field(ids.more), "More benches by the pond"), ("action", "continue")]).await;
+    answer_section(
+        &visitor,
+        PARKS,
+        1,
+        &[(&field(ids.scale), "Agree"), (&field(ids.ticks), "Lights"), ("action", "continue")],
+    )
+    .await;
+    let done = answer_section(
+        &visitor,
+        PARKS,
+        2,
+        &[(&field(ids.more), "More benches by the pond"), ("action", "continue")],
+    )
+    .await;
     assert_eq!(done.location(), format!("{PARKS}/submitted"));
     visitor.get(&format!("{PARKS}/submitted")).await.shows("We have emailed you a copy of your answers");
     let message = crate::password_reset::wait_for_mail(&maildir, &email);
     assert!(message.contains("Subject: Your answers: Parks survey"), "{message}");
-    assert!(message.contains("We should light the paths.\r\nAgree") || message.contains("We should light the paths.\nAgree"), "{message}");
+    assert!(
+        message.contains("We should light the paths.\r\nAgree")
+            || message.contains("We should light the paths.\nAgree"),
+        "{message}"
+    );
     assert!(message.contains("More benches by the pond"), "{message}");
 }
