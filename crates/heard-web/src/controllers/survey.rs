@@ -21,7 +21,7 @@ use heard_store::{
 };
 use serde::Deserialize;
 
-use super::page_response;
+use super::{limited_message, page_response};
 use crate::auth::{Posted, Visitor, random_token, sha256_hex};
 use crate::nav::Nav;
 use crate::{AppState, WebError};
@@ -135,6 +135,7 @@ struct DonePage {
 #[template(path = "survey_closed.html")]
 struct ClosedPage {
     nav: Nav,
+    heading: String,
     survey_title: String,
     consultation_href: String,
     consultation_title: String,
@@ -211,6 +212,12 @@ pub async fn begin(
         return Err(WebError::BadRequest(
             "That email address does not look right. Go back and check it, or leave it blank.".into(),
         ));
+    }
+    if let Some(wait) = too_many_new_drafts(&state, &visitor).await? {
+        return Err(WebError::TooManyRequests(format!(
+            "Many people have started this survey from your connection. {}",
+            limited_message(wait)
+        )));
     }
     let token = random_token();
     let email = (!email.is_empty()).then_some(email);
@@ -295,7 +302,25 @@ pub async fn answer(
     }
     answers.extend(posted_answers.iter().map(|(k, v)| (*k, v.clone())));
 
-    // An anonymous visitor with no draft yet gets one now, with a new resume token.
+    // An anonymous visitor with no draft yet gets one now, with a new resume token: counted against
+    // their address, so that nobody fills the register from one connection.
+    if who.as_store().is_none()
+        && let Some(wait) = too_many_new_drafts(&state, &visitor).await?
+    {
+        let page = ClosedPage {
+            nav: Nav::for_visitor(&visitor),
+            heading: "Please wait a moment".into(),
+            survey_title: survey.title.clone(),
+            consultation_href: format!("/consultations/{slug}"),
+            consultation_title: survey.consultation_title.clone(),
+            message: format!(
+                "Many people have started this survey from your connection. {}",
+                limited_message(wait)
+            ),
+            typed: survey.answer_lines(&posted_answers),
+        };
+        return page_response(&page, StatusCode::TOO_MANY_REQUESTS, None);
+    }
     let mut new_cookie = None;
     let new_hash: String;
     let store_who = match who.as_store() {
@@ -598,6 +623,7 @@ fn refuse_closed(
     let Some(message) = closed_message(survey, state.now().date()) else { return Ok(None) };
     let page = ClosedPage {
         nav: Nav::for_visitor(visitor),
+        heading: "The survey is not taking answers".into(),
         survey_title: survey.title.clone(),
         consultation_href: format!("/consultations/{}", survey.consultation_slug),
         consultation_title: survey.consultation_title.clone(),
@@ -605,6 +631,13 @@ fn refuse_closed(
         typed: survey.answer_lines(typed),
     };
     Ok(Some(page_response(&page, StatusCode::FORBIDDEN, None)?))
+}
+
+/// Seconds to wait when this address has started too many drafts without an account lately (the
+/// same allowance as registering accounts).
+async fn too_many_new_drafts(state: &AppState, visitor: &Visitor) -> Result<Option<i64>, WebError> {
+    let bucket = format!("survey:address:{}", sha256_hex(&visitor.address));
+    super::accounts::over_rate(state, &bucket, state.settings().limits.registrations_per_address).await
 }
 
 fn survey_cookie(state: &AppState, slug: &str, token: &str) -> HeaderValue {

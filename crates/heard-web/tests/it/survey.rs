@@ -389,3 +389,27 @@ async fn the_confirmation_email_carries_a_copy_of_the_answers() {
     );
     assert!(message.contains("More benches by the pond"), "{message}");
 }
+
+#[tokio::test]
+async fn one_connection_cannot_start_drafts_without_end() {
+    let mut settings = heard_web::Settings::default();
+    settings.limits.registrations_per_address = heard_web::Rate::per_hour(1);
+    let app = discussions_app_with(Backend::Sqlite, settings).await;
+    let ids = survey_on(&app, "parks", true).await;
+    let first = app.browser("203.0.113.20");
+    let started = first.submit(PARKS, &format!("{PARKS}/start"), &[("email", "")]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    // The same connection again, in a new browser: starting is refused, and answers sent without a
+    // draft come back to copy.
+    let second = app.browser("203.0.113.20");
+    let refused = second.submit(PARKS, &format!("{PARKS}/start"), &[("email", "")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let scale = field(ids.scale);
+    let page = format!("{PARKS}/sections/1");
+    let refused = second.submit(&page, &page, &[(&scale, "Agree"), ("action", "continue")]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    refused.shows("Many people have started this survey from your connection").shows("<dd>Agree</dd>");
+    // The first browser carries on with its own draft.
+    let carried = answer_section(&first, PARKS, 1, &[(&scale, "Agree"), ("action", "continue")]).await;
+    assert_eq!(carried.status, StatusCode::SEE_OTHER);
+}
