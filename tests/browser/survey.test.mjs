@@ -1,6 +1,7 @@
 // The survey in a browser: a resident answers the demo's open parks survey without JavaScript and
-// with it (the follow-up "why do you disagree?" appears only for those who disagree), gets a
-// problem and fixes it, saves for later and sees the confirmation; staff read the Police and Crime
+// with it (the follow-up "why do you disagree?" appears only for those who disagree; with
+// JavaScript, the organisation's name only once "for an organisation" is chosen), gets a problem
+// and fixes it, saves for later and sees the confirmation; staff read the Police and Crime
 // Plan survey's results. Then axe-core checks every survey page at both widths.
 
 import assert from 'node:assert/strict';
@@ -99,9 +100,16 @@ for (const javaScriptEnabled of [false, true]) {
       assert.equal(await page.getByLabel('Lighting the main paths').inputValue(), '2', 'places kept as chosen');
     });
 
-    it('fixed and submitted: the confirmation lists the answers', async () => {
+    it('fixed and submitted for an organisation: the confirmation lists the answers', async () => {
       await page.getByLabel(WHY).fill('The lights would keep neighbours awake and scare the bats.');
       await page.getByLabel('Lighting the main paths').selectOption('1');
+      // The organisation's name is asked for only when it applies: with JavaScript it shows once
+      // "For an organisation" is chosen; without, it is always there, with a hint saying when.
+      const name = page.getByLabel('Name of the organisation');
+      assert.equal(await name.isVisible(), !javaScriptEnabled);
+      await page.getByRole('radio', { name: 'For an organisation' }).check();
+      assert.ok(await name.isVisible());
+      await name.fill('Friends of the Park');
       await page.getByRole('button', { name: 'Submit your answers' }).click();
       await page.waitForURL((url) => url.pathname === `${PARKS_SURVEY}/submitted`);
       const main = await page.locator('main').innerText();
@@ -109,7 +117,7 @@ for (const javaScriptEnabled of [false, true]) {
       assert.match(main, /Strongly disagree/);
       assert.match(main, /The lights would keep neighbours awake and scare the bats\./);
       assert.match(main, /1\. Lighting the main paths; 2\. Help points/);
-      assert.match(main, /Help points/);
+      assert.match(main, /You answered for Friends of the Park\./);
       // Coming back to the survey says it is done.
       await visit(page, server.url(PARKS_SURVEY));
       assert.match(await page.locator('main').innerText(), /You have answered this survey/);

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::queries::corrupt;
 use crate::register::insert_response;
-use crate::{Date, NewResponse, Result, Stage, Status, Store, StoreError, Timestamp};
+use crate::{Date, NewResponse, RespondentType, Result, Stage, Status, Store, StoreError, Timestamp};
 
 /// The five points of the agree-disagree scale, in the order they are offered.
 pub const AGREE_SCALE: [&str; 5] =
@@ -408,6 +408,9 @@ pub struct Submission {
     pub survey_id: i64,
     pub user_id: Option<i64>,
     pub email: Option<String>,
+    pub respondent_type: RespondentType,
+    /// The organisation's name when they answer for one, else empty.
+    pub organisation: String,
     pub submitted_at: Option<Timestamp>,
     /// Its row in the register, once submitted.
     pub response_id: Option<i64>,
@@ -734,7 +737,8 @@ impl Store {
     pub async fn submission(&self, survey_id: i64, who: Respondent<'_>) -> Result<Option<Submission>> {
         let (clause, key) = respondent_clause(who);
         let sql = format!(
-            "SELECT id, survey_id, user_id, email, submitted_at, response_id FROM survey_submissions \
+            "SELECT id, survey_id, user_id, email, respondent_type, organisation, submitted_at, response_id \
+             FROM survey_submissions \
              WHERE survey_id = $1 AND {clause}"
         );
         let row = sqlx::query(&sql).bind(survey_id);
@@ -756,11 +760,15 @@ impl Store {
         for r in &rows {
             answers.entry(r.try_get("question_id")?).or_default().push(r.try_get("value")?);
         }
+        let respondent_type: String = row.try_get("respondent_type")?;
         Ok(Some(Submission {
             id,
             survey_id: row.try_get("survey_id")?,
             user_id: row.try_get("user_id")?,
             email: row.try_get("email")?,
+            respondent_type: RespondentType::parse(&respondent_type)
+                .ok_or_else(|| corrupt("respondent type", &respondent_type))?,
+            organisation: row.try_get("organisation")?,
             submitted_at: row.try_get::<Option<i64>, _>("submitted_at")?.map(Timestamp),
             response_id: row.try_get("response_id")?,
             answers,
@@ -832,6 +840,27 @@ impl Store {
         Ok(id)
     }
 
+    /// Keeps in a draft whether its person answers for themselves or for an organisation.
+    pub async fn set_submission_respondent(
+        &self,
+        submission_id: i64,
+        respondent_type: RespondentType,
+        organisation: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE survey_submissions SET respondent_type = $1, organisation = $2 \
+             WHERE id = $3 AND status = 'draft'",
+        )
+        .bind(respondent_type.as_str())
+        .bind(organisation.trim())
+        .bind(submission_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Submits a draft with its final `answers` (all of them; the rest are dropped) and puts
     /// `response` in the register, in one transaction. Returns the response's id. Refused when the
     /// draft was submitted already (a second tab, a double click).
@@ -845,10 +874,13 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE survey_submissions SET status = 'submitted', submitted_at = $1, updated_at = $1, \
-             email = COALESCE($2, email) WHERE id = $3 AND status = 'draft'",
+             email = COALESCE($2, email), respondent_type = $3, organisation = $4 \
+             WHERE id = $5 AND status = 'draft'",
         )
         .bind(now.0)
         .bind(response.email.clone())
+        .bind(response.respondent_type.as_str())
+        .bind(&response.organisation)
         .bind(submission_id)
         .execute(&mut *tx)
         .await?;
@@ -893,13 +925,15 @@ impl Store {
             let at = response.received_on.start().0 + 12 * 3600;
             let rows: Vec<i64> = sqlx::query_scalar(
                 "INSERT INTO survey_submissions (survey_id, consultation_id, user_id, email, status, \
-                 created_at, updated_at, submitted_at, response_id) \
-                 VALUES ($1, $2, $3, $4, 'submitted', $5, $5, $5, $6) RETURNING id",
+                 respondent_type, organisation, created_at, updated_at, submitted_at, response_id) \
+                 VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $7, $7, $8) RETURNING id",
             )
             .bind(survey_id)
             .bind(consultation_id)
             .bind(response.user_id)
             .bind(response.email.clone())
+            .bind(response.respondent_type.as_str())
+            .bind(&response.organisation)
             .bind(at)
             .bind(response_id)
             .fetch_all(&mut *tx)

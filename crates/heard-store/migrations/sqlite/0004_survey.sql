@@ -47,6 +47,9 @@ CREATE TABLE survey_submissions (
     user_id INTEGER REFERENCES users (id),
     email TEXT,
     status TEXT NOT NULL CHECK (status IN ('draft', 'submitted')),
+    -- Whether they answer for themselves or for an organisation (named), as the register records it.
+    respondent_type TEXT NOT NULL DEFAULT 'individual' CHECK (respondent_type IN ('individual', 'organisation')),
+    organisation TEXT NOT NULL DEFAULT '',
     resume_token_hash TEXT UNIQUE,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,

@@ -68,6 +68,8 @@ struct SectionPage {
     intro: Vec<String>,
     questions: Vec<QuestionView>,
     problems: Vec<(String, String)>,
+    /// On the last page only.
+    answering_for: Option<AnsweringFor>,
 }
 
 /// A question as the form shows it, with what was typed or kept.
@@ -129,6 +131,8 @@ struct DonePage {
     consultation_href: String,
     answers: Vec<(String, String)>,
     emailed: bool,
+    /// The organisation they answered for, if any.
+    organisation: Option<String>,
 }
 
 #[derive(Template)]
@@ -153,6 +157,37 @@ pub struct StartForm {
 #[serde(default)]
 pub struct SectionForm {
     action: String,
+    /// On the last page: "individual" or "organisation", and the organisation's name.
+    respondent_type: String,
+    organisation: String,
+}
+
+/// Whether the answers are someone's own or an organisation's: asked on the last page, and kept
+/// with the draft.
+#[derive(Debug, Clone, Default)]
+struct AnsweringFor {
+    organisation_chosen: bool,
+    organisation: String,
+    error: Option<String>,
+}
+
+impl AnsweringFor {
+    fn of(submission: Option<&Submission>) -> AnsweringFor {
+        submission.map_or_else(AnsweringFor::default, |s| AnsweringFor {
+            organisation_chosen: s.respondent_type == RespondentType::Organisation,
+            organisation: s.organisation.clone(),
+            error: None,
+        })
+    }
+
+    fn respondent_type(&self) -> RespondentType {
+        if self.organisation_chosen { RespondentType::Organisation } else { RespondentType::Individual }
+    }
+
+    /// The organisation's name, kept only when answering for one.
+    fn name(&self) -> &str {
+        if self.organisation_chosen { self.organisation.trim() } else { "" }
+    }
 }
 
 /// The survey's first page: what it is about, and how to start (or carry on).
@@ -262,8 +297,9 @@ pub async fn section(
     if submission.as_ref().is_some_and(Submission::is_submitted) {
         return Ok(Redirect::to(&format!("{}/submitted", survey_path(&slug))).into_response());
     }
+    let answering_for = AnsweringFor::of(submission.as_ref());
     let answers = submission.map(|s| s.answers).unwrap_or_default();
-    render_section(&state, &visitor, &survey, number - 1, &answers, &[], StatusCode::OK)
+    render_section(&state, &visitor, &survey, number - 1, &answers, &[], &answering_for, StatusCode::OK)
 }
 
 /// A section's answers: "Continue" checks them and moves on (submitting after the last section),
@@ -339,6 +375,12 @@ pub async fn answer(
         response
     };
 
+    let last = number == survey.sections.len();
+    let mut answering_for = AnsweringFor {
+        organisation_chosen: form.respondent_type == "organisation",
+        organisation: form.organisation.trim().to_owned(),
+        error: None,
+    };
     match form.action.as_str() {
         "back" | "save" => {
             // Kept as typed, even when something needs attention; it is checked on "Continue".
@@ -352,6 +394,16 @@ pub async fn answer(
                 .store()
                 .save_draft(survey.id, store_who, None, &answers, &section_ids, state.now())
                 .await?;
+            if last {
+                state
+                    .store()
+                    .set_submission_respondent(
+                        submission_id,
+                        answering_for.respondent_type(),
+                        answering_for.name(),
+                    )
+                    .await?;
+            }
             if form.action == "back" {
                 let to = if number == 1 { survey_path(&slug) } else { section_path(&slug, number - 1) };
                 return Ok(with_cookie(Redirect::to(&to).into_response()));
@@ -374,7 +426,10 @@ pub async fn answer(
             .into_iter()
             .filter(|p| !read_wrong.contains(&p.question_id)),
     );
-    if !problems.is_empty() {
+    if last && answering_for.organisation_chosen && answering_for.organisation.is_empty() {
+        answering_for.error = Some("Enter the name of the organisation".into());
+    }
+    if !problems.is_empty() || answering_for.error.is_some() {
         let response = render_section(
             &state,
             &visitor,
@@ -382,15 +437,20 @@ pub async fn answer(
             index,
             &answers,
             &problems,
+            &answering_for,
             StatusCode::UNPROCESSABLE_ENTITY,
         )?;
         return Ok(with_cookie(response));
     }
     let submission_id =
         state.store().save_draft(survey.id, store_who, None, &answers, &section_ids, state.now()).await?;
-    if number < survey.sections.len() {
+    if !last {
         return Ok(with_cookie(Redirect::to(&section_path(&slug, number + 1)).into_response()));
     }
+    state
+        .store()
+        .set_submission_respondent(submission_id, answering_for.respondent_type(), answering_for.name())
+        .await?;
 
     // The last section: every answer is checked again (an earlier answer may have been changed
     // since, bringing in a question), then submitted with its row in the register.
@@ -413,6 +473,7 @@ pub async fn answer(
             at,
             &answers,
             &in_section,
+            &answering_for,
             StatusCode::UNPROCESSABLE_ENTITY,
         )?;
         return Ok(with_cookie(response));
@@ -432,8 +493,8 @@ pub async fn answer(
         channel: ResponseChannel::Online,
         source: ResponseSource::Survey,
         received_on: state.now().date(),
-        respondent_type: RespondentType::Individual,
-        organisation: String::new(),
+        respondent_type: answering_for.respondent_type(),
+        organisation: answering_for.name().to_owned(),
         borough: account.and_then(|a| a.borough.clone()).unwrap_or_default(),
         user_id: account.map(|a| a.user.id),
         email: email.clone(),
@@ -495,6 +556,8 @@ pub async fn submitted(
         consultation_href: format!("/consultations/{slug}"),
         answers: survey.answer_lines(&submission.answers),
         emailed: state.mailer().is_some() && submission.email.is_some(),
+        organisation: (submission.respondent_type == RespondentType::Organisation)
+            .then(|| submission.organisation.clone()),
     };
     page_response(&page, StatusCode::OK, None)
 }
@@ -710,9 +773,11 @@ fn render_section(
     index: usize,
     answers: &Answers,
     problems: &[Problem],
+    answering_for: &AnsweringFor,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let section = &survey.sections[index];
+    let last = index + 1 == survey.sections.len();
     let slug = &survey.consultation_slug;
     let mut questions = Vec::new();
     for q in &section.questions {
@@ -743,8 +808,10 @@ fn render_section(
                 let q = section.questions.iter().find(|q| q.id == p.question_id)?;
                 Some((anchor(q), p.summary.clone()))
             })
+            .chain(answering_for.error.iter().map(|e| ("organisation".to_owned(), e.clone())))
             .collect(),
         questions,
+        answering_for: last.then(|| answering_for.clone()),
     };
     page_response(&page, status, set_cookie)
 }

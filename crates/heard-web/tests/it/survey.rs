@@ -99,16 +99,35 @@ async fn a_resident_answers_fixes_a_problem_and_sees_the_confirmation(backend: B
     alice.get(&format!("{PARKS}/sections/1")).await.shows(r#"value="Disagree" checked"#);
     let second = alice.get(&format!("{PARKS}/sections/2")).await;
     second.shows("Why do you disagree?").shows("Submit your answers");
-    let missing = answer_section(&alice, PARKS, 2, &[(&more, "Benches"), ("action", "continue")]).await;
+    let missing = answer_section(
+        &alice,
+        PARKS,
+        2,
+        &[
+            (&more, "Benches"),
+            ("respondent_type", "organisation"),
+            ("organisation", " "),
+            ("action", "continue"),
+        ],
+    )
+    .await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     missing
         .shows(&format!(r##"<a href="#{why}">Enter an answer: “Why do you disagree?”</a>"##))
+        .shows(r##"<a href="#organisation">Enter the name of the organisation</a>"##)
+        .shows(r#"value="organisation" checked"#)
         .shows(r#"value="Benches""#);
     let done = answer_section(
         &alice,
         PARKS,
         2,
-        &[(&why, "Lights spoil the dark sky <b>for bats</b>."), (&more, "Benches"), ("action", "continue")],
+        &[
+            (&why, "Lights spoil the dark sky <b>for bats</b>."),
+            (&more, "Benches"),
+            ("respondent_type", "organisation"),
+            ("organisation", "Friends of the Park"),
+            ("action", "continue"),
+        ],
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
@@ -119,7 +138,8 @@ async fn a_resident_answers_fixes_a_problem_and_sees_the_confirmation(backend: B
         .shows("Thank you: your answers have been sent")
         .shows("<dt>We should light the paths.</dt><dd>Disagree</dd>")
         .shows("<dd>Lights spoil the dark sky &#60;b&#62;for bats&#60;/b&#62;.</dd>")
-        .shows("<dd>Wardens</dd>");
+        .shows("<dd>Wardens</dd>")
+        .shows("You answered for Friends of the Park.");
 
     // One submission, in the register with its free text; a second attempt goes to the confirmation.
     let consultation = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
@@ -127,6 +147,10 @@ async fn a_resident_answers_fixes_a_problem_and_sees_the_confirmation(backend: B
     let survey = app.store.survey_for("parks").await.unwrap().unwrap();
     let kept = app.store.submission(survey.id, Respondent::Account(alice_id)).await.unwrap().unwrap();
     assert!(kept.response_id.is_some());
+    assert_eq!(
+        (kept.respondent_type, kept.organisation.as_str()),
+        (RespondentType::Organisation, "Friends of the Park")
+    );
     let again = answer_section_forged(&alice, 1, &[(&scale, "Agree"), ("action", "continue")]).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     assert_eq!(again.location(), format!("{PARKS}/submitted"));
