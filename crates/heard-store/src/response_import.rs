@@ -200,7 +200,7 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
         problem("text", "is empty".into());
     }
     let email = get("email").trim();
-    if !email.is_empty() && !(email.contains('@') && !email.contains(char::is_whitespace)) {
+    if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {
         problem("email", format!("{email:?} is not an email address"));
     }
     match (channel, received, kind, borough) {

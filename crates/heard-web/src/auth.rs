@@ -13,9 +13,9 @@ use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use base64::Engine;
 use heard_store::{Account, Role, Timestamp};
 use serde::de::DeserializeOwned;
@@ -142,6 +142,144 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;
         Ok(Posted { visitor, form, fields })
+    }
+}
+
+/// A file chosen in a form with a file input.
+#[derive(Debug, Clone)]
+pub struct UploadedFile {
+    /// The form field it came in.
+    pub field: String,
+    /// The name the browser gave it (the person's own file name, without their folders).
+    pub file_name: String,
+    pub content: Vec<u8>,
+}
+
+/// A form POST with files (`multipart/form-data`) that passed the CSRF check: the visitor, every
+/// text field as sent, and the files chosen. Nothing in it has been stored yet; a handler that takes
+/// it runs only when the form carried the visitor's token.
+pub struct PostedFiles {
+    pub visitor: Visitor,
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+    /// The body went past the route's size limit: the fields before the cut are kept (forms put
+    /// their file last), the file being read when it came is dropped.
+    pub too_large: bool,
+}
+
+impl PostedFiles {
+    /// The value of text field `name`, or "" when it was not sent.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The file chosen in field `name`, if one was (an empty file input sends a nameless, empty part).
+    pub fn file(&self, name: &str) -> Option<&UploadedFile> {
+        self.files.iter().find(|f| f.field == name)
+    }
+}
+
+impl FromRequest<AppState> for PostedFiles {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<PostedFiles, WebError> {
+        let (mut parts, body) = request.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await?;
+        let path = parts.uri.path().to_owned();
+        let unreadable = || WebError::BadRequest("The form could not be read.".into());
+        let body =
+            axum::body::Body::from_stream(PieceByPiece { body: body.into_data_stream(), handed: false });
+        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| unreadable())?;
+        let mut fields = Vec::new();
+        let mut files = Vec::new();
+        let mut too_large = false;
+        loop {
+            let mut field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    too_large = true;
+                    break;
+                }
+                Err(_) => return Err(unreadable()),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(file_name) => {
+                    let mut content = Vec::new();
+                    let read = loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) => content.extend_from_slice(&chunk),
+                            Ok(None) => break Ok(()),
+                            Err(e) => break Err(e),
+                        }
+                    };
+                    match read {
+                        Ok(()) if file_name.is_empty() && content.is_empty() => {}
+                        Ok(()) => files.push(UploadedFile { field: name, file_name, content }),
+                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                            too_large = true;
+                            break;
+                        }
+                        Err(_) => return Err(unreadable()),
+                    }
+                }
+                None => match field.text().await {
+                    Ok(value) => fields.push((name, value)),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(unreadable()),
+                },
+            }
+        }
+        let submitted = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+        if too_large && submitted.is_none() {
+            // Cut off before even the token: nothing of the form arrived to show again.
+            return Err(WebError::BadRequest(
+                "The form was too large to send. Go back and choose a smaller file.".into(),
+            ));
+        }
+        if !visitor.csrf_matches(submitted) {
+            let typed = fields
+                .iter()
+                .find(|(k, _)| k == "text" || k == "body")
+                .map(|(_, v)| v.clone())
+                .filter(|t| !t.is_empty());
+            tracing::warn!(path = %path, "form with files refused: missing or wrong CSRF token");
+            return Err(WebError::CsrfRefused { typed });
+        }
+        Ok(PostedFiles { visitor, fields, files, too_large })
+    }
+}
+
+/// A request body handed on one piece per poll. The multipart parser reads for as long as data is
+/// ready, so a body over the size limit (all of it ready, as on a fast connection) failed before
+/// the parser gave out the fields in front of the file; piece by piece, those fields come out first
+/// and the form can be shown again with them.
+struct PieceByPiece<S> {
+    body: S,
+    handed: bool,
+}
+
+impl<S: futures_util::Stream + Unpin> futures_util::Stream for PieceByPiece<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        if self.handed {
+            self.handed = false;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let next = std::pin::Pin::new(&mut self.body).poll_next(cx);
+        self.handed = next.is_ready();
+        next
     }
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 mod controllers;
 mod errors;
+mod files;
 mod format;
 mod mail;
 mod nav;

@@ -7,6 +7,7 @@
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
 //! | build a consultation's survey, read its results | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
+//! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
 //! their account, but not post, agree or report.
@@ -29,6 +30,9 @@ pub enum Action {
     /// for the staff who run it (hosts) and administrators.
     BuildSurvey,
     Administer,
+    /// Enter and import responses from every channel, read the register and its attachments:
+    /// the consultation team's work, which hosts do and moderators (who judge comments) do not.
+    EnterResponses,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -38,6 +42,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
         Action::BuildSurvey => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
+        Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
     }
 }
 
@@ -58,6 +63,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                 Action::Pin => "Only hosts and moderators can pin comments.",
                 Action::BuildSurvey => {
                     "Only the consultation's staff can build its survey and read its results."
+                }
+                Action::EnterResponses => {
+                    "Only the consultation's hosts and administrators can enter responses and read the register."
                 }
                 Action::TakePart => "You cannot do this.",
             },

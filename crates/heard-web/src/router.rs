@@ -1,13 +1,14 @@
 //! Every route of the site, in one place.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::controllers::{
-    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset, survey,
-    survey_admin,
+    accounts, admin, comments, consultation, discussion, home, moderation, pages, password_reset, responses,
+    survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -64,6 +65,21 @@ pub fn router(state: AppState) -> Router {
             post(survey_admin::delete_question),
         )
         .route("/admin/consultations/{slug}/survey/results", get(survey_admin::results))
+        .route(
+            "/admin/consultations/{slug}/responses/new",
+            get(responses::new_form)
+                .post(responses::create)
+                .layer(DefaultBodyLimit::max(crate::files::MAX_UPLOAD_BODY_BYTES)),
+        )
+        .route("/admin/consultations/{slug}/responses", get(responses::register))
+        .route(
+            "/admin/consultations/{slug}/responses/import",
+            get(responses::import_form)
+                .post(responses::import)
+                .layer(DefaultBodyLimit::max(responses::MAX_IMPORT_BYTES + 64 * 1024)),
+        )
+        .route("/admin/consultations/{slug}/responses/entered", get(responses::entered))
+        .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

@@ -23,6 +23,8 @@ struct AdminPage {
     csrf: String,
     rows: Vec<AccountRow>,
     roles: Vec<(&'static str, &'static str)>,
+    /// Each consultation's slug and title, for its register of responses.
+    consultations: Vec<(String, String)>,
 }
 
 struct AccountRow {
@@ -59,6 +61,13 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Res
         csrf: session.csrf_token.clone(),
         rows,
         roles: ROLES.into_iter().map(|r| (r.as_str(), r.badge())).collect(),
+        consultations: state
+            .store()
+            .list_consultations()
+            .await?
+            .into_iter()
+            .map(|c| (c.slug, c.title))
+            .collect(),
     };
     page_response(&page, StatusCode::OK, None)
 }

@@ -9,6 +9,7 @@ pub mod home;
 pub mod moderation;
 pub mod pages;
 pub mod password_reset;
+pub mod responses;
 mod screening;
 pub mod survey;
 pub mod survey_admin;

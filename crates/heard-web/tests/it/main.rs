@@ -6,6 +6,7 @@ mod matrix;
 mod moderation;
 mod pages;
 mod password_reset;
+mod responses;
 mod security;
 mod survey;
 mod taking_part;
@@ -126,6 +127,61 @@ impl Browser {
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
         self.post(action, &all).await
+    }
+
+    /// POSTs `fields` and `file` (field, file name, bytes) as `multipart/form-data`, in that order,
+    /// as a browser sends a form with a file input last.
+    pub async fn post_multipart(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Page {
+        const BOUNDARY: &str = "----heard-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((name, file_name, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        // In pieces, as a connection delivers it, so that a size limit cuts it where it is reached.
+        let pieces: Vec<Result<Vec<u8>, std::io::Error>> =
+            body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+        let request = Request::post(uri)
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(Body::from_stream(futures_util::stream::iter(pieces)))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Opens `page_uri`, takes the CSRF token from its forms, and POSTs `fields` and `file` with it
+    /// to `action` as a form with a file input.
+    pub async fn submit_multipart(
+        &self,
+        page_uri: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Page {
+        let page = self.get(page_uri).await;
+        assert!(page.status.is_success(), "{page_uri} answered {}:\n{}", page.status, page.html);
+        let token = page.csrf();
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_multipart(action, &all, file).await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {

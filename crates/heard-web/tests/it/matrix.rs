@@ -39,10 +39,14 @@ enum Act {
     ChangeRole,
     Account,
     DownloadData,
+    ResponseForm,
+    EnterResponse,
+    Register,
+    ImportResponses,
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 22] = [
+const MATRIX: [(Act, [Outcome; 5]); 26] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -67,6 +71,11 @@ const MATRIX: [(Act, [Outcome; 5]); 22] = [
     (Act::ChangeRole, [SignIn, Refused, Refused, Refused, Allowed]),
     (Act::Account, [SignIn, Allowed, Allowed, Allowed, Allowed]),
     (Act::DownloadData, [SignIn, Allowed, Allowed, Allowed, Allowed]),
+    // The consultation team's work: hosts and administrators, not moderators.
+    (Act::ResponseForm, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::EnterResponse, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::Register, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ImportResponses, [SignIn, Refused, Allowed, Refused, Allowed]),
 ];
 
 struct Fixture {
@@ -136,6 +145,28 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         Act::SurveyResults => browser.get("/admin/consultations/parks/survey/results").await,
         Act::Admin => browser.get("/admin").await,
         Act::ChangeRole => post(format!("/admin/users/{m}/role"), vec![("role", "resident".into())]).await,
+        Act::ResponseForm => browser.get("/admin/consultations/parks/responses/new").await,
+        Act::EnterResponse => {
+            let fields = [
+                ("csrf", token.as_str()),
+                ("channel", "email"),
+                ("received", "2025-02-20"),
+                ("respondent_type", "individual"),
+                ("text", "An email about the parks."),
+            ];
+            browser.post_multipart("/admin/consultations/parks/responses/new", &fields, None).await
+        }
+        Act::Register => browser.get("/admin/consultations/parks/responses").await,
+        Act::ImportResponses => {
+            let csv = b"channel,received,respondent_type,organisation,borough,text\npost,2025-02-20,individual,,,A letter\n";
+            browser
+                .post_multipart(
+                    "/admin/consultations/parks/responses/import",
+                    &[("csrf", token.as_str())],
+                    Some(("file", "letters.csv", csv)),
+                )
+                .await
+        }
         Act::Account => browser.get("/account").await,
         Act::DownloadData => browser.get("/account/data").await,
     };
@@ -184,6 +215,11 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
     assert!(wrong.is_empty(), "the role x action matrix does not hold:\n{}", wrong.join("\n"));
     // What was refused left no trace.
     assert_eq!(app.store.comment(fixture.target).await.unwrap().unwrap().body, "Someone else's comment");
+    // The host's and the administrator's entries and imports, and nobody else's.
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let entered = app.store.register_breakdown(parks).await.unwrap();
+    let by = |channel| entered.by_channel.iter().find(|(c, _)| *c == channel).map_or(0, |(_, t)| t.responses);
+    assert_eq!((by(ResponseChannel::Email), by(ResponseChannel::Post)), (2, 2));
 }
 
 #[tokio::test]
