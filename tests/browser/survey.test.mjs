@@ -164,6 +164,7 @@ describe('The closed Police and Crime Plan survey', () => {
     await signIn(page, HOST, `/admin/consultations/police-and-crime-plan-2025-29/survey/results`);
     const main = await page.locator('main').innerText();
     assert.match(main, /1,100 people have submitted/);
+    assert.match(main, /Synthetic 1,100 of them were generated for the demo, not written by real people\./);
     assert.ok((await page.locator('svg.bar-chart').count()) >= 5, 'a chart per choice question');
     const trust = page.getByRole('region', { name: /Increasing trust and confidence in the Met/ });
     const rows = await trust.locator('tbody tr').allInnerTexts();

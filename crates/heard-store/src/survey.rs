@@ -447,6 +447,8 @@ pub struct QuestionResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SurveyResults {
     pub submitted: i64,
+    /// Of those, how many the demo generated (their register rows are marked synthetic).
+    pub synthetic: i64,
     pub questions: Vec<QuestionResult>,
 }
 
@@ -955,6 +957,13 @@ impl Store {
         .bind(survey.id)
         .fetch_one(&self.pool)
         .await?;
+        let synthetic: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM survey_submissions s JOIN responses r ON r.id = s.response_id \
+             WHERE s.survey_id = $1 AND s.status = 'submitted' AND r.source = 'synthetic'",
+        )
+        .bind(survey.id)
+        .fetch_one(&self.pool)
+        .await?;
         let answered: HashMap<i64, i64> = sqlx::query(
             "SELECT a.question_id, COUNT(DISTINCT a.submission_id) AS n FROM survey_answers a \
              JOIN survey_submissions s ON s.id = a.submission_id \
@@ -1014,7 +1023,7 @@ impl Store {
                 }
             })
             .collect();
-        Ok(SurveyResults { submitted, questions })
+        Ok(SurveyResults { submitted, synthetic, questions })
     }
 
     /// One page (from 1) of the submitted answers to a free-text question, newest first, and how

@@ -222,6 +222,7 @@ async fn results_count_only_submitted_answers(store: Store) {
 
     let results = store.survey_results(&b.survey).await.unwrap();
     assert_eq!(results.submitted, 4);
+    assert_eq!(results.synthetic, 0, "real survey answers are not marked");
     let of = |id| results.questions.iter().find(|q| q.question_id == id).unwrap();
     let scale = of(b.agree);
     assert_eq!(scale.answered, 4);

@@ -51,6 +51,9 @@ struct StartPage {
     submitted: bool,
     sign_in_href: String,
     question_count: usize,
+    /// The address typed, and what is wrong with it, when the form comes back.
+    email: String,
+    email_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -199,15 +202,27 @@ pub async fn start(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let survey = load(&state, &visitor, &slug).await?;
+    start_page(&state, &visitor, &headers, survey, String::new(), None).await
+}
+
+async fn start_page(
+    state: &AppState,
+    visitor: &Visitor,
+    headers: &HeaderMap,
+    survey: Survey,
+    email: String,
+    email_error: Option<String>,
+) -> Result<Response, WebError> {
     let today = state.now().date();
-    let who = respondent(&visitor, &headers, &survey);
+    let who = respondent(visitor, headers, &survey);
     let submission = match who.as_ref().and_then(Who::as_store) {
         Some(r) => state.store().submission(survey.id, r).await?,
         None => None,
     };
     let (csrf, set_cookie) = visitor.form_token(state.settings().secure_cookies);
+    let status = if email_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = StartPage {
-        nav: Nav::for_visitor(&visitor),
+        nav: Nav::for_visitor(visitor),
         csrf,
         intro: crate::format::paragraphs(&survey.intro).into_iter().map(str::to_owned).collect(),
         closed_message: closed_message(&survey, today),
@@ -215,18 +230,24 @@ pub async fn start(
         signed_in: visitor.session.is_some(),
         has_draft: submission.as_ref().is_some_and(|s| !s.is_submitted()),
         submitted: submission.as_ref().is_some_and(Submission::is_submitted),
-        sign_in_href: format!("/login?next={}", crate::format::query_escape(&survey_path(&slug))),
+        sign_in_href: format!(
+            "/login?next={}",
+            crate::format::query_escape(&survey_path(&survey.consultation_slug))
+        ),
         question_count: survey.questions().count(),
+        email,
+        email_error,
         s: survey,
     };
-    page_response(&page, StatusCode::OK, set_cookie)
+    page_response(&page, status, set_cookie)
 }
 
 /// Starting without an account: a draft with a new resume token, and the address for the copy of
 /// the answers if one was given.
-#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
+#[tracing::instrument(skip(state, headers, posted), fields(consultation.slug = %slug))]
 pub async fn begin(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(slug): Path<String>,
     posted: Posted<StartForm>,
 ) -> Result<Response, WebError> {
@@ -244,9 +265,8 @@ pub async fn begin(
     }
     let email = form.email.trim();
     if !email.is_empty() && !looks_like_email(email) {
-        return Err(WebError::BadRequest(
-            "That email address does not look right. Go back and check it, or leave it blank.".into(),
-        ));
+        let why = "Enter an email address like name@example.com, or leave it blank".to_owned();
+        return start_page(&state, &visitor, &headers, survey, form.email, Some(why)).await;
     }
     if let Some(wait) = too_many_new_drafts(&state, &visitor).await? {
         return Err(WebError::TooManyRequests(format!(

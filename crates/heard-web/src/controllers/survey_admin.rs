@@ -464,6 +464,8 @@ struct ResultsPage {
     consultation_title: String,
     survey_title: String,
     submitted: String,
+    /// "1,100 of them were generated for the demo", when some were.
+    synthetic: Option<String>,
     questions: Vec<ResultView>,
     /// When one free-text question is listed alone: its pages.
     pager: Option<Pager>,
@@ -575,6 +577,13 @@ pub async fn results(
             thousands(results.submitted),
             if results.submitted == 1 { "person has" } else { "people have" }
         ),
+        synthetic: (results.synthetic > 0).then(|| {
+            format!(
+                "{} of them {} generated for the demo, not written by real people.",
+                thousands(results.synthetic),
+                if results.synthetic == 1 { "was" } else { "were" }
+            )
+        }),
         questions,
         pager,
     };

@@ -261,6 +261,10 @@ async fn answering_without_an_account_follows_the_setting(backend: Backend) {
     let settings =
         SurveySettings { title: survey.title.clone(), intro: survey.intro.clone(), allow_anonymous: true };
     app.store.update_survey(survey.id, &settings).await.unwrap();
+    let typo = visitor.submit(PARKS, &format!("{PARKS}/start"), &[("email", "walker at example.org")]).await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    typo.shows(r##"<a href="#email">Enter an email address like name@example.com, or leave it blank</a>"##)
+        .shows(r#"value="walker at example.org""#);
     let started = visitor.submit(PARKS, &format!("{PARKS}/start"), &[("email", "walker@example.org")]).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER);
     assert_eq!(started.location(), format!("{PARKS}/sections/1"));

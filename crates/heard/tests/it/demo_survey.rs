@@ -40,6 +40,7 @@ async fn the_police_plan_survey_gets_reproducible_marked_synthetic_submissions()
     assert!(started.elapsed().as_secs() < 20, "the demo starts quickly: {:?}", started.elapsed());
     let results = store.survey_results(&survey).await.unwrap();
     assert_eq!(results.submitted, 1_100);
+    assert_eq!(results.synthetic, 1_100, "every one marked synthetic");
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 1_100);
     // Everyone who disagreed about trust in the Met, and nobody else, said why.
     let trust = survey.questions().find(|q| q.prompt.starts_with("Increasing trust")).unwrap();
