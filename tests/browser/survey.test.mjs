@@ -196,6 +196,11 @@ for (const viewport of [WIDE, NARROW]) {
         await check(r, 'consultation page with the survey');
         await visit(r, server.url(PARKS_SURVEY));
         await check(r, 'survey start');
+        await r.getByLabel('Email address (optional)').fill('not an address');
+        await r.getByRole('button', { name: 'Start the survey' }).click();
+        await check(r, 'survey start with a problem');
+        assert.equal(await r.getByLabel('Email address (optional)').inputValue(), 'not an address');
+        await r.getByLabel('Email address (optional)').fill('');
         await r.getByRole('button', { name: 'Start the survey' }).click();
         await r.waitForURL((url) => url.pathname.endsWith('/sections/1'));
         await check(r, 'survey part 1');
