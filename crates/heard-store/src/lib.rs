@@ -15,6 +15,7 @@ mod moderation;
 mod posting;
 mod queries;
 mod register;
+mod survey;
 pub mod response_import;
 pub mod testing;
 
@@ -30,6 +31,7 @@ pub use editing::*;
 pub use events::*;
 pub use model::*;
 pub use register::*;
+pub use survey::*;
 
 /// What went wrong in the store. Users see [`StoreError::Invalid`] and [`StoreError::EmailTaken`];
 /// the rest are internal.

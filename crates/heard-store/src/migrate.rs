@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_channels.sql"),
     },
     Migration {
+        version: 4,
+        name: "survey",
+        sqlite: include_str!("../migrations/sqlite/0004_survey.sql"),
+        postgres: include_str!("../migrations/postgres/0004_survey.sql"),
+    },
+    Migration {
         version: 5,
         name: "events",
         sqlite: include_str!("../migrations/sqlite/0005_events.sql"),

@@ -7,7 +7,7 @@
 //! writes a batch in one transaction: all of it or none.
 
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::{Date, Result, Store, Timestamp};
 
@@ -174,59 +174,68 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(responses.len());
         for response in responses {
-            let rows: Vec<i64> = sqlx::query_scalar(
-                "INSERT INTO responses (consultation_id, channel, source, received_on, respondent_type, \
-                 organisation, borough, user_id, email_key, entered_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(response.consultation_id)
-            .bind(response.channel.as_str())
-            .bind(response.source.as_str())
-            .bind(response.received_on.to_string())
-            .bind(response.respondent_type.as_str())
-            .bind(&response.organisation)
-            .bind(&response.borough)
-            .bind(response.user_id)
-            .bind(response.email.as_deref().map(crate::email_key))
-            .bind(response.entered_by)
-            .bind(now.0)
-            .fetch_all(&mut *tx)
-            .await?;
-            let id = crate::only_row(rows)?;
-            for (position, text) in response.texts.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO response_texts (response_id, position, question, text) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(position as i64)
-                .bind(&text.question)
-                .bind(&text.text)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(file) = &response.attachment {
-                use sha2::Digest;
-                let digest = format!("{:x}", sha2::Sha256::digest(&file.content));
-                sqlx::query(
-                    "INSERT INTO attachments (response_id, file_name, media_type, size_bytes, sha256, \
-                     content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(id)
-                .bind(&file.file_name)
-                .bind(&file.media_type)
-                .bind(file.content.len() as i64)
-                .bind(digest)
-                .bind(file.content.clone())
-                .bind(now.0)
-                .execute(&mut *tx)
-                .await?;
-            }
-            ids.push(id);
+            ids.push(insert_response(&mut tx, response, now).await?);
         }
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+/// Writes one response with its texts and attachment on `conn` (a transaction the caller holds, so
+/// that a survey submission and its row in the register are written together), and returns its id.
+pub(crate) async fn insert_response(
+    conn: &mut AnyConnection,
+    response: &NewResponse,
+    now: Timestamp,
+) -> Result<i64> {
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO responses (consultation_id, channel, source, received_on, respondent_type, \
+         organisation, borough, user_id, email_key, entered_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(response.consultation_id)
+    .bind(response.channel.as_str())
+    .bind(response.source.as_str())
+    .bind(response.received_on.to_string())
+    .bind(response.respondent_type.as_str())
+    .bind(&response.organisation)
+    .bind(&response.borough)
+    .bind(response.user_id)
+    .bind(response.email.as_deref().map(crate::email_key))
+    .bind(response.entered_by)
+    .bind(now.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let id = crate::only_row(rows)?;
+    for (position, text) in response.texts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO response_texts (response_id, position, question, text) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(&text.question)
+        .bind(&text.text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(file) = &response.attachment {
+        use sha2::Digest;
+        let digest = format!("{:x}", sha2::Sha256::digest(&file.content));
+        sqlx::query(
+            "INSERT INTO attachments (response_id, file_name, media_type, size_bytes, sha256, content, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(&file.file_name)
+        .bind(&file.media_type)
+        .bind(file.content.len() as i64)
+        .bind(digest)
+        .bind(file.content.clone())
+        .bind(now.0)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
 }
 
 /// Everyone who responded to a consultation, one row per response, as the key of the person behind

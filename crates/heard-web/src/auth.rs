@@ -374,7 +374,7 @@ pub fn local_path(path: &str) -> Option<&str> {
     ok.then_some(path)
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -6,6 +6,7 @@
 //! | pin a comment | | yes | yes | yes |
 //! | moderation queue, hide, restore, block, the log | | | yes | yes |
 //! | `/admin/consultations`: create, edit and publish consultations; events, registrations, notes | | yes | | yes |
+//! | build a consultation's survey, read its results | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
 //! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
 //!
@@ -28,6 +29,9 @@ pub enum Action {
     Moderate,
     /// The back office of consultations: drafts, editing, publishing, events and their notes.
     ManageConsultations,
+    /// Build a consultation's survey and read its results: the back office of a consultation,
+    /// for the staff who run it (hosts) and administrators.
+    BuildSurvey,
     Administer,
     /// Enter and import responses from every channel, read the register and its attachments:
     /// the consultation team's work, which hosts do and moderators (who judge comments) do not.
@@ -40,6 +44,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::Pin => matches!(role, Role::Host | Role::Moderator | Role::Admin),
         Action::Moderate => matches!(role, Role::Moderator | Role::Admin),
         Action::ManageConsultations => matches!(role, Role::Host | Role::Admin),
+        Action::BuildSurvey => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
         Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
     }
@@ -62,6 +67,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                 Action::Pin => "Only hosts and moderators can pin comments.",
                 Action::ManageConsultations => {
                     "Only hosts and administrators can manage consultations and their events."
+                }
+                Action::BuildSurvey => {
+                    "Only the consultation's staff can build its survey and read its results."
                 }
                 Action::EnterResponses => {
                     "Only the consultation's hosts and administrators can enter responses and read the register."

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::controllers::{
     accounts, admin, backoffice, comments, consultation, discussion, events, home, moderation, pages,
-    password_reset, responses,
+    password_reset, responses, survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -19,6 +19,11 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{slug}/events/{id}/register", get(events::register_form).post(events::register))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
+        .route("/consultations/{slug}/survey", get(survey::start))
+        .route("/consultations/{slug}/survey/start", post(survey::begin))
+        .route("/consultations/{slug}/survey/sections/{number}", get(survey::section).post(survey::answer))
+        .route("/consultations/{slug}/survey/submitted", get(survey::submitted))
+        .route("/consultations/{slug}/survey/resume/{token}", get(survey::resume))
         .route("/comments/{id}/posted", get(comments::posted))
         .route("/comments/{id}/edit", get(comments::edit_form).post(comments::edit))
         .route("/comments/{id}/delete", get(comments::delete_form).post(comments::delete))
@@ -51,6 +56,28 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/{slug}/events/{id}", get(events::staff_event))
         .route("/admin/consultations/{slug}/events/{id}/edit", get(events::edit_form).post(events::update))
         .route("/admin/consultations/{slug}/events/{id}/notes", post(events::record_notes))
+        .route("/admin/consultations/{slug}/survey", get(survey_admin::show).post(survey_admin::settings))
+        .route("/admin/consultations/{slug}/survey/sections", post(survey_admin::add_section))
+        .route(
+            "/admin/consultations/{slug}/survey/sections/{id}",
+            get(survey_admin::section_form).post(survey_admin::edit_section),
+        )
+        .route("/admin/consultations/{slug}/survey/sections/{id}/move", post(survey_admin::move_section))
+        .route("/admin/consultations/{slug}/survey/sections/{id}/delete", post(survey_admin::delete_section))
+        .route(
+            "/admin/consultations/{slug}/survey/sections/{id}/questions",
+            get(survey_admin::new_question_form).post(survey_admin::add_question),
+        )
+        .route(
+            "/admin/consultations/{slug}/survey/questions/{id}",
+            get(survey_admin::question_form).post(survey_admin::edit_question),
+        )
+        .route("/admin/consultations/{slug}/survey/questions/{id}/move", post(survey_admin::move_question))
+        .route(
+            "/admin/consultations/{slug}/survey/questions/{id}/delete",
+            post(survey_admin::delete_question),
+        )
+        .route("/admin/consultations/{slug}/survey/results", get(survey_admin::results))
         .route(
             "/admin/consultations/{slug}/responses/new",
             get(responses::new_form)
@@ -70,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/survey.js", get(survey::script))
         .route("/static/favicon.svg", get(pages::favicon))
         .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(pages::health))

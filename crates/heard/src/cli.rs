@@ -358,6 +358,12 @@ async fn run_demo(
                 report.synthetic_discussions
             );
         }
+        if report.synthetic_survey_submissions > 0 {
+            println!(
+                "added {} synthetic survey submissions to the Police and Crime Plan (marked as such)",
+                report.synthetic_survey_submissions
+            );
+        }
         if report.synthetic_responses > 0 {
             println!(
                 "added {} synthetic responses by email, post, phone and at events (marked as such)",

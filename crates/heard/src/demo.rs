@@ -23,6 +23,8 @@ pub struct DemoReport {
     pub created: bool,
     pub imported_pages: Vec<(String, usize)>,
     pub synthetic_discussions: usize,
+    /// Synthetic submissions to the Police and Crime Plan survey.
+    pub synthetic_survey_submissions: usize,
     /// Synthetic responses added to the register by email, post, phone and at events.
     pub synthetic_responses: usize,
 }
@@ -83,11 +85,20 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
             report.imported_pages.push((path.display().to_string(), outcome.comments));
         }
     }
+    let survey = crate::demo_survey::police_plan_survey(store, POLICE_PLAN).await?;
+    report.synthetic_survey_submissions = crate::demo_survey::add_synthetic_submissions(
+        store,
+        &survey,
+        crate::demo_survey::POLICE_PLAN_SUBMISSIONS,
+        2025,
+    )
+    .await?;
     let police = store.consultation_by_slug(POLICE_PLAN).await?.context("the demo consultation")?;
     report.synthetic_responses = fill_register(store, &police.summary, POLICE_PLAN_RESPONDENTS).await?;
     add_events(store, police.summary.id, &police_events()).await?;
     let parks = open_consultation(store, today).await?;
     add_events(store, parks, &parks_events(today)).await?;
+    crate::demo_survey::parks_survey(store, PARKS).await?;
     store.create_consultation(&upcoming_consultation(today)).await?;
     Ok(report)
 }

@@ -3,6 +3,7 @@
 pub mod analyse;
 pub mod cli;
 pub mod demo;
+pub mod demo_survey;
 pub mod eval;
 pub mod import;
 pub mod model;

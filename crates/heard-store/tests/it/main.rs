@@ -2,6 +2,7 @@
 
 mod backoffice;
 mod register;
+mod survey;
 mod taking_part;
 
 use heard_store::testing::fresh_store;

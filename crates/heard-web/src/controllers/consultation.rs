@@ -31,6 +31,17 @@ struct ConsultationPage {
     events_href: Option<String>,
     /// Whether a way to respond is "events" (the link then goes with it).
     events_channel: bool,
+    survey: Option<SurveyLink>,
+    /// The back office links, for staff who build the survey.
+    staff_survey_href: Option<String>,
+}
+
+/// The survey among the ways to respond.
+struct SurveyLink {
+    href: String,
+    title: String,
+    /// Whether it takes answers today.
+    open: bool,
 }
 
 struct TimelineRow {
@@ -110,6 +121,15 @@ pub async fn show(
     let events_href = (!state.store().events_of(s.id).await?.is_empty())
         .then(|| format!("/consultations/{}/events", s.slug));
     let events_channel = c.channels.iter().any(|ch| ch.kind == ChannelKind::Events);
+    let survey = state.store().survey_for(&slug).await?.map(|survey| SurveyLink {
+        href: super::survey::survey_path(&slug),
+        open: survey.accepts_answers(today),
+        title: survey.title,
+    });
+    let staff_survey_href = visitor
+        .role()
+        .is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey))
+        .then(|| format!("/admin/consultations/{slug}/survey"));
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
         events_href,
@@ -123,6 +143,8 @@ pub async fn show(
         discussions,
         documents,
         easy_read,
+        survey,
+        staff_survey_href,
         c,
     };
     render(&page)

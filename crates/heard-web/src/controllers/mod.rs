@@ -14,6 +14,8 @@ pub mod pages;
 pub mod password_reset;
 pub mod responses;
 mod screening;
+pub mod survey;
+pub mod survey_admin;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};

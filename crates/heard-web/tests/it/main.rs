@@ -9,6 +9,7 @@ mod pages;
 mod password_reset;
 mod responses;
 mod security;
+mod survey;
 mod taking_part;
 
 use std::collections::BTreeMap;

@@ -32,6 +32,9 @@ enum Act {
     ModerationLog,
     MemberPage,
     Block,
+    SurveyBuilder,
+    AddSurveySection,
+    SurveyResults,
     Admin,
     ChangeRole,
     Account,
@@ -56,7 +59,7 @@ enum Act {
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 36] = [
+const MATRIX: [(Act, [Outcome; 5]); 39] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -73,6 +76,10 @@ const MATRIX: [(Act, [Outcome; 5]); 36] = [
     (Act::ModerationLog, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::MemberPage, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::Block, [SignIn, Refused, Refused, Allowed, Allowed]),
+    // A consultation's back office (its survey) is for its staff: hosts and administrators.
+    (Act::SurveyBuilder, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::AddSurveySection, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::SurveyResults, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::Admin, [SignIn, Refused, Refused, Refused, Allowed]),
     (Act::ChangeRole, [SignIn, Refused, Refused, Refused, Allowed]),
     (Act::Account, [SignIn, Allowed, Allowed, Allowed, Allowed]),
@@ -175,6 +182,11 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
             )
             .await
         }
+        Act::SurveyBuilder => browser.get("/admin/consultations/parks/survey").await,
+        Act::AddSurveySection => {
+            post("/admin/consultations/parks/survey/sections".into(), vec![("title", "A part".into())]).await
+        }
+        Act::SurveyResults => browser.get("/admin/consultations/parks/survey/results").await,
         Act::Admin => browser.get("/admin").await,
         Act::ChangeRole => post(format!("/admin/users/{m}/role"), vec![("role", "resident".into())]).await,
         Act::ResponseForm => browser.get("/admin/consultations/parks/responses/new").await,
@@ -256,6 +268,9 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
     let settings = heard_web::Settings { reports_to_hold: 100, ..heard_web::Settings::default() };
     let app = discussions_app_with(backend, settings).await;
     let (owner, _) = app.signed_in(Role::Resident, "Owner").await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let settings = SurveySettings { title: "Survey".into(), intro: String::new(), allow_anonymous: false };
+    app.store.create_survey(parks, &settings).await.unwrap();
     let fixture = Fixture {
         target: post_comment(&owner, OPEN, "Someone else's comment", None).await,
         to_hide: post_comment(&owner, OPEN, "A comment to hide", None).await,

@@ -13,7 +13,7 @@ use crate::{PASSWORD, TestApp};
 
 const PUBLIC_URL: &str = "http://heard.test";
 
-fn mail_settings() -> (Settings, PathBuf) {
+pub(crate) fn mail_settings() -> (Settings, PathBuf) {
     let url = std::env::var("HEARD_TEST_SMTP_URL").unwrap_or_else(|_| {
         panic!("HEARD_TEST_SMTP_URL is not set: run the tests with scripts/test, which starts an SMTP server")
     });
@@ -44,7 +44,7 @@ fn mail_to(maildir: &PathBuf, to: &str) -> Vec<String> {
 }
 
 /// Waits (up to 10 s) for a message to `to`.
-fn wait_for_mail(maildir: &PathBuf, to: &str) -> String {
+pub(crate) fn wait_for_mail(maildir: &PathBuf, to: &str) -> String {
     let start = Instant::now();
     loop {
         if let Some(message) = mail_to(maildir, to).pop() {

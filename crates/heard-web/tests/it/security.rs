@@ -61,6 +61,23 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
         (format!("/admin/consultations/parks/events/{event}/edit"), vec![("title", "Forged".into())]),
         (format!("/admin/consultations/parks/events/{event}/notes"), vec![("text_1", "Forged".into())]),
         (format!("/consultations/parks/events/{event}/register"), vec![("name", "F".into()), ("email", "f@example.org".into())]),
+        ("/consultations/parks/survey/start".into(), vec![("email", "forged@example.org".into())]),
+        ("/consultations/parks/survey/sections/1".into(), vec![("action", "continue".into())]),
+        ("/admin/consultations/parks/survey".into(), vec![("title", "Forged survey".into())]),
+        ("/admin/consultations/parks/survey/sections".into(), vec![("title", "Forged part".into())]),
+        ("/admin/consultations/parks/survey/sections/1".into(), vec![("title", "Forged part".into())]),
+        ("/admin/consultations/parks/survey/sections/1/move".into(), vec![("direction", "up".into())]),
+        ("/admin/consultations/parks/survey/sections/1/delete".into(), vec![]),
+        (
+            "/admin/consultations/parks/survey/sections/1/questions".into(),
+            vec![("kind", "short_text".into()), ("prompt", "Forged?".into())],
+        ),
+        (
+            "/admin/consultations/parks/survey/questions/1".into(),
+            vec![("kind", "short_text".into()), ("prompt", "Forged?".into())],
+        ),
+        ("/admin/consultations/parks/survey/questions/1/move".into(), vec![("direction", "up".into())]),
+        ("/admin/consultations/parks/survey/questions/1/delete".into(), vec![]),
     ]
 }
 
@@ -105,6 +122,7 @@ async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: 
     assert_eq!(app.store.all_consultations().await.unwrap().len(), 3);
     assert!(!app.store.consultation_by_slug("old").await.unwrap().unwrap().summary.results_published);
     assert_eq!(app.store.account(member).await.unwrap().unwrap().user.role, Role::Resident);
+    assert!(app.store.survey_for("parks").await.unwrap().is_none(), "no survey created");
     assert!(admin.get("/account").await.status.is_success(), "still signed in");
 }
 

@@ -2,6 +2,7 @@
 
 mod analyse;
 mod demo;
+mod demo_survey;
 mod import;
 mod redact;
 mod responses;
