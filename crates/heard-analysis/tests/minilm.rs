@@ -51,7 +51,10 @@ struct Case {
 }
 
 fn reference() -> Reference {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/minilm_reference.json");
+    // Where cargo runs the test from, not where it was built: a build cache shared between
+    // checkouts can hold a binary built in another one.
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    let path = format!("{dir}/tests/fixtures/minilm_reference.json");
     serde_json::from_str(&std::fs::read_to_string(path).expect("read the fixture"))
         .expect("parse the fixture")
 }

@@ -324,11 +324,8 @@ impl Store {
     }
 
     /// Puts notes of what was said at an event into the register (each a response, channel and
-    /// source `Event`, received on the event's day), and remembers which event they came from.
-    ///
-    /// The register writes the responses in one transaction ([`Store::record_responses`]); the links
-    /// to the event and the log entry follow in a second, and should that fail the responses are
-    /// taken out again.
+    /// source `Event`, received on the event's day), remembers which event they came from, and logs
+    /// it: all in one transaction, so no note is ever in the register without its event.
     pub async fn record_event_notes(
         &self,
         event_id: i64,
@@ -351,40 +348,16 @@ impl Store {
                 ));
             }
         }
-        let ids = self.record_responses(notes).await?;
-        match self.link_event_notes(&event, &ids, actor_id, now).await {
-            Ok(()) => Ok(ids),
-            Err(e) => {
-                // Take the responses back out, so that no note is left in the register without its
-                // event; the error that stopped the link is the one reported.
-                for id in &ids {
-                    if let Err(undo) = sqlx::query("DELETE FROM responses WHERE id = $1")
-                        .bind(id)
-                        .execute(&self.writer)
-                        .await
-                    {
-                        tracing::error!(response.id = id, error = %undo, "could not take back an unlinked event note");
-                    }
-                }
-                Err(e)
-            }
-        }
-    }
-
-    async fn link_event_notes(
-        &self,
-        event: &Event,
-        ids: &[i64],
-        actor_id: i64,
-        now: Timestamp,
-    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        for id in ids {
+        let mut ids = Vec::with_capacity(notes.len());
+        for note in notes {
+            let id = crate::register::insert_response(&mut tx, note, now).await?;
             sqlx::query("INSERT INTO event_notes (response_id, event_id) VALUES ($1, $2)")
                 .bind(id)
                 .bind(event.id)
                 .execute(&mut *tx)
                 .await?;
+            ids.push(id);
         }
         let detail = format!(
             "{}: {} {}",
@@ -402,7 +375,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ids)
     }
 
     /// The notes recorded from an event: each response's texts, oldest first.

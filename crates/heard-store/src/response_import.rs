@@ -223,8 +223,9 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
 }
 
 /// Problems with rows given the consultation's dates: a response received in the future, before
-/// the consultation opened, or after it closed; and once it has closed, anything but post (post that
-/// arrived in time may still be entered after the closing date).
+/// the consultation opened, or after it closed; and once it has closed, anything but post that
+/// arrived in time and notes of events held in time (both reach staff after the day they were
+/// given, and are typed in days later).
 pub fn check_import(rows: &[ImportRow], opens_on: Date, closes_on: Date, today: Date) -> Vec<ImportProblem> {
     let mut problems = Vec::new();
     for r in rows {
@@ -252,9 +253,10 @@ pub fn received_problem(
         Some(format!("{} is before the consultation opened on {}", received.long(), opens_on.long()))
     } else if received > closes_on {
         Some(format!("{} is after the consultation closed on {}", received.long(), closes_on.long()))
-    } else if today > closes_on && channel != ResponseChannel::Post {
+    } else if today > closes_on && !matches!(channel, ResponseChannel::Post | ResponseChannel::Event) {
         Some(format!(
-            "the consultation closed on {}; only post that arrived by then can still be entered",
+            "the consultation closed on {}; only post that arrived by then, and notes of events held by then, \
+             can still be entered",
             closes_on.long()
         ))
     } else {

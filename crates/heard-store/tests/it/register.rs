@@ -166,7 +166,7 @@ async fn an_import_is_written_whole(store: Store) {
     let after = day("2025-03-01");
     let problems = check_import(&rows, opens, closes, after);
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].to_string(), "row 2: received: the consultation closed on 12 February 2025; only post that arrived by then can still be entered");
+    assert_eq!(problems[0].to_string(), "row 2: received: the consultation closed on 12 February 2025; only post that arrived by then, and notes of events held by then, can still be entered");
     assert!(check_import(&rows, opens, closes, day("2025-02-12")).is_empty());
     assert_eq!(store.import_responses(consultation, &rows, None).await.unwrap(), 2);
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 2);

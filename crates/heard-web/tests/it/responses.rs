@@ -163,16 +163,18 @@ async fn a_closed_consultation_takes_only_letters_that_arrived_in_time(backend: 
     refused(&enter(&staff, NEW_CLOSED, &[("channel", "post"), ("received", "2024-02-02")], None).await)
         .shows(r##"<a href="#received">2 February 2024 is after the consultation closed on 1 February 2024.</a>"##)
         .shows(r#"value="2024-02-02""#);
+    // Notes of an event held before closing are written up afterwards: counted too.
+    saved(&enter(&staff, NEW_CLOSED, &[("channel", "event"), ("received", "2024-01-20")], None).await);
     // Every other channel is refused, even for a day before closing.
-    for channel in ["email", "phone", "event", "online"] {
+    for channel in ["email", "phone", "online"] {
         refused(&enter(&staff, NEW_CLOSED, &[("channel", channel), ("received", "2024-01-20")], None).await)
             .shows(
-                r##"<a href="#channel-email">The consultation closed on 1 February 2024; only post that arrived by then can still be entered.</a>"##,
+                r##"<a href="#channel-email">The consultation closed on 1 February 2024; only post that arrived by then, and notes of events held by then, can still be entered.</a>"##,
             )
             .shows(&format!(r#"value="{channel}" checked"#));
     }
     let id = consultation_id(&app, "old").await;
-    assert_eq!(app.store.respondent_count(id).await.unwrap(), 1, "only the letter that arrived in time");
+    assert_eq!(app.store.respondent_count(id).await.unwrap(), 2, "only the letter and the event's notes");
 }
 
 #[tokio::test]

@@ -1222,8 +1222,9 @@ mod tests {
     /// the repository).
     #[test]
     fn seed_pages() {
-        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seeds"));
-        let Ok(entries) = std::fs::read_dir(dir) else {
+        let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+        let dir = std::path::Path::new(&manifest).join("../../../shared/seeds");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
             eprintln!("seed_pages: no seed pages at {}, nothing checked", dir.display());
             return;
         };

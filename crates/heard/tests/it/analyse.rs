@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::heard;
 
 fn gambling() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/themefinder-gambling-xs")
+    crate::manifest_dir().join("../../../shared/data/themefinder-gambling-xs")
 }
 
 /// The model directory the test script installs; tests that need the model say so when absent.

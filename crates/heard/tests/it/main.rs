@@ -10,7 +10,7 @@ mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
 pub fn heard() -> Command {
@@ -21,12 +21,18 @@ pub fn run(args: &[&str]) -> Output {
     heard().args(args).env("HEARD_LOG", "warn").output().expect("run heard")
 }
 
+/// This crate's folder as cargo runs the tests: read when they run, not when they were built, since a
+/// build cache shared between checkouts can hold a test binary built in another one.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/talk_london").join(name)
+    manifest_dir().join("tests/fixtures/talk_london").join(name)
 }
 
 pub fn seeds_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    let dir = manifest_dir().join("../../../shared/seeds");
     dir.is_dir().then_some(dir)
 }
 
