@@ -46,7 +46,10 @@ pub struct EventView {
 impl EventView {
     fn new(e: &Event, today: heard_store::Date, mine: bool) -> EventView {
         let d = &e.details;
-        let places = if e.is_full() {
+        let places = if e.is_past(today) {
+            // Places left mean nothing once it has happened; how many came to register does.
+            format!("{} places; {} registered interest", thousands(d.capacity), thousands(e.registered))
+        } else if e.is_full() {
             format!("Full: all {} places are taken", thousands(d.capacity))
         } else {
             format!("{} places, {} left", thousands(d.capacity), thousands(e.places_left()))
