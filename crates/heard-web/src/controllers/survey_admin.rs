@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult, StoreError, Survey,
-    SurveySettings,
+    Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult, Section, StoreError,
+    Survey, SurveySettings,
 };
 use serde::Deserialize;
 
@@ -150,18 +150,7 @@ pub async fn show(
             ..SettingsForm::default()
         },
     };
-    builder(
-        &visitor,
-        session,
-        &consultation,
-        survey,
-        settings,
-        vec![],
-        SectionForm::default(),
-        vec![],
-        None,
-        StatusCode::OK,
-    )
+    page_response(&builder_page(&visitor, session, &consultation, survey, settings), StatusCode::OK, None)
 }
 
 /// Creates the survey, or changes its title, introduction and whether it takes anonymous answers.
@@ -177,18 +166,8 @@ pub async fn settings(
     let survey = state.store().survey_for(&slug).await?;
     if form.title.trim().is_empty() {
         let errors = vec![("title".to_owned(), "Enter a title for the survey".to_owned())];
-        return builder(
-            &visitor,
-            session,
-            &consultation,
-            survey,
-            form,
-            errors,
-            SectionForm::default(),
-            vec![],
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        let page = BuilderPage { errors, ..builder_page(&visitor, session, &consultation, survey, form) };
+        return page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None);
     }
     let settings = SurveySettings {
         title: form.title.trim().to_owned(),
@@ -218,18 +197,12 @@ pub async fn add_section(
     if form.title.trim().is_empty() {
         let settings = settings_of(&survey);
         let errors = vec![("section-title".to_owned(), "Enter a title for the section".to_owned())];
-        return builder(
-            &visitor,
-            session,
-            &consultation,
-            Some(survey),
-            settings,
-            vec![],
-            form,
-            errors,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        let page = BuilderPage {
+            section_form: form,
+            section_errors: errors,
+            ..builder_page(&visitor, session, &consultation, Some(survey), settings)
+        };
+        return page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None);
     }
     state.store().add_section(survey.id, &form.title, &form.intro).await?;
     Ok(Redirect::to(&builder_path(&slug)).into_response())
@@ -243,7 +216,7 @@ pub async fn section_form(
 ) -> Result<Response, WebError> {
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    let section = survey.sections.iter().find(|s| s.id == id).ok_or(WebError::NotFound)?;
+    let section = section_of(&survey, id)?;
     let form = SectionForm { title: section.title.clone(), intro: section.intro.clone() };
     section_page(&visitor, session, &survey, id, form, vec![], StatusCode::OK)
 }
@@ -257,9 +230,7 @@ pub async fn edit_section(
     let Posted { visitor, form, .. } = posted;
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    if !survey.sections.iter().any(|s| s.id == id) {
-        return Err(WebError::NotFound);
-    }
+    section_of(&survey, id)?;
     if form.title.trim().is_empty() {
         let errors = vec![("title".to_owned(), "Enter a title for the section".to_owned())];
         return section_page(&visitor, session, &survey, id, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
@@ -277,9 +248,7 @@ pub async fn move_section(
     let Posted { visitor, form, .. } = posted;
     policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    if !survey.sections.iter().any(|s| s.id == id) {
-        return Err(WebError::NotFound);
-    }
+    section_of(&survey, id)?;
     state.store().move_section(id, form.direction == "up").await?;
     Ok(Redirect::to(&format!("{}#section-{id}", builder_path(&slug))).into_response())
 }
@@ -294,28 +263,9 @@ pub async fn delete_section(
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let consultation = consultation(&state, &slug).await?;
     let survey = existing_survey(&state, &slug).await?;
-    if !survey.sections.iter().any(|s| s.id == id) {
-        return Err(WebError::NotFound);
-    }
-    match state.store().delete_section(id).await {
-        Ok(()) => Ok(Redirect::to(&builder_path(&slug)).into_response()),
-        Err(StoreError::Invalid(why)) => {
-            let settings = settings_of(&survey);
-            builder(
-                &visitor,
-                session,
-                &consultation,
-                Some(survey),
-                settings,
-                vec![],
-                SectionForm::default(),
-                vec![],
-                Some(capitalised(&why)),
-                StatusCode::CONFLICT,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+    section_of(&survey, id)?;
+    let deleted = state.store().delete_section(id).await;
+    after_deleting(deleted, &visitor, session, &consultation, survey)
 }
 
 #[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
@@ -326,9 +276,7 @@ pub async fn new_question_form(
 ) -> Result<Response, WebError> {
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    if !survey.sections.iter().any(|s| s.id == section_id) {
-        return Err(WebError::NotFound);
-    }
+    section_of(&survey, section_id)?;
     let form = QuestionForm { kind: QuestionKind::SingleChoice.as_str().into(), ..QuestionForm::default() };
     question_page(&visitor, session, &survey, section_id, None, form, vec![], StatusCode::OK)
 }
@@ -342,9 +290,7 @@ pub async fn add_question(
     let Posted { visitor, form, .. } = posted;
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    if !survey.sections.iter().any(|s| s.id == section_id) {
-        return Err(WebError::NotFound);
-    }
+    section_of(&survey, section_id)?;
     let (new, errors) = read_question(&survey, section_id, None, &form);
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return question_page(
@@ -435,25 +381,8 @@ pub async fn delete_question(
     let consultation = consultation(&state, &slug).await?;
     let survey = existing_survey(&state, &slug).await?;
     survey.question(id).ok_or(WebError::NotFound)?;
-    match state.store().delete_question(id).await {
-        Ok(()) => Ok(Redirect::to(&builder_path(&slug)).into_response()),
-        Err(StoreError::Invalid(why)) => {
-            let settings = settings_of(&survey);
-            builder(
-                &visitor,
-                session,
-                &consultation,
-                Some(survey),
-                settings,
-                vec![],
-                SectionForm::default(),
-                vec![],
-                Some(capitalised(&why)),
-                StatusCode::CONFLICT,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+    let deleted = state.store().delete_question(id).await;
+    after_deleting(deleted, &visitor, session, &consultation, survey)
 }
 
 #[derive(Template)]
@@ -620,32 +549,54 @@ fn settings_of(survey: &Survey) -> SettingsForm {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn builder(
+/// The section `id` of this survey (an id from another survey is not found here).
+fn section_of(survey: &Survey, id: i64) -> Result<&Section, WebError> {
+    survey.sections.iter().find(|s| s.id == id).ok_or(WebError::NotFound)
+}
+
+/// The builder with empty forms and no messages; a handler fills in what it has to say.
+fn builder_page(
     visitor: &Visitor,
     session: &SignedIn,
     consultation: &Consultation,
     survey: Option<Survey>,
     settings: SettingsForm,
-    errors: Vec<(String, String)>,
-    section_form: SectionForm,
-    section_errors: Vec<(String, String)>,
-    notice: Option<String>,
-    status: StatusCode,
-) -> Result<Response, WebError> {
-    let page = BuilderPage {
+) -> BuilderPage {
+    BuilderPage {
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
         slug: consultation.summary.slug.clone(),
         consultation_title: consultation.summary.title.clone(),
         survey,
         settings,
-        errors,
-        section_form,
-        section_errors,
-        notice,
-    };
-    page_response(&page, status, None)
+        errors: vec![],
+        section_form: SectionForm::default(),
+        section_errors: vec![],
+        notice: None,
+    }
+}
+
+/// After deleting a section or a question: back to the builder, or, when the store refuses because
+/// people have answered it, the builder again saying why.
+fn after_deleting(
+    deleted: Result<(), StoreError>,
+    visitor: &Visitor,
+    session: &SignedIn,
+    consultation: &Consultation,
+    survey: Survey,
+) -> Result<Response, WebError> {
+    match deleted {
+        Ok(()) => Ok(Redirect::to(&builder_path(&consultation.summary.slug)).into_response()),
+        Err(StoreError::Invalid(why)) => {
+            let settings = settings_of(&survey);
+            let page = BuilderPage {
+                notice: Some(capitalised(&why)),
+                ..builder_page(visitor, session, consultation, Some(survey), settings)
+            };
+            page_response(&page, StatusCode::CONFLICT, None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn section_page(
