@@ -321,6 +321,22 @@ async fn staff_consultation(state: &AppState, slug: &str) -> Result<Consultation
     state.store().consultation_for_staff(slug).await?.ok_or(WebError::NotFound)
 }
 
+/// Where every staff page of one event starts: the visitor must be allowed to manage consultations
+/// (signing in comes back to `path`), then the consultation and its event must exist, in that order,
+/// so that nobody learns which events exist without access.
+async fn staff_event_of<'v>(
+    state: &AppState,
+    visitor: &'v Visitor,
+    slug: &str,
+    id: i64,
+    path: &str,
+) -> Result<(&'v SignedIn, Consultation, Event), WebError> {
+    let session = policy::require(visitor, Action::ManageConsultations, path)?;
+    let c = staff_consultation(state, slug).await?;
+    let e = event_of(state, c.summary.id, id).await?;
+    Ok((session, c, e))
+}
+
 #[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
 pub async fn staff_list(
     State(state): State<AppState>,
@@ -539,13 +555,8 @@ pub async fn edit_form(
     visitor: Visitor,
     Path((slug, id)): Path<(String, i64)>,
 ) -> Result<Response, WebError> {
-    let session = policy::require(
-        &visitor,
-        Action::ManageConsultations,
-        &format!("/admin/consultations/{slug}/events/{id}/edit"),
-    )?;
-    let c = staff_consultation(&state, &slug).await?;
-    let e = event_of(&state, c.summary.id, id).await?;
+    let edit_path = format!("/admin/consultations/{slug}/events/{id}/edit");
+    let (session, c, e) = staff_event_of(&state, &visitor, &slug, id, &edit_path).await?;
     event_form_page(&visitor, session, &c, Some(id), EventForm::from_event(&e.details), Vec::new())
 }
 
@@ -556,13 +567,8 @@ pub async fn update(
     posted: Posted<EventForm>,
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
-    let session = policy::require(
-        &visitor,
-        Action::ManageConsultations,
-        &format!("/admin/consultations/{slug}/events/{id}/edit"),
-    )?;
-    let c = staff_consultation(&state, &slug).await?;
-    event_of(&state, c.summary.id, id).await?;
+    let edit_path = format!("/admin/consultations/{slug}/events/{id}/edit");
+    let (session, c, _) = staff_event_of(&state, &visitor, &slug, id, &edit_path).await?;
     let event = match form.parse() {
         Ok(event) => event,
         Err(errors) => return event_form_page(&visitor, session, &c, Some(id), form, errors),
@@ -656,13 +662,8 @@ pub async fn staff_event(
     Path((slug, id)): Path<(String, i64)>,
     axum::extract::Query(query): axum::extract::Query<RecordedQuery>,
 ) -> Result<Response, WebError> {
-    let session = policy::require(
-        &visitor,
-        Action::ManageConsultations,
-        &format!("/admin/consultations/{slug}/events/{id}"),
-    )?;
-    let c = staff_consultation(&state, &slug).await?;
-    let e = event_of(&state, c.summary.id, id).await?;
+    let event_path = format!("/admin/consultations/{slug}/events/{id}");
+    let (session, c, e) = staff_event_of(&state, &visitor, &slug, id, &event_path).await?;
     let form = NotesForm { respondent_type: "individual".into(), ..NotesForm::default() };
     staff_event_page(&state, &visitor, session, c, &e, form, Vec::new(), query.recorded).await
 }
@@ -743,13 +744,8 @@ pub async fn record_notes(
     posted: Posted<NotesForm>,
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
-    let session = policy::require(
-        &visitor,
-        Action::ManageConsultations,
-        &format!("/admin/consultations/{slug}/events/{id}"),
-    )?;
-    let c = staff_consultation(&state, &slug).await?;
-    let e = event_of(&state, c.summary.id, id).await?;
+    let event_path = format!("/admin/consultations/{slug}/events/{id}");
+    let (session, c, e) = staff_event_of(&state, &visitor, &slug, id, &event_path).await?;
     if let Some(why) = notes_problem(&state, &c, &e) {
         let errors = vec![FieldError::new("notes-heading", why)];
         return staff_event_page(&state, &visitor, session, c, &e, form, errors, None).await;
