@@ -616,25 +616,7 @@ impl Store {
 
     /// Moves a section one place earlier (`up`) or later.
     pub async fn move_section(&self, section_id: i64, up: bool) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM survey_sections WHERE survey_id = \
-             (SELECT survey_id FROM survey_sections WHERE id = $1) ORDER BY position, id",
-        )
-        .bind(section_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        if let Some(order) = moved(&ids, section_id, up) {
-            for (position, id) in order.iter().enumerate() {
-                sqlx::query("UPDATE survey_sections SET position = $1 WHERE id = $2")
-                    .bind(position as i64)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        self.move_among_siblings("survey_sections", "survey_id", section_id, up).await
     }
 
     /// Adds a question at the end of a section. The caller checks its condition against the survey
@@ -714,21 +696,31 @@ impl Store {
 
     /// Moves a question one place earlier (`up`) or later within its section.
     pub async fn move_question(&self, question_id: i64, up: bool) -> Result<()> {
+        self.move_among_siblings("survey_questions", "section_id", question_id, up).await
+    }
+
+    /// Swaps the row `id` of `table` with its neighbour among the rows sharing its `parent` column,
+    /// renumbering their positions from 0. Sections and questions are ordered the same way; the
+    /// names are this module's constants, never input, so they can go into the SQL text.
+    async fn move_among_siblings(
+        &self,
+        table: &'static str,
+        parent: &'static str,
+        id: i64,
+        up: bool,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM survey_questions WHERE section_id = \
-             (SELECT section_id FROM survey_questions WHERE id = $1) ORDER BY position, id",
-        )
-        .bind(question_id)
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM {table} WHERE {parent} = \
+             (SELECT {parent} FROM {table} WHERE id = $1) ORDER BY position, id"
+        ))
+        .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        if let Some(order) = moved(&ids, question_id, up) {
-            for (position, id) in order.iter().enumerate() {
-                sqlx::query("UPDATE survey_questions SET position = $1 WHERE id = $2")
-                    .bind(position as i64)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+        if let Some(order) = moved(&ids, id, up) {
+            let update = format!("UPDATE {table} SET position = $1 WHERE id = $2");
+            for (position, sibling) in order.iter().enumerate() {
+                sqlx::query(&update).bind(position as i64).bind(sibling).execute(&mut *tx).await?;
             }
         }
         tx.commit().await?;
