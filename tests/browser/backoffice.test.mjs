@@ -9,18 +9,18 @@ import { describe, it } from 'node:test';
 import {
   NARROW,
   PARKS,
+  PASSWORD,
   POLICE_PLAN,
   WIDE,
-  axeViolations,
+  assertNoViolations,
   createAccount,
-  formatViolations,
   openPage,
+  signIn,
   visit,
   watchForErrors,
   withHeardAndBrowser,
 } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const HOST = { role: 'host', email: 'hana@example.org', name: 'Hana the host', password: PASSWORD };
 const RESIDENT = { role: 'resident', email: 'remi@example.org', name: 'Remi', password: PASSWORD };
 const SLUG = `library-hours-${Date.now()}`;
@@ -30,14 +30,6 @@ let server;
 let browser;
 
 withHeardAndBrowser((started) => ({ server, browser } = started));
-
-async function signIn(page, { email, password }, next = '/') {
-  await visit(page, server.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
 
 // "YYYY-MM-DD", `days` from today (the server runs on the same clock).
 function isoDay(days) {
@@ -65,7 +57,7 @@ describe('A host creates and publishes a consultation; residents register for ev
     await createAccount(server.dataDir, HOST);
     ({ page: hana } = await openPage(browser, { javaScriptEnabled: false }));
     problems.push(watchForErrors(hana));
-    await signIn(hana, HOST, '/admin/consultations');
+    await signIn(hana, server, HOST, '/admin/consultations');
     await hana.getByRole('link', { name: 'Create a consultation' }).click();
     await fillConsultation(hana, { opens: isoDay(-1), closes: isoDay(-10) });
     await hana.getByRole('button', { name: 'Save the draft' }).click();
@@ -107,7 +99,7 @@ describe('A host creates and publishes a consultation; residents register for ev
     await createAccount(server.dataDir, RESIDENT);
     const { page } = await openPage(browser, { javaScriptEnabled: false });
     problems.push(watchForErrors(page));
-    await signIn(page, RESIDENT, PARKS);
+    await signIn(page, server, RESIDENT, PARKS);
     await page.getByRole('link', { name: 'See the events and register your interest' }).click();
     await page.waitForURL((url) => url.pathname === `${PARKS}/events`);
     const walk = page.getByRole('article', { name: /Evening walk/ });
@@ -140,10 +132,7 @@ describe('A host creates and publishes a consultation; residents register for ev
 
 for (const viewport of [WIDE, NARROW]) {
   describe(`Accessibility of the back office and events pages (axe-core, WCAG 2.2 AA) at ${viewport.width} px`, () => {
-    const check = async (page, where) => {
-      const violations = await axeViolations(page);
-      assert.equal(violations.length, 0, formatViolations(violations, `${where} at ${viewport.width} px`));
-    };
+    const check = (page, where) => assertNoViolations(page, `${where} at ${viewport.width} px`);
 
     it('every new page, and every form shown again with its errors, has no violations', async () => {
       const host = { ...HOST, email: `hana-${viewport.width}@example.org` };
@@ -153,7 +142,7 @@ for (const viewport of [WIDE, NARROW]) {
       try {
         const s = staff.page;
         const a = anonymous.page;
-        await signIn(s, host, '/admin/consultations');
+        await signIn(s, server, host, '/admin/consultations');
         // Public pages: events of the open and of the closed consultation, the register form.
         for (const path of [`${PARKS}/events`, `${POLICE_PLAN}/events`, PARKS]) {
           await visit(a, server.url(path));

@@ -10,18 +10,18 @@ import { describe, it } from 'node:test';
 import {
   NARROW,
   PARKS,
+  PASSWORD,
   POLICE_PLAN,
   WIDE,
-  axeViolations,
+  assertNoViolations,
   createAccount,
-  formatViolations,
   openPage,
+  signIn,
   visit,
   watchForErrors,
   withHeardAndBrowser,
 } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const HOST = { role: 'host', email: 'hana@example.org', name: 'Hana the host', password: PASSWORD };
 
 const slug = (consultation) => consultation.replace('/consultations/', '');
@@ -41,14 +41,6 @@ let browser;
 
 withHeardAndBrowser((started) => ({ server, browser } = started));
 
-async function signIn(page, { email, password }, next) {
-  await visit(page, server.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
-
 describe('A host enters a letter with its scan and finds it in the register, without JavaScript', () => {
   const stamp = Date.now();
   const letter = `Please light the towpath between the two bridges (${stamp}).\nThe gate by the lock is dark by five.`;
@@ -59,7 +51,7 @@ describe('A host enters a letter with its scan and finds it in the register, wit
     await createAccount(server.dataDir, HOST);
     ({ page } = await openPage(browser, { javaScriptEnabled: false }));
     problems = watchForErrors(page);
-    await signIn(page, HOST, NEW);
+    await signIn(page, server, HOST, NEW);
     await page.getByRole('radio', { name: 'Post' }).check();
     await page.getByRole('radio', { name: 'An organisation' }).check();
     await page.getByLabel('Borough').selectOption('Camden');
@@ -163,10 +155,9 @@ for (const viewport of [WIDE, NARROW]) {
       it(`${name} has no violations`, async () => {
         const { context, page } = await openPage(browser, { viewport, bypassCSP: true });
         try {
-          await signIn(page, HOST, '/account');
+          await signIn(page, server, HOST, '/account');
           await go(page);
-          const violations = await axeViolations(page);
-          assert.equal(violations.length, 0, formatViolations(violations, `${name} at ${viewport.width} px`));
+          await assertNoViolations(page, `${name} at ${viewport.width} px`);
         } finally {
           await context.close();
         }

@@ -4,6 +4,7 @@
 // Each test file starts its own server (fresh data directory, own port) and its own browser in a
 // `before` hook, and stops both in `after`, so files never share state.
 
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before } from 'node:test';
@@ -20,6 +21,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 // The workspace root; the server runs there so the demo finds `../shared/seeds` when it exists.
 export const REPO_ROOT = path.resolve(here, '../..');
+
+// The password of every account the browser tests create.
+export const PASSWORD = 'correct horse battery staple';
 
 // Where screenshots go (git-ignored).
 export const ARTIFACTS_DIR = path.join(here, 'artifacts');
@@ -235,6 +239,21 @@ export function formatViolations(violations, where) {
     if (v.nodes.length > 5) lines.push(`    ... and ${v.nodes.length - 5} more element(s)`);
   }
   return lines.join('\n');
+}
+
+// Fails with every violation spelt out, unless axe-core finds none on the page.
+export async function assertNoViolations(page, where) {
+  const violations = await axeViolations(page);
+  assert.equal(violations.length, 0, formatViolations(violations, where));
+}
+
+// Signs in through the login form and waits to be sent on to `next`, as a person would.
+export async function signIn(page, server, { email, password }, next = '/') {
+  await visit(page, server.url(`/login?next=${encodeURIComponent(next)}`));
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === next);
 }
 
 // Where to save a screenshot, creating the folder on first use.

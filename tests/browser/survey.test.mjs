@@ -10,18 +10,18 @@ import { describe, it } from 'node:test';
 import {
   NARROW,
   PARKS,
+  PASSWORD,
   POLICE_PLAN,
   WIDE,
-  axeViolations,
+  assertNoViolations,
   createAccount,
-  formatViolations,
   openPage,
+  signIn,
   visit,
   watchForErrors,
   withHeardAndBrowser,
 } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const HOST = { role: 'host', email: 'priya@example.org', name: 'Priya from Parks', password: PASSWORD };
 const PARKS_SURVEY = `${PARKS}/survey`;
 const POLICE_SURVEY = `${POLICE_PLAN}/survey`;
@@ -32,14 +32,6 @@ let server;
 let browser;
 
 withHeardAndBrowser((started) => ({ server, browser } = started));
-
-async function signIn(page, { email, password }, next = '/') {
-  await visit(page, server.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next);
-}
 
 // From the consultation page to the first part of the survey, without an account.
 async function startAnonymously(page, email = '') {
@@ -161,7 +153,7 @@ describe('The closed Police and Crime Plan survey', () => {
   it('staff read its results: counts, percentages, charts with tables, and free text', async () => {
     await createAccount(server.dataDir, HOST);
     const { page, context } = await openPage(browser, { javaScriptEnabled: false });
-    await signIn(page, HOST, `/admin/consultations/police-and-crime-plan-2025-29/survey/results`);
+    await signIn(page, server, HOST, `/admin/consultations/police-and-crime-plan-2025-29/survey/results`);
     const main = await page.locator('main').innerText();
     assert.match(main, /1,100 people have submitted/);
     assert.match(main, /Synthetic 1,100 of them were generated for the demo, not written by real people\./);
@@ -181,10 +173,7 @@ describe('The closed Police and Crime Plan survey', () => {
 
 for (const viewport of [WIDE, NARROW]) {
   describe(`Accessibility of the survey pages (axe-core, WCAG 2.2 AA) at ${viewport.width} px`, () => {
-    const check = async (page, where) => {
-      const violations = await axeViolations(page);
-      assert.equal(violations.length, 0, formatViolations(violations, `${where} at ${viewport.width} px`));
-    };
+    const check = (page, where) => assertNoViolations(page, `${where} at ${viewport.width} px`);
 
     it('every survey page, and every form shown again with its problems, has no violations', async () => {
       await createAccount(server.dataDir, { ...HOST, email: `host-${viewport.width}@example.org` }).catch(() => {});
@@ -226,7 +215,7 @@ for (const viewport of [WIDE, NARROW]) {
         await check(r, 'closed survey refusing answers');
 
         const s = staff.page;
-        await signIn(s, { email: `host-${viewport.width}@example.org`, password: PASSWORD }, '/admin/consultations/parks-after-dark/survey');
+        await signIn(s, server, { email: `host-${viewport.width}@example.org`, password: PASSWORD }, '/admin/consultations/parks-after-dark/survey');
         await check(s, 'survey builder');
         await s.getByRole('link', { name: 'Add a question to part 1' }).click();
         await check(s, 'new question form');

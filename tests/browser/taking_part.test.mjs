@@ -10,17 +10,17 @@ import { describe, it } from 'node:test';
 import {
   NARROW,
   PARKS_DISCUSSION,
+  PASSWORD,
   WIDE,
-  axeViolations,
+  assertNoViolations,
   createAccount,
-  formatViolations,
   openPage,
+  signIn,
   visit,
   watchForErrors,
   withHeardAndBrowser,
 } from './support.mjs';
 
-const PASSWORD = 'correct horse battery staple';
 const MODERATOR = { role: 'moderator', email: 'mo@example.org', name: 'Mo the moderator', password: PASSWORD };
 const ADMIN = { role: 'admin', email: 'ada@example.org', name: 'Ada the admin', password: PASSWORD };
 
@@ -41,14 +41,6 @@ async function register(page, { name, email }) {
   await page.getByLabel('How old are you?').selectOption('Prefer not to say');
   await page.getByRole('button', { name: 'Register' }).click();
   await page.waitForURL((url) => url.pathname === PARKS_DISCUSSION);
-}
-
-async function signIn(page, { email, password }, next = '/') {
-  await visit(page, server.url(`/login?next=${encodeURIComponent(next)}`));
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === next);
 }
 
 const comment = (page, text) => page.locator('article.comment').filter({ hasText: text }).first();
@@ -151,7 +143,7 @@ describe('Residents take part and a moderator hides a comment, without JavaScrip
   it('the moderator finds it in the queue and hides it with a reason', async () => {
     ({ page: mo } = await openPage(browser, { javaScriptEnabled: false }));
     problems.push(watchForErrors(mo));
-    await signIn(mo, MODERATOR, '/moderation');
+    await signIn(mo, server, MODERATOR, '/moderation');
     const item = mo.locator('.queue-item').filter({ hasText: first });
     assert.match(await item.innerText(), /Reported 1 time: Stay on topic \(1\)/);
     await item.getByRole('checkbox', { name: 'Select the comment by Alice' }).check();
@@ -193,17 +185,14 @@ const NEW_PAGES = [
 
 for (const viewport of [WIDE, NARROW]) {
   describe(`Accessibility of the taking-part pages (axe-core, WCAG 2.2 AA) at ${viewport.width} px`, () => {
-    const check = async (page, where) => {
-      const violations = await axeViolations(page);
-      assert.equal(violations.length, 0, formatViolations(violations, `${where} at ${viewport.width} px`));
-    };
+    const check = (page, where) => assertNoViolations(page, `${where} at ${viewport.width} px`);
 
     it('every new page, and every form shown again with its errors, has no violations', async () => {
       await createAccount(server.dataDir, { ...ADMIN, email: `ada-${viewport.width}@example.org` }).catch(() => {});
       const anonymous = await openPage(browser, { viewport, bypassCSP: true });
       const admin = await openPage(browser, { viewport, bypassCSP: true });
       try {
-        await signIn(admin.page, { email: `ada-${viewport.width}@example.org`, password: PASSWORD });
+        await signIn(admin.page, server, { email: `ada-${viewport.width}@example.org`, password: PASSWORD });
         for (const { name, path, who, openReplies } of NEW_PAGES) {
           const page = who ? admin.page : anonymous.page;
           await visit(page, server.url(path));
