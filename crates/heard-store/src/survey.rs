@@ -595,23 +595,15 @@ impl Store {
     /// Deletes a section and its questions, unless someone has submitted answers to them: those
     /// answers are part of the record and are never thrown away.
     pub async fn delete_section(&self, section_id: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let answered: i64 = sqlx::query_scalar(
+        self.delete_unanswered(
+            "survey_sections",
+            section_id,
             "SELECT COUNT(*) FROM survey_answers a JOIN survey_questions q ON q.id = a.question_id \
              JOIN survey_submissions s ON s.id = a.submission_id \
              WHERE q.section_id = $1 AND s.status = 'submitted'",
+            "people have answered questions in this section, so it cannot be deleted",
         )
-        .bind(section_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if answered > 0 {
-            return Err(StoreError::Invalid(
-                "people have answered questions in this section, so it cannot be deleted".into(),
-            ));
-        }
-        sqlx::query("DELETE FROM survey_sections WHERE id = $1").bind(section_id).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 
     /// Moves a section one place earlier (`up`) or later.
@@ -676,20 +668,32 @@ impl Store {
 
     /// Deletes a question nobody has submitted an answer to.
     pub async fn delete_question(&self, question_id: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let answered: i64 = sqlx::query_scalar(
+        self.delete_unanswered(
+            "survey_questions",
+            question_id,
             "SELECT COUNT(*) FROM survey_answers a JOIN survey_submissions s ON s.id = a.submission_id \
              WHERE a.question_id = $1 AND s.status = 'submitted'",
+            "people have answered this question, so it cannot be deleted",
         )
-        .bind(question_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .await
+    }
+
+    /// Deletes the row `id` of `table`, or refuses with `refusal` when `count_answered` (given the
+    /// id) finds submitted answers that depend on it. The names are this module's constants, never
+    /// input, so they can go into the SQL text.
+    async fn delete_unanswered(
+        &self,
+        table: &'static str,
+        id: i64,
+        count_answered: &'static str,
+        refusal: &'static str,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let answered: i64 = sqlx::query_scalar(count_answered).bind(id).fetch_one(&mut *tx).await?;
         if answered > 0 {
-            return Err(StoreError::Invalid(
-                "people have answered this question, so it cannot be deleted".into(),
-            ));
+            return Err(StoreError::Invalid(refusal.into()));
         }
-        sqlx::query("DELETE FROM survey_questions WHERE id = $1").bind(question_id).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE id = $1")).bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
