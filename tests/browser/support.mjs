@@ -294,7 +294,12 @@ export function watchForErrors(page) {
     if (msg.type() === 'error' && !msg.location().url?.endsWith('/favicon.ico')) errors.push(`console error: ${msg.text()} (${msg.location().url || page.url()})`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('requestfailed', (req) => {
+    // A subresource still loading when the page navigates away (the favicon, after a form posts
+    // and redirects) is aborted by the browser: that is the navigation, not a broken request.
+    const aborted = req.failure()?.errorText === 'net::ERR_ABORTED' && req.resourceType() !== 'document';
+    if (!aborted) errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400 && res.request().resourceType() !== 'document') {
       errors.push(`HTTP ${res.status()} for ${res.url()}`);

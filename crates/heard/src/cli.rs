@@ -35,6 +35,19 @@ struct Database {
 }
 
 impl Database {
+    /// Opens a database that must exist already: commands that read or add to a consultation's
+    /// register should not make an empty data directory where a path was mistyped.
+    async fn open_existing(&self) -> Result<Store> {
+        if self.database_url.is_none() && !self.data_dir.join(heard_store::SQLITE_FILE).is_file() {
+            bail!(
+                "there is no heard database in {}: give the data directory that heard demo or heard serve \
+                 uses (--data-dir DIR), or --database-url",
+                self.data_dir.display()
+            );
+        }
+        self.open().await
+    }
+
     async fn open(&self) -> Result<Store> {
         match &self.database_url {
             Some(url) => Store::connect(url).await.context("opening the database"),
@@ -309,13 +322,13 @@ async fn run(cli: Cli) -> Result<()> {
             crate::users::create(&role, &email, &name, &database.open().await?).await
         }
         Command::Responses(Responses::Import { file, consultation, database }) => {
-            crate::responses::import(&database.open().await?, &consultation, &file, Date::today()).await
+            crate::responses::import(&database.open_existing().await?, &consultation, &file, Date::today()).await
         }
         Command::Responses(Responses::Export { consultation, format, out, database }) => {
-            crate::responses::export(&database.open().await?, &consultation, format, out.as_ref()).await
+            crate::responses::export(&database.open_existing().await?, &consultation, format, out.as_ref()).await
         }
         Command::Consultations(Consultations::List { json, database }) => {
-            crate::responses::list(&database.open().await?, json, Date::today()).await
+            crate::responses::list(&database.open_existing().await?, json, Date::today()).await
         }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await

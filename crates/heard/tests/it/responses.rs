@@ -104,3 +104,20 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no consultation \"no-such\""));
     drop(server);
 }
+
+#[test]
+fn a_mistyped_data_directory_is_an_error_not_a_new_empty_one() {
+    let missing = temp_dir("register-missing").join("heard-dta");
+    let data = missing.to_str().unwrap();
+    for args in [
+        vec!["consultations", "list", "--data-dir", data],
+        vec!["responses", "export", "--data-dir", data, "--consultation", PLAN],
+        vec!["responses", "import", "--data-dir", data, "--consultation", PLAN, "letters.csv"],
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        let error = String::from_utf8_lossy(&out.stderr);
+        assert!(error.contains("there is no heard database in"), "{args:?}: {error}");
+    }
+    assert!(!missing.exists(), "nothing was created");
+}
