@@ -144,6 +144,28 @@ const HARM_OF_PROPOSAL: &[&str] = &[
     "disappear", "collapse", "end", "ruin", "hit", "cripple", "drive",
 ];
 
+/// The phrase lists `cues` looks for, matched in one pass; the constants index its counts.
+static PHRASES: std::sync::LazyLock<text::PhraseSets> = std::sync::LazyLock::new(|| {
+    text::PhraseSets::new(&[
+        AGREE_PHRASES,
+        DISAGREE_PHRASES,
+        MIXED_PHRASES,
+        HARM_WORDS,
+        DISAPPROVAL,
+        BENEFIT_OF_STATUS_QUO,
+        APPROVAL,
+        &["overstated", "override", "short-term", "not worth", "no excuse"],
+    ])
+});
+const AGREE: usize = 0;
+const DISAGREE: usize = 1;
+const MIXED: usize = 2;
+const HARM: usize = 3;
+const DISAPPROVING: usize = 4;
+const BENEFIT: usize = 5;
+const APPROVING: usize = 6;
+const DISMISSED: usize = 7;
+
 /// Reads the cues in one response.
 pub fn cues(question: &Question, response: &str) -> Cues {
     let lower = response.to_lowercase();
@@ -161,21 +183,9 @@ pub fn cues(question: &Question, response: &str) -> Cues {
             score -= 2.0;
         }
     }
-    for p in AGREE_PHRASES {
-        if lower.contains(p) {
-            score += 1.0;
-        }
-    }
-    for p in DISAGREE_PHRASES {
-        if lower.contains(p) {
-            score -= 1.2;
-        }
-    }
-    for p in MIXED_PHRASES {
-        if lower.contains(p) {
-            mixed += 1.0;
-        }
-    }
+    let found = PHRASES.count(&lower);
+    score += 1.0 * found[AGREE] as f32 - 1.2 * found[DISAGREE] as f32;
+    mixed += found[MIXED] as f32;
     let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
     // The proposal itself: asked for, refused, or said to do harm.
     for (i, s) in stems.iter().enumerate() {
@@ -206,14 +216,12 @@ pub fn cues(question: &Question, response: &str) -> Cues {
         }
     }
     if question.restrictive {
-        let harm = HARM_WORDS.iter().filter(|h| lower.contains(*h)).count() as f32;
-        let disapproval = DISAPPROVAL.iter().filter(|h| lower.contains(*h)).count() as f32;
-        let benefit = BENEFIT_OF_STATUS_QUO.iter().filter(|b| lower.contains(*b)).count() as f32;
-        let approval = APPROVAL.iter().filter(|b| lower.contains(*b)).count() as f32;
+        let harm = found[HARM] as f32;
+        let disapproval = found[DISAPPROVING] as f32;
         // A benefit named only to be dismissed ("the economic argument is overstated",
         // "should override any economic arguments") does not count for the status quo.
-        let dismissed = ["overstated", "override", "short-term", "not worth", "no excuse"].iter().any(|d| lower.contains(d));
-        let benefit = if dismissed { 0.0 } else { benefit };
+        let benefit = if found[DISMISSED] > 0 { 0.0 } else { found[BENEFIT] as f32 };
+        let approval = found[APPROVING] as f32;
         score += 0.5 * (harm + disapproval).min(3.0) - 0.6 * benefit.min(3.0) - 0.8 * approval.min(2.0);
     }
     Cues { score, mixed }

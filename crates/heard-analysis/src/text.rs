@@ -408,3 +408,49 @@ mod tests {
         assert_eq!(shorten("one two", 5), "one two");
     }
 }
+
+/// Several lists of phrases looked for in one text in a single pass (Aho-Corasick), rather than one
+/// `contains` scan of the text per phrase: stance and evidence look for about 300 phrases in every
+/// response, which was a fifth of a fast-mode run.
+pub struct PhraseSets {
+    automaton: aho_corasick::AhoCorasick,
+    /// For each distinct phrase, the lists it is in.
+    lists_of: Vec<Vec<usize>>,
+    lists: usize,
+}
+
+impl PhraseSets {
+    pub fn new(lists: &[&[&str]]) -> PhraseSets {
+        let mut phrases: Vec<&str> = Vec::new();
+        let mut lists_of: Vec<Vec<usize>> = Vec::new();
+        for (l, list) in lists.iter().enumerate() {
+            for phrase in *list {
+                match phrases.iter().position(|p| p == phrase) {
+                    Some(i) if !lists_of[i].contains(&l) => lists_of[i].push(l),
+                    Some(_) => {}
+                    None => {
+                        phrases.push(phrase);
+                        lists_of.push(vec![l]);
+                    }
+                }
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(&phrases).expect("the phrase lists are small");
+        PhraseSets { automaton, lists_of, lists: lists.len() }
+    }
+
+    /// How many distinct phrases of each list occur in `text` (as substrings, like `str::contains`).
+    pub fn count(&self, text: &str) -> Vec<u32> {
+        let mut seen = vec![false; self.lists_of.len()];
+        let mut counts = vec![0u32; self.lists];
+        for found in self.automaton.find_overlapping_iter(text) {
+            let phrase = found.pattern().as_usize();
+            if !std::mem::replace(&mut seen[phrase], true) {
+                for &l in &self.lists_of[phrase] {
+                    counts[l] += 1;
+                }
+            }
+        }
+        counts
+    }
+}
