@@ -61,7 +61,7 @@ impl Default for Options {
 
 pub fn run(options: &Options) -> Result<()> {
     progress("building the release heard (cargo build --release -p heard)");
-    let heard = build_heard()?;
+    let heard = crate::heard::build()?;
     let model_dir = model_dir();
     progress(&format!("model directory: {}", model_dir.display()));
     let scratch = TempDir::new("heard-bench-analysis")?;
@@ -293,7 +293,7 @@ fn reference(corpus: &Corpus, scratch: &Path) -> Result<std::result::Result<Run,
         progress(message);
         return Ok(Err(message.into()));
     }
-    let script = workspace_root().join("xtask/src/reference_topics.py");
+    let script = crate::heard::workspace_root().join("xtask/src/reference_topics.py");
     let out = scratch.join("out-reference");
     progress(&format!("reference (scikit-learn TF-IDF + LSA + KMeans) on {} responses", corpus.responses));
     let mut command = Command::new(&python);
@@ -638,38 +638,8 @@ fn model_dir() -> PathBuf {
         std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/heard/model/all-MiniLM-L6-v2"));
     match cache {
         Some(dir) if dir.is_dir() => dir,
-        _ => workspace_root().join("heard-data/model/all-MiniLM-L6-v2"),
+        _ => crate::heard::workspace_root().join("heard-data/model/all-MiniLM-L6-v2"),
     }
-}
-
-/// Builds the release `heard` and returns the path cargo gives for the binary, which respects
-/// `CARGO_TARGET_DIR` and any cargo configuration.
-fn build_heard() -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut child = Command::new(cargo)
-        .args(["build", "--release", "--package", "heard", "--message-format=json-render-diagnostics"])
-        .current_dir(workspace_root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting cargo build")?;
-    let mut messages = String::new();
-    child.stdout.take().context("cargo's stdout")?.read_to_string(&mut messages)?;
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("cargo build --release -p heard failed ({status})");
-    }
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "heard")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .context("cargo build did not report where the heard binary is")
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace root").to_owned()
 }
 
 fn strings(v: &Value) -> Vec<String> {
