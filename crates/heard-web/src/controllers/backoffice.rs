@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::consultation_form::ConsultationForm;
 use super::{FieldError, page_response};
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::clock_time;
+use crate::format::{clock_time, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -177,7 +177,8 @@ struct HubPage {
     csrf: String,
     c: ConsultationSummary,
     stage: Stage,
-    respondents: i64,
+    /// "1,622 respondents".
+    respondents: String,
     events: usize,
     discussions: usize,
     may_publish_results: bool,
@@ -238,7 +239,10 @@ async fn hub_page(
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
         stage,
-        respondents: state.store().respondent_count(s.id).await?,
+        respondents: {
+            let n = state.store().respondent_count(s.id).await?;
+            format!("{} {}", thousands(n), if n == 1 { "respondent" } else { "respondents" })
+        },
         events: state.store().events_of(s.id).await?.len(),
         discussions: c.discussions.len(),
         may_publish_results: stage == Stage::Closed,
