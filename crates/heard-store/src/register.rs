@@ -304,6 +304,26 @@ pub struct RegisterEntry {
     pub attachment: Option<AttachmentInfo>,
 }
 
+impl RegisterEntry {
+    /// Its lines as exports and analysis runs read them: (line id, question, text). A response
+    /// with several texts gives one line each ("r5-1", "r5-2"); one with none (a survey answered
+    /// with choices only, a scan alone) still gives one empty line, since it is still a response.
+    pub fn lines(&self) -> Vec<(String, &str, &str)> {
+        if self.texts.is_empty() {
+            return vec![(self.key.clone(), "", "")];
+        }
+        let several = self.texts.len() > 1;
+        self.texts
+            .iter()
+            .enumerate()
+            .map(|(n, t)| {
+                let id = if several { format!("{}-{}", self.key, n + 1) } else { self.key.clone() };
+                (id, t.question.as_str(), t.text.as_str())
+            })
+            .collect()
+    }
+}
+
 /// A page of the register, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegisterPage {

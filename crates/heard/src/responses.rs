@@ -64,17 +64,11 @@ struct ExportLine<'a> {
 }
 
 fn lines(entry: &RegisterEntry) -> Vec<ExportLine<'_>> {
-    let texts: Vec<(&str, &str)> = if entry.texts.is_empty() {
-        vec![("", "")] // a survey answered with choices only, or a scan alone: still a response
-    } else {
-        entry.texts.iter().map(|t| (t.question.as_str(), t.text.as_str())).collect()
-    };
-    let several = texts.len() > 1;
-    texts
+    entry
+        .lines()
         .into_iter()
-        .enumerate()
-        .map(|(n, (question, text))| ExportLine {
-            id: if several { format!("{}-{}", entry.key, n + 1) } else { entry.key.clone() },
+        .map(|(id, question, text)| ExportLine {
+            id,
             response: &entry.key,
             channel: entry.channel.as_str(),
             source: &entry.source,
