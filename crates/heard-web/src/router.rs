@@ -8,13 +8,15 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::controllers::{
     accounts, admin, backoffice, comments, consultation, discussion, events, home, moderation, pages,
-    password_reset, responses, survey, survey_admin,
+    password_reset, responses, results, survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/consultations/{slug}", get(consultation::show))
+        .route("/consultations/{slug}/results", get(results::show))
+        .route("/consultations/{slug}/results/figures.csv", get(results::figures_csv))
         .route("/consultations/{slug}/events", get(events::show))
         .route("/consultations/{slug}/events/{id}/register", get(events::register_form).post(events::register))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
