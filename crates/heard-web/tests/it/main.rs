@@ -9,6 +9,7 @@ mod moderation;
 mod pages;
 mod password_reset;
 mod responses;
+mod results;
 mod security;
 mod survey;
 mod taking_part;
