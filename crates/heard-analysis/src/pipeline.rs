@@ -837,9 +837,29 @@ fn score_chunk(
     let k = themes.rows();
     let first_point = points_of[range.clone()].iter().find(|r| !r.is_empty()).map_or(0, |r| r.start);
     let last_point = points_of[range.clone()].iter().rev().find(|r| !r.is_empty()).map_or(0, |r| r.end);
+    let span = first_point..last_point.max(first_point);
+    // A response read whole as well as in parts is not run through the model again: its vector is
+    // the mean of its parts' (the model's own pooling is a mean too), which halves the tokens the
+    // accurate mode reads for most responses.
     let texts: Vec<&str> =
-        points[first_point..last_point.max(first_point)].iter().map(|p| text_of(responses, p)).collect();
-    let vectors = embed_in_batches(embedder, &texts, &|_| ())?;
+        points[span.clone()].iter().filter(|p| !p.whole).map(|p| text_of(responses, p)).collect();
+    let parts = embed_in_batches(embedder, &texts, &|_| ())?;
+    let mut vectors = Matrix::with_capacity(embedder.dim(), span.len());
+    let mut next_part = 0;
+    let mut sum = vec![0f32; embedder.dim()];
+    for p in span.clone() {
+        if points[p].whole {
+            let r = points[p].response;
+            sum.iter_mut().for_each(|x| *x = 0.0);
+            for q in points_of[r].clone().filter(|&q| q != p) {
+                sum.iter_mut().zip(vectors.row(q - first_point)).for_each(|(s, x)| *s += x);
+            }
+            vectors.push_normalised(&sum);
+        } else {
+            vectors.push_normalised(parts.row(next_part));
+            next_part += 1;
+        }
+    }
     // Every point against every theme in one matrix product.
     let similarities = cluster::dots(&vectors, themes);
     let mut scores = vec![0f32; range.len() * k];
