@@ -304,6 +304,108 @@ pub struct RegisterEntry {
     pub attachment: Option<AttachmentInfo>,
 }
 
+/// The columns of a register export, in order: one line per text of a response (see
+/// [`RegisterEntry::export_lines`]). `id`, `text`, `channel`, `respondent_type`, `borough` and `question`
+/// are what `heard analyse` reads.
+pub const REGISTER_COLUMNS: [&str; 15] = [
+    "id",
+    "response",
+    "channel",
+    "source",
+    "received",
+    "respondent_type",
+    "organisation",
+    "borough",
+    "question",
+    "text",
+    "reply_to",
+    "author_role",
+    "state",
+    "synthetic",
+    "attachment",
+];
+
+/// One line of a register export: one text of a response (a response answered per question has
+/// several, `r5-1`, `r5-2`...). The fields are [`REGISTER_COLUMNS`], in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterLine<'a> {
+    pub id: String,
+    pub response: &'a str,
+    pub channel: &'static str,
+    pub source: &'a str,
+    pub received: String,
+    pub respondent_type: &'static str,
+    pub organisation: &'a str,
+    pub borough: &'a str,
+    pub question: &'a str,
+    pub text: &'a str,
+    pub reply_to: &'a str,
+    /// "resident", or "host" for staff replying in a discussion (not a respondent).
+    pub author_role: &'static str,
+    pub state: &'a str,
+    pub synthetic: bool,
+    pub attachment: &'a str,
+}
+
+impl RegisterLine<'_> {
+    /// The line's fields as text, in the order of [`REGISTER_COLUMNS`] (for writers without serde,
+    /// such as a spreadsheet's cells).
+    pub fn fields(&self) -> [&str; 15] {
+        [
+            &self.id,
+            self.response,
+            self.channel,
+            self.source,
+            &self.received,
+            self.respondent_type,
+            self.organisation,
+            self.borough,
+            self.question,
+            self.text,
+            self.reply_to,
+            self.author_role,
+            self.state,
+            if self.synthetic { "true" } else { "false" },
+            self.attachment,
+        ]
+    }
+}
+
+impl RegisterEntry {
+    /// The entry's lines in an export: one per text, and one with no text for a response without
+    /// any (a survey answered with choices only, or a scanned letter alone: still a response).
+    /// The command line's `heard responses export` and the back office's downloads share them.
+    pub fn export_lines(&self) -> Vec<RegisterLine<'_>> {
+        let texts: Vec<(&str, &str)> = if self.texts.is_empty() {
+            vec![("", "")]
+        } else {
+            self.texts.iter().map(|t| (t.question.as_str(), t.text.as_str())).collect()
+        };
+        let several = texts.len() > 1;
+        texts
+            .into_iter()
+            .enumerate()
+            .map(|(n, (question, text))| RegisterLine {
+                id: if several { format!("{}-{}", self.key, n + 1) } else { self.key.clone() },
+                response: &self.key,
+                channel: self.channel.as_str(),
+                source: &self.source,
+                received: self.received_on.to_string(),
+                respondent_type: self.respondent_type.as_str(),
+                organisation: &self.organisation,
+                borough: &self.borough,
+                question,
+                text,
+                reply_to: self.reply_to.as_deref().unwrap_or(""),
+                author_role: self.author_role.as_str(),
+                state: &self.state,
+                synthetic: self.synthetic,
+                attachment: self.attachment.as_ref().map_or("", |a| a.file_name.as_str()),
+            })
+            .collect()
+    }
+}
+
 /// A page of the register, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegisterPage {
