@@ -46,11 +46,17 @@ pub enum FrameworkError {
 pub fn read(path: &Path) -> Result<Framework, FrameworkError> {
     let shown = path.display().to_string();
     let raw = std::fs::read_to_string(path).map_err(|source| FrameworkError::Io { path: shown.clone(), source })?;
+    parse(&raw, &shown)
+}
+
+/// Reads a framework from text (`source` names it in errors: a file, or "the framework").
+pub fn parse(raw: &str, source: &str) -> Result<Framework, FrameworkError> {
+    let shown = source.to_string();
     let invalid = |message: String| FrameworkError::Invalid { path: shown.clone(), message };
     let trimmed = raw.trim_start();
     let mut themes = Vec::new();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(&raw)
+        let value: serde_json::Value = serde_json::from_str(raw)
             .map_err(|e| invalid(format!("line {}: not valid JSON: {e}", e.line())))?;
         let list = match &value {
             serde_json::Value::Array(list) => list.clone(),

@@ -34,10 +34,14 @@ pub enum StaffAction {
     CreateEvent,
     EditEvent,
     RecordEventNotes,
+    StartAnalysis,
+    ReviewTheme,
+    PublishRun,
+    WithdrawRun,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 7] = [
+    pub const ALL: [StaffAction; 11] = [
         StaffAction::CreateConsultation,
         StaffAction::EditConsultation,
         StaffAction::Publish,
@@ -45,6 +49,10 @@ impl StaffAction {
         StaffAction::CreateEvent,
         StaffAction::EditEvent,
         StaffAction::RecordEventNotes,
+        StaffAction::StartAnalysis,
+        StaffAction::ReviewTheme,
+        StaffAction::PublishRun,
+        StaffAction::WithdrawRun,
     ];
 
     pub fn key(self) -> &'static str {
@@ -56,6 +64,10 @@ impl StaffAction {
             StaffAction::CreateEvent => "create-event",
             StaffAction::EditEvent => "edit-event",
             StaffAction::RecordEventNotes => "record-event-notes",
+            StaffAction::StartAnalysis => "start-analysis",
+            StaffAction::ReviewTheme => "review-theme",
+            StaffAction::PublishRun => "publish-run",
+            StaffAction::WithdrawRun => "withdraw-run",
         }
     }
 
@@ -72,6 +84,10 @@ impl StaffAction {
             StaffAction::CreateEvent => "Added an event",
             StaffAction::EditEvent => "Edited an event",
             StaffAction::RecordEventNotes => "Recorded notes from an event",
+            StaffAction::StartAnalysis => "Started an analysis",
+            StaffAction::ReviewTheme => "Reviewed a theme",
+            StaffAction::PublishRun => "Put an analysis in the published results",
+            StaffAction::WithdrawRun => "Took an analysis out of the published results",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! only the migrations differ per database. Dates are stored as ISO text, instants as Unix seconds.
 
 mod accounts;
+mod analysis;
 pub mod date;
 mod editing;
 mod events;
@@ -26,6 +27,7 @@ use sqlx::AnyPool;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
+pub use analysis::*;
 pub use date::{Date, Timestamp};
 pub use editing::*;
 pub use events::*;

@@ -41,6 +41,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_events.sql"),
         postgres: include_str!("../migrations/postgres/0005_events.sql"),
     },
+    Migration {
+        version: 6,
+        name: "analysis",
+        sqlite: include_str!("../migrations/sqlite/0006_analysis.sql"),
+        postgres: include_str!("../migrations/postgres/0006_analysis.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -372,21 +372,31 @@ impl RegisterLine<'_> {
 }
 
 impl RegisterEntry {
-    /// The entry's lines in an export: one per text, and one with no text for a response without
-    /// any (a survey answered with choices only, or a scanned letter alone: still a response).
-    /// The command line's `heard responses export` and the back office's downloads share them.
-    pub fn export_lines(&self) -> Vec<RegisterLine<'_>> {
-        let texts: Vec<(&str, &str)> = if self.texts.is_empty() {
-            vec![("", "")]
-        } else {
-            self.texts.iter().map(|t| (t.question.as_str(), t.text.as_str())).collect()
-        };
-        let several = texts.len() > 1;
-        texts
-            .into_iter()
+    /// Its lines as exports and analysis runs read them: (line id, question, text). A response
+    /// with several texts gives one line each ("r5-1", "r5-2"); one with none (a survey answered
+    /// with choices only, a scan alone) still gives one empty line, since it is still a response.
+    pub fn lines(&self) -> Vec<(String, &str, &str)> {
+        if self.texts.is_empty() {
+            return vec![(self.key.clone(), "", "")];
+        }
+        let several = self.texts.len() > 1;
+        self.texts
+            .iter()
             .enumerate()
-            .map(|(n, (question, text))| RegisterLine {
-                id: if several { format!("{}-{}", self.key, n + 1) } else { self.key.clone() },
+            .map(|(n, t)| {
+                let id = if several { format!("{}-{}", self.key, n + 1) } else { self.key.clone() };
+                (id, t.question.as_str(), t.text.as_str())
+            })
+            .collect()
+    }
+
+    /// Its lines in an export, with every column of [`REGISTER_COLUMNS`]: the command line's
+    /// `heard responses export` and the back office's downloads share them.
+    pub fn export_lines(&self) -> Vec<RegisterLine<'_>> {
+        self.lines()
+            .into_iter()
+            .map(|(id, question, text)| RegisterLine {
+                id,
                 response: &self.key,
                 channel: self.channel.as_str(),
                 source: &self.source,

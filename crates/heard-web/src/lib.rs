@@ -4,6 +4,7 @@
 //! The crate knows the store's public API and, of the analysis engine, only the checks a comment
 //! goes through before it is published (`heard_analysis::checks`).
 
+pub mod analyst;
 pub mod auth;
 mod cache;
 mod controllers;
@@ -123,6 +124,15 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
         heard_analysis::checks::check("Call 020 7946 0018 about SW1A 1AA last night.")
     });
     let store = state.store().clone();
+    if store.backend() == heard_store::Backend::Sqlite {
+        // One process owns a SQLite file, so a run still marked running was stopped with the last
+        // server. (On PostgreSQL another instance may be running it.)
+        match store.interrupt_runs(Timestamp::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(runs = n, "marked analysis runs stopped by the last shutdown as failed"),
+            Err(e) => tracing::warn!(error = %e, "could not mark interrupted analysis runs"),
+        }
+    }
     let pruning = tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {

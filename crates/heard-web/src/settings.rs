@@ -16,6 +16,9 @@ pub struct Settings {
     pub mail: Option<MailSettings>,
     /// The site's address as people reach it, for links in emails ("https://heard.example.org").
     pub public_url: String,
+    /// The embedding model for analysis runs (all-MiniLM-L6-v2, and the fast mode's table);
+    /// without it, runs fall back to the lexical mode and say so.
+    pub model_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -27,6 +30,7 @@ impl Default for Settings {
             trust_forwarded_for: false,
             mail: None,
             public_url: "http://127.0.0.1:8080".into(),
+            model_dir: None,
         }
     }
 }

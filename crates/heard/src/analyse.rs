@@ -6,9 +6,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use heard_analysis::embed::lexical::Lexical;
-use heard_analysis::embed::minilm::MiniLm;
-use heard_analysis::embed::static_table::{self, StaticTable};
 use heard_analysis::embed::{Embedder, Mode};
 use heard_analysis::input::Input;
 use heard_analysis::pipeline::{self, Analysis, Options, ThemeKind};
@@ -99,30 +96,7 @@ pub fn redact_personal_data(text: &str) -> String {
 
 /// The embedder for a mode, or the lexical mode with a note saying why and how to fix it.
 pub fn load_embedder(mode: ModeArg, model_dir: &Path, input: &Input) -> (Box<dyn Embedder>, Option<String>) {
-    let lexical = || Box::new(Lexical::fit(input.responses.iter().map(|r| r.text.as_str()))) as Box<dyn Embedder>;
-    match mode {
-        ModeArg::Lexical => (lexical(), None),
-        ModeArg::Accurate => match MiniLm::load(model_dir) {
-            Ok(model) => (Box::new(model), None),
-            Err(e) => (
-                lexical(),
-                Some(format!(
-                    "accurate mode needs the model ({e}); ran in lexical mode instead. Install it with \
-                     `heard model install`, or point --model-dir at it."
-                )),
-            ),
-        },
-        ModeArg::Fast => match StaticTable::load(&model_dir.join(static_table::TABLE_FILE)) {
-            Ok(table) => (Box::new(table), None),
-            Err(e) => (
-                lexical(),
-                Some(format!(
-                    "fast mode needs the static table ({e}); ran in lexical mode instead. Make it with \
-                     `heard model install` then `heard model distill`."
-                )),
-            ),
-        },
-    }
+    heard_analysis::embed::load(mode_of(mode), model_dir, input.responses.iter().map(|r| r.text.as_str()))
 }
 
 pub fn mode_of(arg: ModeArg) -> Mode {

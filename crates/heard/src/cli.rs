@@ -107,10 +107,14 @@ struct WebOptions {
         value_parser = clap::value_parser!(i64).range(1..)
     )]
     api_requests_per_address_per_minute: i64,
+    /// The embedding model analysis runs use (default: $HEARD_MODEL_DIR; for the demo, else
+    /// DATA_DIR/model/all-MiniLM-L6-v2). Without it, runs fall back to the lexical mode and say so.
+    #[arg(long, env = "HEARD_MODEL_DIR")]
+    model_dir: Option<PathBuf>,
 }
 
 impl WebOptions {
-    fn state(&self, store: Store, addr: SocketAddr) -> Result<AppState> {
+    fn state(&self, store: Store, addr: SocketAddr, model_dir: Option<PathBuf>) -> Result<AppState> {
         let mail = match &self.smtp_url {
             Some(url) => Some(MailSettings::from_url(url, &self.mail_from).map_err(anyhow::Error::msg)?),
             None => None,
@@ -121,6 +125,7 @@ impl WebOptions {
             trust_forwarded_for: self.trust_forwarded_for,
             mail,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+            model_dir: model_dir.or_else(|| self.model_dir.clone()),
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
@@ -324,7 +329,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
-            let state = web.state(store.clone(), addr)?;
+            let state = web.state(store.clone(), addr, None)?;
             serve(addr, &store, state).await
         }
         Command::Users(Users::Create { role, email, name, password_stdin: _, database }) => {
@@ -399,7 +404,8 @@ async fn run_demo(
         store.close().await;
         return Ok(());
     }
-    let state = web.state(store.clone(), addr)?;
+    let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
+    let state = web.state(store.clone(), addr, Some(model_dir))?;
     serve(addr, &store, state).await
 }
 

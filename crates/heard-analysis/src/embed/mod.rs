@@ -106,6 +106,45 @@ pub enum EmbedError {
     Write { path: String, message: String },
 }
 
+/// The embedder for a mode, read from `model_dir`; or, when the model is missing, the lexical
+/// mode fitted on `texts`, with a note saying why and how to install the model.
+pub fn load<'a>(
+    mode: Mode,
+    model_dir: &std::path::Path,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> (Box<dyn Embedder>, Option<String>) {
+    let lexical = |texts| Box::new(lexical::Lexical::fit(texts)) as Box<dyn Embedder>;
+    match mode {
+        Mode::Lexical => (lexical(texts), None),
+        Mode::Accurate => match minilm::MiniLm::load(model_dir) {
+            Ok(model) => (Box::new(model), None),
+            Err(e) => (
+                lexical(texts),
+                Some(format!(
+                    "accurate mode needs the model ({e}); ran in lexical mode instead. Install it with \
+                     `heard model install`, or point --model-dir at it."
+                )),
+            ),
+        },
+        Mode::Fast => match static_table::StaticTable::load(&model_dir.join(static_table::TABLE_FILE)) {
+            Ok(table) => (Box::new(table), None),
+            Err(e) => (
+                lexical(texts),
+                Some(format!(
+                    "fast mode needs the static table ({e}); ran in lexical mode instead. Make it with \
+                     `heard model install` then `heard model distill`."
+                )),
+            ),
+        },
+    }
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::Accurate, Mode::Fast, Mode::Lexical].into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// Turns texts into vectors. Implementations are cheap to share between threads.
 pub trait Embedder: Send + Sync {
     fn info(&self) -> &ModelInfo;

@@ -1,5 +1,6 @@
 //! Store tests: every scenario runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+mod analysis;
 mod backoffice;
 mod register;
 mod survey;
