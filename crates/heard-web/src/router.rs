@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/consultations/{slug}/discussions", get(api::discussions))
         .route("/api/v1/consultations/{slug}/discussions/{discussion}/comments", get(api::comments))
         .route("/api/v1/consultations/{slug}/survey/results", get(api::survey_results))
+        .route("/api/v1/consultations/{slug}/results", get(api::results))
         .route("/consultations/{slug}/open-data.zip", get(exports::open_data))
         .route_layer(middleware::from_fn_with_state(state.clone(), api::limited));
     Router::new()

@@ -1,5 +1,6 @@
 //! The open-data API: published consultations, their discussions, the comments the public can read,
-//! and survey results once a consultation's results are published, as JSON pages. `openapi.json`
+//! survey results once a consultation's results are published, and the analysis runs staff
+//! published (themes, figures, approved quotes, "you said, we did"), as JSON pages. `openapi.json`
 //! beside this crate's `Cargo.toml` describes every endpoint and is served at `/api/openapi.json`;
 //! the tests hold every answer to it.
 //!
@@ -137,6 +138,7 @@ struct ConsultationLinks {
     page: String,
     discussions: String,
     survey_results: String,
+    results: String,
     open_data: String,
 }
 
@@ -245,6 +247,71 @@ struct OptionRank {
     option: String,
     average_rank: Option<f64>,
     count: i64,
+}
+
+/// The published results of a consultation's analysis: every run staff published, its themes with
+/// their figures, approved quotes and "you said, we did".
+#[derive(Debug, Serialize)]
+struct ApiResults {
+    stage: &'static str,
+    runs: Vec<ApiRun>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiRun {
+    id: i64,
+    /// Which responses it read: "All responses, every channel", "Email responses", a question.
+    scope: String,
+    method: &'static str,
+    /// The mode and model that ran.
+    model: String,
+    /// Texts analysed.
+    texts: i64,
+    published_at: Option<String>,
+    themes: Vec<ApiTheme>,
+    campaigns: Vec<ApiCampaign>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiTheme {
+    label: String,
+    description: String,
+    kind: &'static str,
+    /// Texts that raise it.
+    count: i64,
+    /// `count` out of the run's texts, from 0 to 1.
+    share: f64,
+    positions: ApiPositions,
+    /// Of `count`, texts from organised campaigns.
+    campaign_texts: i64,
+    /// What became of it in the plan.
+    outcome: &'static str,
+    we_did: String,
+    /// Quotes staff approved for publication (already redacted).
+    quotes: Vec<ApiQuote>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiPositions {
+    agree: i64,
+    disagree: i64,
+    unclear: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiQuote {
+    text: String,
+    channel: &'static str,
+    respondent_type: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiCampaign {
+    /// The campaign's template text (redacted).
+    template: String,
+    /// Texts that followed it.
+    size: i64,
+    themes: Vec<String>,
 }
 
 #[tracing::instrument(skip(state, query))]
@@ -389,6 +456,69 @@ pub async fn survey_results(
     }))
 }
 
+#[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
+pub async fn results(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, ApiError> {
+    let c = published(&state, &slug).await?;
+    let runs = state
+        .store()
+        .published_runs(c.summary.id)
+        .await?
+        .into_iter()
+        .map(|published| ApiRun {
+            id: published.run.id,
+            scope: published.run.scope.label(),
+            method: published.run.method.as_str(),
+            model: published.run.model,
+            texts: published.run.responses,
+            published_at: published.run.published_at.map(|t| t.rfc3339()),
+            themes: published
+                .themes
+                .into_iter()
+                .map(|t| ApiTheme {
+                    kind: t.kind.as_str(),
+                    outcome: outcome_key(t.outcome),
+                    label: t.label,
+                    description: t.description,
+                    count: t.count,
+                    share: t.share,
+                    positions: ApiPositions {
+                        agree: t.positions.agree,
+                        disagree: t.positions.disagree,
+                        unclear: t.positions.unclear,
+                    },
+                    campaign_texts: t.campaign_texts,
+                    we_did: t.we_did,
+                    // The store gives a published run's approved quotes only; this says so again.
+                    quotes: t
+                        .quotes
+                        .into_iter()
+                        .filter(|q| q.approved)
+                        .map(|q| ApiQuote {
+                            text: q.text,
+                            channel: q.channel.as_str(),
+                            respondent_type: q.respondent_type.as_str(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            campaigns: published
+                .campaigns
+                .into_iter()
+                .map(|c| ApiCampaign { template: c.template, size: c.size, themes: c.themes })
+                .collect(),
+        })
+        .collect();
+    Ok(json(&ApiResults { stage: c.summary.stage(state.now().date()).as_str(), runs }))
+}
+
+/// "undecided" rather than the store's empty key, so that every value is a word.
+pub(crate) fn outcome_key(outcome: heard_store::PlanChange) -> &'static str {
+    match outcome {
+        heard_store::PlanChange::Undecided => "undecided",
+        other => other.as_str(),
+    }
+}
+
 /// A published consultation, or 404 naming the slug: drafts are not found.
 pub(crate) async fn published(state: &AppState, slug: &str) -> Result<heard_store::Consultation, ApiError> {
     state
@@ -420,6 +550,7 @@ pub(crate) async fn consultation_json(
             page: format!("/consultations/{slug}"),
             discussions: format!("/api/v1/consultations/{slug}/discussions"),
             survey_results: format!("/api/v1/consultations/{slug}/survey/results"),
+            results: format!("/api/v1/consultations/{slug}/results"),
             open_data: format!("/consultations/{slug}/open-data.zip"),
         },
     })

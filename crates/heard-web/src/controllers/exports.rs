@@ -1,12 +1,14 @@
 //! Downloads. For staff (hosts and administrators, `Action::EnterResponses`): the register of every
 //! response from every channel, one line per text, as CSV and as a spreadsheet (XLSX), in the same
-//! lines as `heard responses export` ([`heard_store::RegisterEntry::export_lines`]). These hold personal
+//! lines as `heard responses export` ([`heard_store::RegisterEntry::export_lines`]), with a last
+//! column of the themes each line raises in the latest finished analysis run. These hold personal
 //! data (organisations' names, what people wrote, held and hidden comments marked by their state), so
 //! they are never cached and always saved as files.
 //!
 //! For everyone: a published consultation's open data as a zip of CSV files, with what the public
 //! site shows and nothing more (no email address, no held, hidden or deleted comment, survey results
-//! only once the consultation's results are published).
+//! only once the consultation's results are published, themes and approved quotes of published
+//! analysis runs only).
 
 use std::io::{Cursor, Write};
 
@@ -20,6 +22,13 @@ use crate::auth::Visitor;
 use crate::policy::{self, Action};
 use crate::{ApiError, AppState, WebError};
 
+/// The column after the register's own: the themes a line raises in the latest finished analysis run
+/// ("Lighting; Patrols"), empty when no run read it.
+pub const THEMES_COLUMN: &str = "themes";
+
+/// Theme labels joined with "; ", by register line id ("r5-2", "c12").
+pub type LineThemes = std::collections::HashMap<String, String>;
+
 /// The most UTF-16 code units a spreadsheet cell holds.
 pub const XLSX_CELL_LIMIT: usize = 32_767;
 
@@ -32,13 +41,14 @@ pub async fn responses_csv(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let entries = register(&state, &visitor, &slug, "csv").await?;
+    let (entries, themes) = register(&state, &visitor, &slug, "csv").await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
-        writer.write_record(REGISTER_COLUMNS)?;
+        writer.write_record(REGISTER_COLUMNS.iter().chain([&THEMES_COLUMN]))?;
         for entry in &entries {
             for line in entry.export_lines() {
-                writer.write_record(line.fields())?;
+                let themes = themes.get(&line.id).map_or("", String::as_str);
+                writer.write_record(line.fields().iter().chain([&themes]))?;
             }
         }
         Ok(())
@@ -54,9 +64,9 @@ pub async fn responses_xlsx(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let entries = register(&state, &visitor, &slug, "xlsx").await?;
+    let (entries, themes) = register(&state, &visitor, &slug, "xlsx").await?;
     // Writing a large workbook takes a while: off the threads that answer requests.
-    let bytes = tokio::task::spawn_blocking(move || register_workbook(&entries))
+    let bytes = tokio::task::spawn_blocking(move || register_workbook(&entries, &themes))
         .await
         .map_err(|e| WebError::Internal(format!("writing the spreadsheet: {e}")))?
         .map_err(|e| WebError::Internal(format!("writing the spreadsheet: {e}")))?;
@@ -68,8 +78,9 @@ pub async fn responses_xlsx(
 }
 
 /// A published consultation's open data: consultation.csv, discussions.csv, comments.csv (the
-/// comments the public can read) and, once results are published and there is a survey,
-/// survey_results.csv. Counted against the API's rate limit, like the API.
+/// comments the public can read), survey_results.csv once results are published and there is a
+/// survey, and themes.csv and quotes.csv (approved ones) once staff publish an analysis run.
+/// Counted against the API's rate limit, like the API.
 #[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
 pub async fn open_data(
     State(state): State<AppState>,
@@ -212,6 +223,64 @@ pub async fn open_data(
         ));
     }
 
+    let runs = state.store().published_runs(s.id).await?;
+    if !runs.is_empty() {
+        let mut themes = Vec::new();
+        let mut quotes = Vec::new();
+        for published in &runs {
+            let run = &published.run;
+            for t in &published.themes {
+                themes.push(vec![
+                    run.id.to_string(),
+                    run.scope.label(),
+                    t.label.clone(),
+                    t.description.clone(),
+                    t.kind.as_str().to_owned(),
+                    t.count.to_string(),
+                    format!("{:.4}", t.share),
+                    t.positions.agree.to_string(),
+                    t.positions.disagree.to_string(),
+                    t.positions.unclear.to_string(),
+                    t.campaign_texts.to_string(),
+                    api::outcome_key(t.outcome).to_owned(),
+                    t.we_did.clone(),
+                ]);
+                for q in t.quotes.iter().filter(|q| q.approved) {
+                    quotes.push(vec![
+                        run.id.to_string(),
+                        t.label.clone(),
+                        q.text.clone(),
+                        q.channel.as_str().to_owned(),
+                        q.respondent_type.as_str().to_owned(),
+                    ]);
+                }
+            }
+        }
+        files.push((
+            "themes.csv",
+            csv_file(
+                &[
+                    "run",
+                    "scope",
+                    "theme",
+                    "description",
+                    "kind",
+                    "count",
+                    "share",
+                    "agree",
+                    "disagree",
+                    "unclear",
+                    "campaign_texts",
+                    "outcome",
+                    "we_did",
+                ],
+                themes,
+            )?,
+        ));
+        files
+            .push(("quotes.csv", csv_file(&["run", "theme", "text", "channel", "respondent_type"], quotes)?));
+    }
+
     let zipped =
         zip_files(&files).map_err(|e| ApiError::Internal(format!("writing the open data zip: {e}")))?;
     let mut response = zipped.into_response();
@@ -225,21 +294,25 @@ pub async fn open_data(
     Ok(response)
 }
 
-/// The spreadsheet of the register: a header row, then one row per line. A text longer than a cell
-/// holds is cut, with a note saying so (the CSV download has it whole).
-pub fn register_workbook(entries: &[RegisterEntry]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The spreadsheet of the register: a header row, then one row per line with its themes. A text
+/// longer than a cell holds is cut, with a note saying so (the CSV download has it whole).
+pub fn register_workbook(
+    entries: &[RegisterEntry],
+    themes: &LineThemes,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Responses")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (column, name) in REGISTER_COLUMNS.iter().enumerate() {
+    for (column, name) in REGISTER_COLUMNS.iter().chain([&THEMES_COLUMN]).enumerate() {
         sheet.write_string_with_format(0, column as u16, *name, &bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut row: u32 = 1;
     for entry in entries {
         for line in entry.export_lines() {
-            for (column, value) in line.fields().iter().enumerate() {
+            let line_themes = themes.get(&line.id).map_or("", String::as_str);
+            for (column, value) in line.fields().iter().chain([&line_themes]).enumerate() {
                 if !value.is_empty() {
                     sheet.write_string(row, column as u16, fit_cell(value))?;
                 }
@@ -271,21 +344,28 @@ pub fn fit_cell(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{}{note}", &text[..end]).into()
 }
 
-/// The register of a consultation (drafts too: staff may export one being tried out), for staff who
-/// may read it.
+/// The register of a consultation (drafts too: staff may export one being tried out), and the
+/// themes of its lines, for staff who may read it.
 async fn register(
     state: &AppState,
     visitor: &Visitor,
     slug: &str,
     extension: &str,
-) -> Result<Vec<RegisterEntry>, WebError> {
+) -> Result<(Vec<RegisterEntry>, LineThemes), WebError> {
     policy::require(
         visitor,
         Action::EnterResponses,
         &format!("/admin/consultations/{slug}/export/responses.{extension}"),
     )?;
     let c = state.store().consultation_for_staff(slug).await?.ok_or(WebError::NotFound)?;
-    Ok(state.store().register_all(c.summary.id).await?)
+    let entries = state.store().register_all(c.summary.id).await?;
+    let mut themes = LineThemes::new();
+    if let Some(run) = state.store().latest_finished_run(c.summary.id).await? {
+        for text in state.store().run_texts(run.id).await? {
+            themes.insert(text.line, text.themes.join("; "));
+        }
+    }
+    Ok((entries, themes))
 }
 
 fn staff_download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {

@@ -15,6 +15,8 @@ use crate::{TestApp, discussions_app_with};
 const HIDDEN_TEXT: &str = "Hidden-by-a-moderator words";
 const HELD_TEXT: &str = "Held-after-reports words";
 const DELETED_TEXT: &str = "Deleted-by-its-author words";
+/// A quote offered by an analysis run that staff did not approve.
+const UNAPPROVED_QUOTE: &str = "Unapproved-quote words";
 /// The addresses of the accounts that wrote, so none can leak.
 const EMAILS: [&str; 4] =
     ["rosa@example.org", "host@example.org", "moderator@example.org", "surveyed@example.org"];
@@ -60,6 +62,8 @@ pub async fn open_data_app(backend: Backend, settings: Settings) -> OpenData {
     store.report_comment(held, moderator, Guideline::Safe, now, 1).await.unwrap();
     let deleted = store.add_comment(&post(rosa, DELETED_TEXT, None, 5)).await.unwrap();
     store.delete_comment(deleted, now).await.unwrap();
+    let parks = store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    publish_an_analysis_run(store, parks, visible, host, now).await;
 
     // The closed consultation's survey: one choice question, one ranking and one free text.
     let old = store.consultation_by_slug("old").await.unwrap().unwrap().summary.id;
@@ -122,6 +126,69 @@ pub async fn open_data_app(backend: Backend, settings: Settings) -> OpenData {
     let admin = app.account(Role::Admin, "Ada", "ada@example.org").await;
     assert!(store.publish_results(old, admin, now).await.unwrap());
     OpenData { app, discussion_id, visible, reply }
+}
+
+/// A finished run over the visible comment (`c{visible}`) and a text outside the register, with
+/// themes Lighting (the comment) and Seating (both); Lighting's quote approved and its "we did"
+/// written, Seating's quote not approved; then published.
+async fn publish_an_analysis_run(
+    store: &Store,
+    consultation_id: i64,
+    visible: i64,
+    analyst: i64,
+    now: Timestamp,
+) {
+    let new = NewRun {
+        consultation_id,
+        scope: RunScope::All,
+        method: RunMethod::Discover,
+        framework: String::new(),
+        themes_wanted: None,
+        mode: "lexical".into(),
+    };
+    let run = store.create_run(&new, analyst, now).await.unwrap();
+    let text = |line: String, body: &str, position| RunText {
+        response_key: line.clone(),
+        line,
+        channel: ResponseChannel::Online,
+        respondent_type: RespondentType::Individual,
+        organisation: String::new(),
+        borough: String::new(),
+        question: "Talk about parks".into(),
+        text: body.into(),
+        position,
+        evidence_rich: false,
+        campaign: None,
+    };
+    let theme = |label: &str, texts: Vec<usize>, quote: (usize, &str)| NewRunTheme {
+        kind: RunThemeKind::Discovered,
+        label: label.into(),
+        description: format!("About {label}"),
+        keywords: vec![label.to_lowercase()],
+        texts,
+        quotes: vec![(quote.0, quote.1.to_owned())],
+    };
+    let results = RunResults {
+        model: "lexical mode, no model".into(),
+        notes: Vec::new(),
+        texts: vec![
+            text(format!("c{visible}"), "Brighter paths by the pond, please.\nAnd benches.", Stance::Agree),
+            text("r999".into(), "Seats by the pond", Stance::Disagree),
+        ],
+        themes: vec![
+            theme("Lighting", vec![0], (0, "Brighter paths by the pond")),
+            theme("Seating", vec![0, 1], (1, UNAPPROVED_QUOTE)),
+        ],
+        campaigns: Vec::new(),
+    };
+    store.save_run_results(run, &results, now).await.unwrap();
+    let themes = store.run_themes(run).await.unwrap();
+    store.set_quote_approved(themes[0].quotes[0].id, true, analyst, now).await.unwrap();
+    store
+        .set_we_did(themes[0].id, PlanChange::Changed, "We added lights on the pond path.", analyst, now)
+        .await
+        .unwrap();
+    store.publish_run(run, true, analyst, now).await.unwrap();
 }
 
 async fn document(app: &TestApp) -> OpenApi {
@@ -199,6 +266,30 @@ async fn every_answer_matches_the_document(backend: Backend) {
         json!({"option": "Lights", "average_rank": 1.5, "count": 2})
     );
     assert_eq!(survey["questions"][2]["options"], json!([]), "free text is not published");
+
+    let results = "/api/v1/consultations/{slug}/results";
+    let analysis = checked(&app, &api, "/api/v1/consultations/parks/results", results, StatusCode::OK).await;
+    let run = &analysis["runs"][0];
+    assert_eq!((run["texts"].as_i64(), run["model"].as_str()), (Some(2), Some("lexical mode, no model")));
+    let lighting = &run["themes"][0];
+    assert_eq!((lighting["label"].as_str(), lighting["count"].as_i64()), (Some("Lighting"), Some(1)));
+    assert_eq!(lighting["share"], 0.5);
+    assert_eq!(lighting["positions"], json!({"agree": 1, "disagree": 0, "unclear": 0}));
+    assert_eq!(
+        (lighting["outcome"].as_str(), lighting["we_did"].as_str()),
+        (Some("changed"), Some("We added lights on the pond path."))
+    );
+    assert_eq!(
+        lighting["quotes"],
+        json!([{"text": "Brighter paths by the pond", "channel": "online", "respondent_type": "individual"}])
+    );
+    assert_eq!(
+        (run["themes"][1]["outcome"].as_str(), run["themes"][1]["quotes"].clone()),
+        (Some("undecided"), json!([])),
+        "an unapproved quote is not published"
+    );
+    let none = checked(&app, &api, "/api/v1/consultations/old/results", results, StatusCode::OK).await;
+    assert_eq!(none["runs"], json!([]));
 
     // Errors are JSON too, and described.
     let missing = checked(&app, &api, "/api/v1/consultations/nowhere", detail, StatusCode::NOT_FOUND).await;
@@ -297,6 +388,7 @@ async fn nothing_personal_is_published(backend: Backend) {
         "/api/v1/consultations/parks/discussions/what-would-help/comments?per_page=200",
         "/api/v1/consultations/old",
         "/api/v1/consultations/old/survey/results",
+        "/api/v1/consultations/parks/results",
     ] {
         let page = app.get(uri).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
@@ -310,7 +402,8 @@ async fn nothing_personal_is_published(backend: Backend) {
         }
     }
     assert!(published.contains("Brighter paths by the pond"), "the visible comment is published");
-    for secret in [HIDDEN_TEXT, HELD_TEXT, DELETED_TEXT, "SECRET-", "@"] {
+    assert!(published.contains("Brighter paths by the pond\""), "the approved quote is published");
+    for secret in [HIDDEN_TEXT, HELD_TEXT, DELETED_TEXT, UNAPPROVED_QUOTE, "SECRET-", "@"] {
         assert!(!published.contains(secret), "{secret:?} was published");
     }
     for email in EMAILS {
@@ -343,8 +436,8 @@ async fn the_open_data_zip_holds_each_published_list_as_csv() {
     assert_eq!(page.headers["content-disposition"], "attachment; filename=\"parks-open-data.zip\"");
     let files = unzip(&zip_bytes(&app, "/consultations/parks/open-data.zip").await);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    // The open consultation has no published results, so no survey results.
-    assert_eq!(names, ["consultation.csv", "discussions.csv", "comments.csv"]);
+    // The open consultation's results are not published, so no survey results; its analysis run is.
+    assert_eq!(names, ["consultation.csv", "discussions.csv", "comments.csv", "themes.csv", "quotes.csv"]);
     let consultation = csv_rows(&files[0].1);
     assert_eq!(consultation.len(), 1);
     assert_eq!(consultation[0]["slug"], "parks");
@@ -358,6 +451,16 @@ async fn the_open_data_zip_holds_each_published_list_as_csv() {
     );
     assert_eq!(comments[1]["reply_to"], visible.to_string());
     assert_eq!(comments[1]["id"], reply.to_string());
+    let themes = csv_rows(&files[3].1);
+    let labels: Vec<(&str, &str, &str)> =
+        themes.iter().map(|t| (t["theme"].as_str(), t["count"].as_str(), t["outcome"].as_str())).collect();
+    assert_eq!(labels, [("Lighting", "1", "changed"), ("Seating", "2", "undecided")]);
+    let quotes = csv_rows(&files[4].1);
+    assert_eq!(quotes.len(), 1, "approved quotes only");
+    assert_eq!(
+        (quotes[0]["theme"].as_str(), quotes[0]["text"].as_str()),
+        ("Lighting", "Brighter paths by the pond")
+    );
 
     let files = unzip(&zip_bytes(&app, "/consultations/old/open-data.zip").await);
     let (name, survey) = files.last().unwrap();

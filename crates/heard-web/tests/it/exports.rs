@@ -64,6 +64,9 @@ async fn staff_download_the_register_and_read_it_back(backend: Backend) {
         for (column, value) in REGISTER_COLUMNS.iter().zip(line.fields()) {
             assert_eq!(row[*column], value, "{column} of {}", line.id);
         }
+        // The themes of the latest finished run, which read the visible comment only.
+        let themes = if line.id == format!("c{}", data.visible) { "Lighting; Seating" } else { "" };
+        assert_eq!(row["themes"], themes, "themes of {}", line.id);
     }
     let letter = rows.iter().find(|r| r["organisation"] == "Friends of the Pond").expect("the letter");
     assert_eq!(letter["text"], "Dear team,\n\"More benches\", please, & lights.");
@@ -85,9 +88,10 @@ async fn staff_download_the_register_and_read_it_back(backend: Backend) {
     let sheet = part("xl/worksheets/sheet1.xml");
     assert_eq!(sheet.matches("<row ").count(), lines.len() + 1, "a header row and one per line");
     let strings = shared_strings(part("xl/sharedStrings.xml"));
-    for column in REGISTER_COLUMNS {
-        assert!(strings.contains(&column.to_owned()), "the header has {column}");
+    for column in REGISTER_COLUMNS.iter().chain(&["themes"]) {
+        assert!(strings.contains(&column.to_string()), "the header has {column}");
     }
+    assert!(strings.contains(&"Lighting; Seating".to_owned()), "the themes column");
     assert!(strings.contains(&"Dear team,\n\"More benches\", please, & lights.".to_owned()), "{strings:?}");
     assert!(strings.contains(&"Brighter paths by the pond, please.\nAnd benches.".to_owned()));
     let cut = strings.iter().find(|s| s.starts_with("🌳🌳")).expect("the long email, cut");
