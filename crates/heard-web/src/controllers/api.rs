@@ -414,7 +414,7 @@ pub async fn survey_results(
     // the API shows no more than the site.
     if !c.summary.results_published {
         return Err(ApiError::NotFound(format!(
-            "The survey's results are published with consultation {slug:?}'s results, which are not published yet."
+            "The survey results of {slug:?} are published with the consultation's results, which are not published yet."
         )));
     }
     let results = state.store().survey_results(&survey).await?;

@@ -281,8 +281,8 @@ pub async fn open_data(
             .push(("quotes.csv", csv_file(&["run", "theme", "text", "channel", "respondent_type"], quotes)?));
     }
 
-    let zipped =
-        zip_files(&files).map_err(|e| ApiError::Internal(format!("writing the open data zip: {e}")))?;
+    let zipped = zip_files(&files, today)
+        .map_err(|e| ApiError::Internal(format!("writing the open data zip: {e}")))?;
     let mut response = zipped.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
@@ -393,10 +393,16 @@ fn csv_file(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError
     writer.into_inner().map_err(|e| ApiError::Internal(format!("writing CSV: {e}")))
 }
 
-fn zip_files(files: &[(&str, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
+/// The files zipped, each dated `today` (without a date, zip says 1 January 1980).
+fn zip_files(files: &[(&str, Vec<u8>)], today: heard_store::Date) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let dated = u16::try_from(today.year())
+        .ok()
+        .and_then(|year| zip::DateTime::from_date_and_time(year, today.month(), today.day(), 0, 0, 0).ok())
+        .unwrap_or_default();
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(dated);
     for (name, bytes) in files {
         zip.start_file(*name, options)?;
         zip.write_all(bytes)?;

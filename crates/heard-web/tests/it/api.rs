@@ -357,13 +357,19 @@ async fn api_validator_catches_a_wrong_type_a_missing_field_and_an_extra_one() {
 
 /// Every file of the open-data zip, by name.
 pub fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    unzip_dated(bytes).into_iter().map(|(name, text, _)| (name, text)).collect()
+}
+
+/// Every file of a zip, by name, with the day it is dated.
+pub fn unzip_dated(bytes: &[u8]) -> Vec<(String, String, Option<(u16, u8, u8)>)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip file");
     (0..archive.len())
         .map(|i| {
             let mut file = archive.by_index(i).unwrap();
             let mut text = String::new();
             file.read_to_string(&mut text).unwrap();
-            (file.name().unwrap().to_string(), text)
+            let day = file.last_modified().map(|t| (t.year(), t.month(), t.day()));
+            (file.name().unwrap().to_string(), text, day)
         })
         .collect()
 }
@@ -434,7 +440,9 @@ async fn the_open_data_zip_holds_each_published_list_as_csv() {
     let page = app.browser("203.0.113.9").get("/consultations/parks/open-data.zip").await;
     assert_eq!(page.headers["content-type"], "application/zip");
     assert_eq!(page.headers["content-disposition"], "attachment; filename=\"parks-open-data.zip\"");
-    let files = unzip(&zip_bytes(&app, "/consultations/parks/open-data.zip").await);
+    let bytes = zip_bytes(&app, "/consultations/parks/open-data.zip").await;
+    assert!(unzip_dated(&bytes).iter().all(|(_, _, day)| *day == Some((2025, 3, 1))), "dated today");
+    let files = unzip(&bytes);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     // The open consultation's results are not published, so no survey results; its analysis run is.
     assert_eq!(names, ["consultation.csv", "discussions.csv", "comments.csv", "themes.csv", "quotes.csv"]);
