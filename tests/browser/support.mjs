@@ -53,6 +53,7 @@ export const NO_SUCH_CONSULTATION = '/consultations/no-such-consultation';
 export const PAGES = [
   { name: 'home', path: '/' },
   { name: 'closed consultation (Police and Crime Plan)', path: POLICE_PLAN },
+  { name: 'what we heard (Police and Crime Plan)', path: `${POLICE_PLAN}/results` },
   { name: 'open consultation (Parks after dark)', path: PARKS },
   { name: 'upcoming consultation (Local Transport Plan)', path: TRANSPORT },
   { name: 'discussion: Safety in public spaces', path: SAFETY_DISCUSSION },

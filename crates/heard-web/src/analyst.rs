@@ -91,10 +91,23 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
         RunMethod::Discover => None,
     };
     let mode = Mode::parse(&run.mode).ok_or_else(|| format!("there is no {:?} mode", run.mode))?;
+    // Stance is read toward a question. A run of one question has it; a run of everything is read
+    // toward the plan itself, as a closed question, so "agree" means for the proposal (with no
+    // question the engine would take every suggestion as agreeing).
     let question = match &run.scope {
-        RunScope::Question(q) => Some(q.clone()),
-        _ => None,
+        RunScope::Question(q) => q.clone(),
+        _ => {
+            let title = store
+                .all_consultations()
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .find(|c| c.id == run.consultation_id)
+                .map_or_else(|| "the proposal".to_string(), |c| format!("the {}", c.title));
+            format!("Do you support {title}?")
+        }
     };
+    let question = Some(question);
     let input = Input {
         question: question.clone(),
         responses: texts

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 use crate::controllers::{
     accounts, admin, api, backoffice, comments, consultation, discussion, events, exports, home, moderation,
-    pages, password_reset, responses, survey, survey_admin,
+    pages, password_reset, responses, results, survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .merge(open_data)
         .route("/", get(home::show))
         .route("/consultations/{slug}", get(consultation::show))
+        .route("/consultations/{slug}/results", get(results::show))
+        .route("/consultations/{slug}/results/figures.csv", get(results::figures_csv))
         .route("/consultations/{slug}/events", get(events::show))
         .route("/consultations/{slug}/events/{id}/register", get(events::register_form).post(events::register))
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))

@@ -374,7 +374,8 @@ async fn run_demo(
     let store = Store::open_data_dir(data_dir)
         .await
         .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
-    let report = demo::prepare(&store, seeds.as_deref(), Date::today()).await?;
+    let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
+    let report = demo::prepare(&store, seeds.as_deref(), Date::today(), &model_dir).await?;
     if report.created {
         for (path, comments) in &report.imported_pages {
             println!("imported {comments} comments from {path}");
@@ -397,6 +398,9 @@ async fn run_demo(
                 report.synthetic_responses
             );
         }
+        if let Some(model) = &report.results_model {
+            println!("analysed every response against the plan's objectives ({model}) and published what we heard");
+        }
     } else {
         println!("reopened the demo in {}", data_dir.display());
     }
@@ -404,7 +408,6 @@ async fn run_demo(
         store.close().await;
         return Ok(());
     }
-    let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
     let state = web.state(store.clone(), addr, Some(model_dir))?;
     serve(addr, &store, state).await
 }

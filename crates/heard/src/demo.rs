@@ -27,6 +27,8 @@ pub struct DemoReport {
     pub synthetic_survey_submissions: usize,
     /// Synthetic responses added to the register by email, post, phone and at events.
     pub synthetic_responses: usize,
+    /// What ran the analysis behind the published results ("fast mode, ...").
+    pub results_model: Option<String>,
 }
 
 /// How many people and organisations responded to the real Police and Crime Plan consultation.
@@ -43,7 +45,7 @@ pub fn default_seeds_dir() -> Option<PathBuf> {
 }
 
 /// Fills an empty store with the demo; a store that has it already is left as it is.
-pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result<DemoReport> {
+pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date, model_dir: &Path) -> Result<DemoReport> {
     let mut report = DemoReport::default();
     if store.consultation_by_slug(POLICE_PLAN).await?.is_some() {
         return Ok(report);
@@ -96,6 +98,8 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date) -> Result
     let police = store.consultation_by_slug(POLICE_PLAN).await?.context("the demo consultation")?;
     report.synthetic_responses = fill_register(store, &police.summary, POLICE_PLAN_RESPONDENTS).await?;
     add_events(store, police.summary.id, &police_events()).await?;
+    report.results_model =
+        Some(crate::demo_results::publish_police_results(store, police.summary.id, model_dir).await?);
     let parks = open_consultation(store, today).await?;
     add_events(store, parks, &parks_events(today)).await?;
     crate::demo_survey::parks_survey(store, PARKS).await?;
@@ -476,10 +480,7 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
     if missing == 0 {
         return Ok(0);
     }
-    let mut texts = synth::comments(&synth::PUBLIC_SAFETY, missing / 2 + 1, 77)
-        .into_iter()
-        .chain(synth::comments(&synth::VIOLENCE_PREVENTION, missing / 2 + 1, 78))
-        .map(|c| c.text);
+    let mut rng = crate::demo_text::seeded(77);
     let days = consultation.closes_on.days_since_epoch() - consultation.opens_on.days_since_epoch();
     let mut responses = Vec::with_capacity(missing + missing / 40);
     for n in 0..missing {
@@ -495,6 +496,13 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
         if channel == ResponseChannel::Post && n % 3 == 0 {
             received_on = consultation.closes_on; // letters pile up on the last day
         }
+        let borough = if n % 9 == 4 { String::new() } else { LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].to_string() };
+        // One in twenty emails is a local campaign's letter, which the analysis should find.
+        let text = if n % 20 == 5 && organisation.is_none() {
+            crate::demo_text::campaign_letter(&mut rng, "Brickfield")
+        } else {
+            crate::demo_text::response(&mut rng, &borough)
+        };
         responses.push(NewResponse {
             consultation_id: consultation.id,
             channel,
@@ -506,11 +514,11 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
                 RespondentType::Individual
             },
             organisation: organisation.unwrap_or_default().to_owned(),
-            borough: if n % 9 == 4 { String::new() } else { LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].into() },
+            borough,
             user_id: None,
             email: (channel == ResponseChannel::Email).then(|| format!("respondent{n}@example.org")),
             entered_by: None,
-            texts: vec![ResponseText { question: String::new(), text: texts.next().unwrap_or_default() }],
+            texts: vec![ResponseText { question: String::new(), text }],
             attachment: None,
         });
     }
@@ -522,7 +530,7 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
         .map(|r| NewResponse {
             texts: vec![ResponseText {
                 question: String::new(),
-                text: "Writing again to add: please publish what changes because of these responses.".into(),
+                text: format!("Writing again to add: {}", crate::demo_text::response(&mut rng, &r.borough)),
             }],
             received_on: r.received_on.add_days(3).min(consultation.closes_on),
             ..r.clone()

@@ -7,7 +7,6 @@
 //! transaction, so the demo starts in seconds.
 
 use anyhow::{Context, Result};
-use heard_analysis::synth;
 use heard_store::*;
 
 /// How many synthetic submissions the Police and Crime Plan survey gets by default.
@@ -191,15 +190,11 @@ pub fn synthetic_submissions(
     to: Date,
 ) -> Vec<(Answers, NewResponse)> {
     let mut rng = SplitMix64(seed ^ 0x5a7e_d5ee_d000);
-    let comments = synth::comments(&synth::PUBLIC_SAFETY, count / 2 + 1, seed)
-        .into_iter()
-        .chain(synth::comments(&synth::VIOLENCE_PREVENTION, count / 2 + 1, seed + 1))
-        .map(|c| c.text)
-        .collect::<Vec<_>>();
+    let mut words = crate::demo_text::seeded(seed);
     let days = (to.days_since_epoch() - from.days_since_epoch()).max(0) as u64 + 1;
     let questions: Vec<&Question> = survey.questions().collect();
     let mut out = Vec::with_capacity(count);
-    for n in 0..count {
+    for _ in 0..count {
         let mut answers = Answers::new();
         let mut scale_index = 0;
         for q in &questions {
@@ -250,11 +245,9 @@ pub fn synthetic_submissions(
                         continue;
                     }
                     let text = if q.condition.is_some() {
-                        let a = DISAGREE_REASONS[rng.below(DISAGREE_REASONS.len() as u64) as usize];
-                        let b = DISAGREE_ENDINGS[rng.below(DISAGREE_ENDINGS.len() as u64) as usize];
-                        format!("{a} {b}").trim_end().to_owned()
+                        crate::demo_text::disagreement(&mut words)
                     } else if rng.below(100) < 45 {
-                        comments[n % comments.len()].clone()
+                        crate::demo_text::response(&mut words, "")
                     } else {
                         continue;
                     };
@@ -366,24 +359,6 @@ const SAFE_WEIGHTS: [u64; 5] = [12, 38, 30, 15, 5];
 /// most.
 const SCALE_WEIGHTS: [[u64; 5]; 3] = [[46, 34, 10, 6, 4], [30, 28, 14, 16, 12], [42, 38, 12, 5, 3]];
 
-const DISAGREE_REASONS: [&str; 8] = [
-    "Trust has to be earned by the police themselves, not set as a target in a plan.",
-    "I would rather the money went on officers answering calls and solving burglaries.",
-    "Confidence will follow if crimes are actually investigated; a campaign will not fix that.",
-    "The Met has promised reform many times before and nothing changed where I live.",
-    "It reads like public relations. Victims and violence should come first.",
-    "I do not think City Hall can make people trust the police; only the police can.",
-    "My son was stopped and searched four times in a year, and a plan will not change how that felt.",
-    "Priorities should be about crime, not about how the police are seen.",
-];
-const DISAGREE_ENDINGS: [&str; 6] = [
-    "Put the effort into neighbourhood officers people actually know.",
-    "Show us results first.",
-    "Publish the figures borough by borough so we can judge for ourselves.",
-    "",
-    "That is why I disagreed.",
-    "Listen to young people before writing the next plan.",
-];
 
 const ORGANISATIONS: [&str; 6] = [
     "Northside Tenants' Association",

@@ -3,7 +3,9 @@
 pub mod analyse;
 pub mod cli;
 pub mod demo;
+pub mod demo_results;
 pub mod demo_survey;
+pub mod demo_text;
 pub mod eval;
 pub mod import;
 pub mod model;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use heard_store::{ChannelKind, Consultation, Document, Status};
+use heard_store::{ChannelKind, Consultation, Document, Stage, Status};
 
 use super::render;
 use crate::auth::Visitor;
@@ -34,6 +34,13 @@ struct ConsultationPage {
     survey: Option<SurveyLink>,
     /// The back office links, for staff who build the survey.
     staff_survey_href: Option<String>,
+    /// "What we heard", once published (staff see a preview link before).
+    results: Option<ResultsLink>,
+}
+
+struct ResultsLink {
+    href: String,
+    published: bool,
 }
 
 /// The survey among the ways to respond.
@@ -130,8 +137,13 @@ pub async fn show(
         .role()
         .is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey))
         .then(|| format!("/admin/consultations/{slug}/survey"));
+    let results_published = s.stage(today) == Stage::ResultsPublished;
+    let results = (results_published
+        || visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)))
+    .then(|| ResultsLink { href: format!("/consultations/{}/results", s.slug), published: results_published });
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
+        results,
         events_href,
         events_channel,
         draft: !c.summary.published,

@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod pages;
 pub mod password_reset;
 pub mod responses;
+pub mod results;
 mod screening;
 pub mod survey;
 pub mod survey_admin;

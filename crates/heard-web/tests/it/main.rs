@@ -12,6 +12,7 @@ mod openapi;
 mod pages;
 mod password_reset;
 mod responses;
+mod results;
 mod security;
 mod survey;
 mod taking_part;
