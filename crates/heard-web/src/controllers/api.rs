@@ -249,11 +249,13 @@ struct OptionRank {
     count: i64,
 }
 
-/// The published results of a consultation's analysis: every run staff published, its themes with
-/// their figures, approved quotes and "you said, we did".
+/// The published results of a consultation's analysis, as "what we heard" shows them: every run
+/// staff put in the results, its themes with their figures, approved quotes and "you said, we did".
 #[derive(Debug, Serialize)]
 struct ApiResults {
     stage: &'static str,
+    /// The public results page, "what we heard".
+    page: String,
     runs: Vec<ApiRun>,
 }
 
@@ -459,6 +461,11 @@ pub async fn survey_results(
 #[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
 pub async fn results(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, ApiError> {
     let c = published(&state, &slug).await?;
+    // As "what we heard": public once staff publish the consultation's results, not before, even
+    // when a run is already marked for them.
+    if !c.summary.results_published {
+        return Err(ApiError::NotFound(format!("The results of {slug:?} are not published yet.")));
+    }
     let runs = state
         .store()
         .published_runs(c.summary.id)
@@ -508,7 +515,11 @@ pub async fn results(State(state): State<AppState>, Path(slug): Path<String>) ->
                 .collect(),
         })
         .collect();
-    Ok(json(&ApiResults { stage: c.summary.stage(state.now().date()).as_str(), runs }))
+    Ok(json(&ApiResults {
+        stage: c.summary.stage(state.now().date()).as_str(),
+        page: format!("/consultations/{slug}/results"),
+        runs,
+    }))
 }
 
 /// "undecided" rather than the store's empty key, so that every value is a word.

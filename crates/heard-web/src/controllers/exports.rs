@@ -7,8 +7,8 @@
 //!
 //! For everyone: a published consultation's open data as a zip of CSV files, with what the public
 //! site shows and nothing more (no email address, no held, hidden or deleted comment, survey results
-//! only once the consultation's results are published, themes and approved quotes of published
-//! analysis runs only).
+//! and the themes and approved quotes of analysis runs only once the consultation's results are
+//! published).
 
 use std::io::{Cursor, Write};
 
@@ -79,7 +79,8 @@ pub async fn responses_xlsx(
 
 /// A published consultation's open data: consultation.csv, discussions.csv, comments.csv (the
 /// comments the public can read), survey_results.csv once results are published and there is a
-/// survey, and themes.csv and quotes.csv (approved ones) once staff publish an analysis run.
+/// survey, and themes.csv and quotes.csv (approved ones) of the analysis runs in the published
+/// results.
 /// Counted against the API's rate limit, like the API.
 #[tracing::instrument(skip(state), fields(consultation.slug = %slug))]
 pub async fn open_data(
@@ -223,7 +224,8 @@ pub async fn open_data(
         ));
     }
 
-    let runs = state.store().published_runs(s.id).await?;
+    // Themes as "what we heard" shows them: once the results are published.
+    let runs = if s.results_published { state.store().published_runs(s.id).await? } else { Vec::new() };
     if !runs.is_empty() {
         let mut themes = Vec::new();
         let mut quotes = Vec::new();

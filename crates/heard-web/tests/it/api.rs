@@ -62,6 +62,7 @@ pub async fn open_data_app(backend: Backend, settings: Settings) -> OpenData {
     store.report_comment(held, moderator, Guideline::Safe, now, 1).await.unwrap();
     let deleted = store.add_comment(&post(rosa, DELETED_TEXT, None, 5)).await.unwrap();
     store.delete_comment(deleted, now).await.unwrap();
+    // A run marked for the results of a consultation whose results are not published yet.
     let parks = store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
     publish_an_analysis_run(store, parks, visible, host, now).await;
 
@@ -125,6 +126,7 @@ pub async fn open_data_app(backend: Backend, settings: Settings) -> OpenData {
         .unwrap();
     let admin = app.account(Role::Admin, "Ada", "ada@example.org").await;
     assert!(store.publish_results(old, admin, now).await.unwrap());
+    publish_an_analysis_run(store, old, visible, admin, now).await;
     OpenData { app, discussion_id, visible, reply }
 }
 
@@ -268,7 +270,8 @@ async fn every_answer_matches_the_document(backend: Backend) {
     assert_eq!(survey["questions"][2]["options"], json!([]), "free text is not published");
 
     let results = "/api/v1/consultations/{slug}/results";
-    let analysis = checked(&app, &api, "/api/v1/consultations/parks/results", results, StatusCode::OK).await;
+    let analysis = checked(&app, &api, "/api/v1/consultations/old/results", results, StatusCode::OK).await;
+    assert_eq!(analysis["page"], "/consultations/old/results");
     let run = &analysis["runs"][0];
     assert_eq!((run["texts"].as_i64(), run["model"].as_str()), (Some(2), Some("lexical mode, no model")));
     let lighting = &run["themes"][0];
@@ -288,8 +291,10 @@ async fn every_answer_matches_the_document(backend: Backend) {
         (Some("undecided"), json!([])),
         "an unapproved quote is not published"
     );
-    let none = checked(&app, &api, "/api/v1/consultations/old/results", results, StatusCode::OK).await;
-    assert_eq!(none["runs"], json!([]));
+    // The open consultation's run waits for its results to be published, as "what we heard" does.
+    let early =
+        checked(&app, &api, "/api/v1/consultations/parks/results", results, StatusCode::NOT_FOUND).await;
+    assert!(early["error"].as_str().unwrap().contains("not published yet"), "{early}");
 
     // Errors are JSON too, and described.
     let missing = checked(&app, &api, "/api/v1/consultations/nowhere", detail, StatusCode::NOT_FOUND).await;
@@ -394,7 +399,7 @@ async fn nothing_personal_is_published(backend: Backend) {
         "/api/v1/consultations/parks/discussions/what-would-help/comments?per_page=200",
         "/api/v1/consultations/old",
         "/api/v1/consultations/old/survey/results",
-        "/api/v1/consultations/parks/results",
+        "/api/v1/consultations/old/results",
     ] {
         let page = app.get(uri).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
@@ -444,8 +449,8 @@ async fn the_open_data_zip_holds_each_published_list_as_csv() {
     assert!(unzip_dated(&bytes).iter().all(|(_, _, day)| *day == Some((2025, 3, 1))), "dated today");
     let files = unzip(&bytes);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    // The open consultation's results are not published, so no survey results; its analysis run is.
-    assert_eq!(names, ["consultation.csv", "discussions.csv", "comments.csv", "themes.csv", "quotes.csv"]);
+    // The open consultation's results are not published: no survey results, no themes.
+    assert_eq!(names, ["consultation.csv", "discussions.csv", "comments.csv"]);
     let consultation = csv_rows(&files[0].1);
     assert_eq!(consultation.len(), 1);
     assert_eq!(consultation[0]["slug"], "parks");
@@ -459,24 +464,34 @@ async fn the_open_data_zip_holds_each_published_list_as_csv() {
     );
     assert_eq!(comments[1]["reply_to"], visible.to_string());
     assert_eq!(comments[1]["id"], reply.to_string());
-    let themes = csv_rows(&files[3].1);
+    let files = unzip(&zip_bytes(&app, "/consultations/old/open-data.zip").await);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "consultation.csv",
+            "discussions.csv",
+            "comments.csv",
+            "survey_results.csv",
+            "themes.csv",
+            "quotes.csv"
+        ]
+    );
+    let rows = csv_rows(&files[3].1);
+    assert_eq!(rows.len(), 4, "Yes, No, and the two ranked options: {rows:?}");
+    assert_eq!((rows[0]["option"].as_str(), rows[0]["count"].as_str()), ("Yes", "1"));
+    assert_eq!((rows[2]["option"].as_str(), rows[2]["average_rank"].as_str()), ("Lights", "1.50"));
+
+    let themes = csv_rows(&files[4].1);
     let labels: Vec<(&str, &str, &str)> =
         themes.iter().map(|t| (t["theme"].as_str(), t["count"].as_str(), t["outcome"].as_str())).collect();
     assert_eq!(labels, [("Lighting", "1", "changed"), ("Seating", "2", "undecided")]);
-    let quotes = csv_rows(&files[4].1);
+    let quotes = csv_rows(&files[5].1);
     assert_eq!(quotes.len(), 1, "approved quotes only");
     assert_eq!(
         (quotes[0]["theme"].as_str(), quotes[0]["text"].as_str()),
         ("Lighting", "Brighter paths by the pond")
     );
-
-    let files = unzip(&zip_bytes(&app, "/consultations/old/open-data.zip").await);
-    let (name, survey) = files.last().unwrap();
-    assert_eq!(name, "survey_results.csv");
-    let rows = csv_rows(survey);
-    assert_eq!(rows.len(), 4, "Yes, No, and the two ranked options: {rows:?}");
-    assert_eq!((rows[0]["option"].as_str(), rows[0]["count"].as_str()), ("Yes", "1"));
-    assert_eq!((rows[2]["option"].as_str(), rows[2]["average_rank"].as_str()), ("Lights", "1.50"));
 
     // Drafts have no open data.
     assert_eq!(app.get("/consultations/nowhere/open-data.zip").await.status, StatusCode::NOT_FOUND);
