@@ -21,8 +21,8 @@ use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
 
-/// Widest bar of a chart, in the SVG's units (the label is above the bar).
-const BAR_MAX: f64 = 420.0;
+/// Widest bar of a chart, in the SVG's units (400 wide: on a phone the labels stay readable; the label is above the bar).
+const BAR_MAX: f64 = 280.0;
 const ROW_HEIGHT: u32 = 44;
 
 #[derive(Template)]
@@ -57,6 +57,8 @@ struct Chart {
 
 struct Bar {
     label: String,
+    /// The label as the chart draws it: cut to fit its width (the table has it whole).
+    short: String,
     count: String,
     share: String,
     width: u32,
@@ -357,6 +359,11 @@ fn chart(id: &str, title: &str, unit: &str, rows: Vec<(String, i64)>, out_of: i6
     let bars: Vec<Bar> = rows
         .into_iter()
         .map(|(label, n)| Bar {
+            short: if label.chars().count() > 48 {
+                format!("{}…", label.chars().take(47).collect::<String>().trim_end())
+            } else {
+                label.clone()
+            },
             width: ((n as f64 / max as f64) * BAR_MAX).round() as u32,
             count: thousands(n),
             share: percent(n, out_of),
