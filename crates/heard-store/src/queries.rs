@@ -277,6 +277,33 @@ impl Store {
         Ok(CommentPage { threads, page, per_page, total_threads })
     }
 
+    /// Comments of a discussion the public may read (not held, hidden or deleted), oldest first,
+    /// `limit` from `offset`, and how many there are: the open data and the API. Replies come in
+    /// the order posted like every other comment, with the id of the comment they answer.
+    pub async fn published_comments(
+        &self,
+        discussion_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Comment>, i64)> {
+        const PUBLISHED_COMMENT: &str = "c.discussion_id = $1 AND c.state = 'visible' AND c.deleted_at IS NULL";
+        let total: i64 =
+            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM comments c WHERE {PUBLISHED_COMMENT}"))
+                .bind(discussion_id)
+                .fetch_one(&self.pool)
+                .await?;
+        let rows = sqlx::query(&format!(
+            "{COMMENT_COLUMNS} WHERE {PUBLISHED_COMMENT} ORDER BY c.posted_at, c.id LIMIT $2 OFFSET $3"
+        ))
+        .bind(discussion_id)
+        .bind(limit.max(0))
+        .bind(offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        let comments = rows.iter().map(comment).collect::<Result<Vec<_>>>()?;
+        Ok((comments, total))
+    }
+
     async fn consultation_summary(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
         let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1 AND {PUBLISHED}"))
             .bind(slug)

@@ -304,6 +304,73 @@ pub struct RegisterEntry {
     pub attachment: Option<AttachmentInfo>,
 }
 
+/// The columns of a register export, in order: one line per text of a response (see
+/// [`RegisterEntry::export_lines`]). `id`, `text`, `channel`, `respondent_type`, `borough` and `question`
+/// are what `heard analyse` reads.
+pub const REGISTER_COLUMNS: [&str; 15] = [
+    "id",
+    "response",
+    "channel",
+    "source",
+    "received",
+    "respondent_type",
+    "organisation",
+    "borough",
+    "question",
+    "text",
+    "reply_to",
+    "author_role",
+    "state",
+    "synthetic",
+    "attachment",
+];
+
+/// One line of a register export: one text of a response (a response answered per question has
+/// several, `r5-1`, `r5-2`...). The fields are [`REGISTER_COLUMNS`], in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegisterLine<'a> {
+    pub id: String,
+    pub response: &'a str,
+    pub channel: &'static str,
+    pub source: &'a str,
+    pub received: String,
+    pub respondent_type: &'static str,
+    pub organisation: &'a str,
+    pub borough: &'a str,
+    pub question: &'a str,
+    pub text: &'a str,
+    pub reply_to: &'a str,
+    /// "resident", or "host" for staff replying in a discussion (not a respondent).
+    pub author_role: &'static str,
+    pub state: &'a str,
+    pub synthetic: bool,
+    pub attachment: &'a str,
+}
+
+impl RegisterLine<'_> {
+    /// The line's fields as text, in the order of [`REGISTER_COLUMNS`] (for writers without serde,
+    /// such as a spreadsheet's cells).
+    pub fn fields(&self) -> [&str; 15] {
+        [
+            &self.id,
+            self.response,
+            self.channel,
+            self.source,
+            &self.received,
+            self.respondent_type,
+            self.organisation,
+            self.borough,
+            self.question,
+            self.text,
+            self.reply_to,
+            self.author_role,
+            self.state,
+            if self.synthetic { "true" } else { "false" },
+            self.attachment,
+        ]
+    }
+}
+
 impl RegisterEntry {
     /// Its lines as exports and analysis runs read them: (line id, question, text). A response
     /// with several texts gives one line each ("r5-1", "r5-2"); one with none (a survey answered
@@ -319,6 +386,31 @@ impl RegisterEntry {
             .map(|(n, t)| {
                 let id = if several { format!("{}-{}", self.key, n + 1) } else { self.key.clone() };
                 (id, t.question.as_str(), t.text.as_str())
+            })
+            .collect()
+    }
+
+    /// Its lines in an export, with every column of [`REGISTER_COLUMNS`]: the command line's
+    /// `heard responses export` and the back office's downloads share them.
+    pub fn export_lines(&self) -> Vec<RegisterLine<'_>> {
+        self.lines()
+            .into_iter()
+            .map(|(id, question, text)| RegisterLine {
+                id,
+                response: &self.key,
+                channel: self.channel.as_str(),
+                source: &self.source,
+                received: self.received_on.to_string(),
+                respondent_type: self.respondent_type.as_str(),
+                organisation: &self.organisation,
+                borough: &self.borough,
+                question,
+                text,
+                reply_to: self.reply_to.as_deref().unwrap_or(""),
+                author_role: self.author_role.as_str(),
+                state: &self.state,
+                synthetic: self.synthetic,
+                attachment: self.attachment.as_ref().map_or("", |a| a.file_name.as_str()),
             })
             .collect()
     }

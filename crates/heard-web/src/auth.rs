@@ -385,7 +385,7 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn client_address(parts: &Parts, trust_forwarded_for: bool) -> String {
+pub(crate) fn client_address(parts: &Parts, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for
         && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
         && let Some(last) = forwarded.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty())

@@ -12,6 +12,10 @@
 //!
 //! Forms that a visitor filled in are not errors here: their handlers show the form again with the
 //! problem and everything typed. The cause of an internal error goes to the log, with no personal data.
+//!
+//! The open-data API (`/api/...`) answers programs, not people: its errors are [`ApiError`], JSON
+//! `{"error": "..."}` with the same statuses (404 unknown slug, 400 a bad parameter named, 429 with
+//! `Retry-After`, 500 with no cause), never a page.
 
 use askama::Template;
 use axum::http::{StatusCode, header};
@@ -122,5 +126,55 @@ impl IntoResponse for WebError {
             .render()
             .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><p>{message}</p>"));
         (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+    }
+}
+
+/// An error of the open-data API: `{"error": "what went wrong"}` with its status.
+#[derive(Debug)]
+pub enum ApiError {
+    NotFound(String),
+    /// A query parameter that cannot be used; the message names it.
+    BadRequest(String),
+    TooManyRequests {
+        retry_after: i64,
+    },
+    Internal(String),
+}
+
+impl From<heard_store::StoreError> for ApiError {
+    fn from(e: heard_store::StoreError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match &self {
+            ApiError::NotFound(why) => (StatusCode::NOT_FOUND, why.clone()),
+            ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
+            ApiError::TooManyRequests { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many requests from this address: {}", crate::controllers::limited_message(*retry_after)),
+            ),
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %cause, "API request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again later.".into())
+            }
+        };
+        let body = serde_json::json!({ "error": message }).to_string();
+        let mut response = (
+            status,
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-store"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            body,
+        )
+            .into_response();
+        if let ApiError::TooManyRequests { retry_after } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after.max(1).into());
+        }
+        response
     }
 }

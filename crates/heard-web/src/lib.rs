@@ -25,7 +25,7 @@ use std::time::Duration;
 
 pub use cache::PageCache;
 
-pub use errors::WebError;
+pub use errors::{ApiError, WebError};
 pub use mail::Mailer;
 pub use router::router;
 pub use settings::{Limits, MailSettings, Rate, Settings};

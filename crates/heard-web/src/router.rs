@@ -7,12 +7,24 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::controllers::{
-    accounts, admin, backoffice, comments, consultation, discussion, events, home, moderation, pages,
-    password_reset, responses, results, survey, survey_admin,
+    accounts, admin, api, backoffice, comments, consultation, discussion, events, exports, home, moderation,
+    pages, password_reset, responses, results, survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
+    // Open data, for programs: every request counts against the address's API limit.
+    let open_data = Router::new()
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/consultations", get(api::consultations))
+        .route("/api/v1/consultations/{slug}", get(api::consultation))
+        .route("/api/v1/consultations/{slug}/discussions", get(api::discussions))
+        .route("/api/v1/consultations/{slug}/discussions/{discussion}/comments", get(api::comments))
+        .route("/api/v1/consultations/{slug}/survey/results", get(api::survey_results))
+        .route("/api/v1/consultations/{slug}/results", get(api::results))
+        .route("/consultations/{slug}/open-data.zip", get(exports::open_data))
+        .route_layer(middleware::from_fn_with_state(state.clone(), api::limited));
     Router::new()
+        .merge(open_data)
         .route("/", get(home::show))
         .route("/consultations/{slug}", get(consultation::show))
         .route("/consultations/{slug}/results", get(results::show))
@@ -95,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/consultations/{slug}/responses/entered", get(responses::entered))
         .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
+        .route("/admin/consultations/{slug}/export/responses.csv", get(exports::responses_csv))
+        .route("/admin/consultations/{slug}/export/responses.xlsx", get(exports::responses_xlsx))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

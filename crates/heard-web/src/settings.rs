@@ -1,5 +1,5 @@
-//! What an operator can tune: how many reports hold a comment, the rate limits and lock-outs,
-//! cookies, the address behind a proxy, and how email is sent.
+//! What an operator can tune: how many reports hold a comment, the rate limits (of taking part and
+//! of the open-data API) and lock-outs, cookies, the address behind a proxy, and how email is sent.
 
 use heard_store::LockoutPolicy;
 
@@ -71,6 +71,8 @@ pub struct Limits {
     /// Registrations of interest in events by visitors without an account, so that nobody fills an
     /// event's places with made-up names.
     pub event_registrations_per_address: Rate,
+    /// Requests to the open-data API (`/api/...`) and the open-data downloads from one address.
+    pub api_requests_per_address: Rate,
 }
 
 impl Default for Limits {
@@ -96,6 +98,9 @@ impl Default for Limits {
             agreements_per_account: Rate::per_minute(60),
             password_resets_per_address: Rate::per_hour(10),
             event_registrations_per_address: Rate::per_hour(10),
+            // Enough for a script paging through a large consultation at a steady pace; a
+            // crawler that wants more waits a minute, and every instance counts the same.
+            api_requests_per_address: Rate::per_minute(300),
         }
     }
 }

@@ -99,6 +99,14 @@ struct WebOptions {
         value_parser = clap::value_parser!(i64).range(1..)
     )]
     posts_per_address_per_minute: i64,
+    /// Rate limit: requests to the open-data API and downloads one address may make a minute.
+    #[arg(
+        long,
+        env = "HEARD_API_REQUESTS_PER_ADDRESS_PER_MINUTE",
+        default_value_t = Limits::default().api_requests_per_address.limit,
+        value_parser = clap::value_parser!(i64).range(1..)
+    )]
+    api_requests_per_address_per_minute: i64,
     /// The embedding model analysis runs use (default: $HEARD_MODEL_DIR; for the demo, else
     /// DATA_DIR/model/all-MiniLM-L6-v2). Without it, runs fall back to the lexical mode and say so.
     #[arg(long, env = "HEARD_MODEL_DIR")]
@@ -121,6 +129,7 @@ impl WebOptions {
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
+                api_requests_per_address: Rate::per_minute(self.api_requests_per_address_per_minute),
                 ..Limits::default()
             },
             ..Settings::default()

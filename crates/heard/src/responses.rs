@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use heard_store::response_import::read_import;
-use heard_store::{Date, RegisterEntry, Store};
+use heard_store::{Date, REGISTER_COLUMNS, Store};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,53 +40,6 @@ pub async fn import(store: &Store, slug: &str, file: &Path, today: Date) -> Resu
     )
 }
 
-/// One line of an export: one text of a response (a response answered per question has several).
-/// The columns `id`, `text`, `channel`, `respondent_type`, `borough` and `question` are what
-/// `heard analyse` reads.
-#[derive(Debug, Serialize)]
-struct ExportLine<'a> {
-    id: String,
-    response: &'a str,
-    channel: &'static str,
-    source: &'a str,
-    received: String,
-    respondent_type: &'static str,
-    organisation: &'a str,
-    borough: &'a str,
-    question: &'a str,
-    text: &'a str,
-    reply_to: &'a str,
-    /// "resident", or "host" for staff replying in a discussion (not a respondent).
-    author_role: &'static str,
-    state: &'a str,
-    synthetic: bool,
-    attachment: &'a str,
-}
-
-fn lines(entry: &RegisterEntry) -> Vec<ExportLine<'_>> {
-    entry
-        .lines()
-        .into_iter()
-        .map(|(id, question, text)| ExportLine {
-            id,
-            response: &entry.key,
-            channel: entry.channel.as_str(),
-            source: &entry.source,
-            received: entry.received_on.to_string(),
-            respondent_type: entry.respondent_type.as_str(),
-            organisation: &entry.organisation,
-            borough: &entry.borough,
-            question,
-            text,
-            reply_to: entry.reply_to.as_deref().unwrap_or(""),
-            author_role: entry.author_role.as_str(),
-            state: &entry.state,
-            synthetic: entry.synthetic,
-            attachment: entry.attachment.as_ref().map_or("", |a| a.file_name.as_str()),
-        })
-        .collect()
-}
-
 /// Writes every response of every channel, oldest first, to `out` (a file written whole, under a
 /// temporary name then renamed) or to standard output.
 pub async fn export(store: &Store, slug: &str, format: ExportFormat, out: Option<&PathBuf>) -> Result<()> {
@@ -97,21 +50,18 @@ pub async fn export(store: &Store, slug: &str, format: ExportFormat, out: Option
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut buffer);
             for entry in &entries {
-                for line in lines(entry) {
+                for line in entry.export_lines() {
                     writer.serialize(line)?;
                 }
             }
             if entries.is_empty() {
-                writer.write_record([
-                    "id", "response", "channel", "source", "received", "respondent_type", "organisation",
-                    "borough", "question", "text", "reply_to", "author_role", "state", "synthetic", "attachment",
-                ])?;
+                writer.write_record(REGISTER_COLUMNS)?;
             }
             writer.flush()?;
         }
         ExportFormat::Jsonl => {
             for entry in &entries {
-                for line in lines(entry) {
+                for line in entry.export_lines() {
                     serde_json::to_writer(&mut buffer, &line)?;
                     buffer.push(b'\n');
                 }

@@ -2,12 +2,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api;
 pub mod backoffice;
 pub mod comments;
 pub mod consultation;
 mod consultation_form;
 pub mod discussion;
 pub mod events;
+pub mod exports;
 pub mod home;
 pub mod moderation;
 pub mod pages;

@@ -2,10 +2,13 @@
 
 mod accounts;
 mod analysis_runs;
+mod api;
 mod backoffice;
 mod checks;
+mod exports;
 mod matrix;
 mod moderation;
+mod openapi;
 mod pages;
 mod password_reset;
 mod responses;
@@ -40,6 +43,8 @@ pub struct Page {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub html: String,
+    /// The body as sent, for downloads that are not text.
+    pub bytes: Vec<u8>,
 }
 
 impl TestApp {
@@ -96,7 +101,7 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page { status, headers, html: String::from_utf8(bytes.to_vec()).unwrap() }
+        Page { status, headers, html: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 }
 
@@ -228,7 +233,7 @@ impl Browser {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Page { status, headers, html: String::from_utf8_lossy(&bytes).into_owned() }
+        Page { status, headers, html: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 }
 

@@ -56,10 +56,12 @@ enum Act {
     EnterResponse,
     Register,
     ImportResponses,
+    ExportResponsesCsv,
+    ExportResponsesXlsx,
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 39] = [
+const MATRIX: [(Act, [Outcome; 5]); 41] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -103,6 +105,9 @@ const MATRIX: [(Act, [Outcome; 5]); 39] = [
     (Act::EnterResponse, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::Register, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::ImportResponses, [SignIn, Refused, Allowed, Refused, Allowed]),
+    // The register's downloads hold personal data: the same staff as the register.
+    (Act::ExportResponsesCsv, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ExportResponsesXlsx, [SignIn, Refused, Allowed, Refused, Allowed]),
 ];
 
 /// A draft each allowed role creates, under an address of its own.
@@ -201,6 +206,8 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
             browser.post_multipart("/admin/consultations/parks/responses/new", &fields, None).await
         }
         Act::Register => browser.get("/admin/consultations/parks/responses").await,
+        Act::ExportResponsesCsv => browser.get("/admin/consultations/parks/export/responses.csv").await,
+        Act::ExportResponsesXlsx => browser.get("/admin/consultations/parks/export/responses.xlsx").await,
         Act::ImportResponses => {
             let csv = b"channel,received,respondent_type,organisation,borough,text\npost,2025-02-20,individual,,,A letter\n";
             browser

@@ -1,0 +1,165 @@
+//! Staff exports of the register: the CSV and the spreadsheet downloaded, opened and read back.
+
+use axum::http::StatusCode;
+use heard_store::*;
+use heard_web::Settings;
+
+use crate::api::{OpenData, csv_rows, open_data_app, unzip};
+
+/// A letter with a line break, and an email too long for a spreadsheet cell (in emoji, which count
+/// twice in a cell's limit).
+async fn register_with_every_kind(backend: Backend) -> (OpenData, String) {
+    let data = open_data_app(backend, Settings::default()).await;
+    let parks = data.app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let long = "🌳".repeat(20_000);
+    let response = |channel, organisation: &str, text: &str| NewResponse {
+        consultation_id: parks,
+        channel,
+        source: ResponseSource::Staff,
+        received_on: Date::parse_iso("2025-02-20").unwrap(),
+        respondent_type: if organisation.is_empty() {
+            RespondentType::Individual
+        } else {
+            RespondentType::Organisation
+        },
+        organisation: organisation.into(),
+        borough: "Camden".into(),
+        user_id: None,
+        email: None,
+        entered_by: None,
+        texts: vec![ResponseText { question: String::new(), text: text.into() }],
+        attachment: None,
+    };
+    data.app
+        .store
+        .record_responses(&[
+            response(
+                ResponseChannel::Post,
+                "Friends of the Pond",
+                "Dear team,\n\"More benches\", please, & lights.",
+            ),
+            response(ResponseChannel::Email, "", &long),
+        ])
+        .await
+        .unwrap();
+    (data, long)
+}
+
+async fn staff_download_the_register_and_read_it_back(backend: Backend) {
+    let (data, long) = register_with_every_kind(backend).await;
+    let app = &data.app;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let entries = app.store.register_all(parks).await.unwrap();
+    let lines: Vec<_> = entries.iter().flat_map(|e| e.export_lines()).collect();
+    let (host, _) = app.signed_in(Role::Host, "Hana").await;
+
+    let csv = host.get("/admin/consultations/parks/export/responses.csv").await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.html);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.headers["content-disposition"], "attachment; filename=\"parks-responses.csv\"");
+    assert_eq!(csv.headers["cache-control"], "private, no-store");
+    let rows = csv_rows(&csv.html);
+    assert_eq!(rows.len(), lines.len(), "one row per register line");
+    for (row, line) in rows.iter().zip(&lines) {
+        for (column, value) in REGISTER_COLUMNS.iter().zip(line.fields()) {
+            assert_eq!(row[*column], value, "{column} of {}", line.id);
+        }
+        // The themes of the latest finished run, which read the visible comment only.
+        let themes = if line.id == format!("c{}", data.visible) { "Lighting; Seating" } else { "" };
+        assert_eq!(row["themes"], themes, "themes of {}", line.id);
+    }
+    let letter = rows.iter().find(|r| r["organisation"] == "Friends of the Pond").expect("the letter");
+    assert_eq!(letter["text"], "Dear team,\n\"More benches\", please, & lights.");
+    assert_eq!(letter["channel"], "post");
+    // Staff see held and hidden comments, marked by their state.
+    let states: Vec<&str> = rows.iter().map(|r| r["state"].as_str()).collect();
+    assert!(states.contains(&"hidden") && states.contains(&"held"), "{states:?}");
+    assert!(rows.iter().any(|r| r["text"] == long), "the CSV keeps a long text whole");
+
+    let xlsx = host.get("/admin/consultations/parks/export/responses.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.html);
+    assert_eq!(
+        xlsx.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(xlsx.headers["content-disposition"], "attachment; filename=\"parks-responses.xlsx\"");
+    let parts = unzip(&xlsx.bytes);
+    let part = |name: &str| &parts.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no {name}")).1;
+    let sheet = part("xl/worksheets/sheet1.xml");
+    assert_eq!(sheet.matches("<row ").count(), lines.len() + 1, "a header row and one per line");
+    let strings = shared_strings(part("xl/sharedStrings.xml"));
+    for column in REGISTER_COLUMNS.iter().chain(&["themes"]) {
+        assert!(strings.contains(&column.to_string()), "the header has {column}");
+    }
+    assert!(strings.contains(&"Lighting; Seating".to_owned()), "the themes column");
+    assert!(strings.contains(&"Dear team,\n\"More benches\", please, & lights.".to_owned()), "{strings:?}");
+    assert!(strings.contains(&"Brighter paths by the pond, please.\nAnd benches.".to_owned()));
+    let cut = strings.iter().find(|s| s.starts_with("🌳🌳")).expect("the long email, cut");
+    assert!(cut.encode_utf16().count() <= 32_767, "{}", cut.encode_utf16().count());
+    assert!(
+        cut.ends_with(" [cut: 20,000 characters in all, more than a spreadsheet cell holds; the CSV download has the whole text]"),
+        "{}",
+        &cut[cut.len() - 200..]
+    );
+}
+
+/// The texts of a workbook's shared strings, unescaped.
+fn shared_strings(xml: &str) -> Vec<String> {
+    xml.split("<t")
+        .skip(1)
+        .filter_map(|piece| {
+            let piece = piece.strip_prefix('>').or_else(|| piece.split_once('>').map(|(_, rest)| rest))?;
+            let text = &piece[..piece.find("</t>")?];
+            Some(
+                text.replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&amp;", "&"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_exports_read_back_on_sqlite() {
+    staff_download_the_register_and_read_it_back(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_exports_read_back_on_postgres() {
+    staff_download_the_register_and_read_it_back(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn residents_and_moderators_cannot_export_the_register() {
+    let (data, _) = register_with_every_kind(Backend::Sqlite).await;
+    let app = &data.app;
+    for role in [Role::Resident, Role::Moderator] {
+        let (browser, _) = app.signed_in(role, &format!("Not staff {}", role.as_str())).await;
+        for uri in [
+            "/admin/consultations/parks/export/responses.csv",
+            "/admin/consultations/parks/export/responses.xlsx",
+        ] {
+            let page = browser.get(uri).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{role:?} {uri}");
+            page.lacks("Friends of the Pond");
+        }
+    }
+    let anonymous = app.browser("203.0.113.20").get("/admin/consultations/parks/export/responses.csv").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert!(anonymous.location().starts_with("/login?next="));
+    // The hub links them for those who may.
+    let (admin, _) = app.signed_in(Role::Admin, "Adele").await;
+    admin
+        .get("/admin/consultations/parks")
+        .await
+        .shows(r#"<a href="/admin/consultations/parks/export/responses.csv" download>CSV</a>"#)
+        .shows(
+            r#"<a href="/admin/consultations/parks/export/responses.xlsx" download>spreadsheet (XLSX)</a>"#,
+        );
+    assert_eq!(
+        admin.get("/admin/consultations/nowhere/export/responses.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
