@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod analysis;
 pub mod backoffice;
 pub mod comments;
 pub mod consultation;
