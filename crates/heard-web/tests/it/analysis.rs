@@ -425,3 +425,53 @@ async fn a_run_is_only_found_under_its_own_consultation() {
     );
     assert_eq!(host.get(&format!("{ANALYSIS}/runs/{run}")).await.status, StatusCode::OK);
 }
+
+/// A discussion is a question a run can be limited to; a framework run maps its comments to the
+/// analyst's themes and keeps the framework with the run.
+async fn a_framework_run_of_one_discussion(backend: Backend) {
+    let (app, host, _) = parks_with_letters(backend).await;
+    let (resident, _) = app.signed_in(Role::Resident, "Rosa Resident").await;
+    for body in [
+        "Keep the gates open later in the summer evenings.",
+        "The toilets by the cafe are dirty and often locked.",
+        "Please open the gates earlier in the morning too.",
+    ] {
+        crate::post_comment(&resident, crate::OPEN, body, None).await;
+    }
+    let form = host.get(&format!("{ANALYSIS}/new")).await;
+    form.shows(r#"<optgroup label="One question or discussion">"#)
+        .shows(r#"<option value="question:Talk about parks">"#);
+    let framework =
+        "Opening hours: when the park gates open and close\nToilets: public toilets and how clean they are";
+    let run = start_run(
+        &host,
+        &[
+            ("scope", "question:Talk about parks"),
+            ("method", "framework"),
+            ("framework", framework),
+            ("mode", "lexical"),
+        ],
+    )
+    .await;
+    let saved = finished(&app, run).await;
+    assert_eq!(saved.responses, 3, "only the discussion's comments are read");
+    assert_eq!(saved.framework, framework);
+    let themes = app.store.run_themes(run).await.unwrap();
+    assert!(themes.iter().any(|t| t.label == "Opening hours"), "{themes:#?}");
+    assert!(themes.iter().any(|t| t.label == "Toilets"), "{themes:#?}");
+    let page = host.get(&format!("{ANALYSIS}/runs/{run}")).await;
+    page.shows("<h1>Run ")
+        .shows("Talk about parks</h1>")
+        .shows("Framework")
+        .shows("Opening hours: when the park gates");
+}
+
+#[tokio::test]
+async fn a_framework_run_of_one_discussion_on_sqlite() {
+    a_framework_run_of_one_discussion(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_framework_run_of_one_discussion_on_postgres() {
+    a_framework_run_of_one_discussion(Backend::Postgres).await;
+}
