@@ -66,6 +66,13 @@ struct RunsPage {
     comparable: Vec<(i64, String)>,
 }
 
+impl RunsPage {
+    /// While a run is going, the list refreshes itself, as the run's page does.
+    fn any_running(&self) -> bool {
+        self.runs.iter().any(|r| !r.over)
+    }
+}
+
 struct RunRow {
     id: i64,
     href: String,

@@ -475,3 +475,45 @@ async fn a_framework_run_of_one_discussion_on_sqlite() {
 async fn a_framework_run_of_one_discussion_on_postgres() {
     a_framework_run_of_one_discussion(Backend::Postgres).await;
 }
+
+/// A run's page follows it without JavaScript: it refreshes itself with a progress bar and its text
+/// while the run goes, and says why when it failed.
+#[tokio::test]
+async fn a_running_run_shows_its_progress_and_a_failed_one_its_reason() {
+    let (app, host, parks) = parks_with_letters(Backend::Sqlite).await;
+    let analyst = app.store.create_user("Ana", Role::Host, false).await.unwrap();
+    let new = NewRun {
+        consultation_id: parks,
+        scope: RunScope::Channel(ResponseChannel::Post),
+        method: RunMethod::Discover,
+        framework: String::new(),
+        themes_wanted: Some(5),
+        mode: "fast".into(),
+    };
+    // Recorded, never started: as a run looks before the background task takes it.
+    let run = app.store.create_run(&new, analyst, app.state.now()).await.unwrap();
+    let path = format!("{ANALYSIS}/runs/{run}");
+    let refresh = r#"<meta http-equiv="refresh" content="2">"#;
+    host.get(&path).await.shows(refresh).shows("Waiting to start").shows(r#"value="0">0%</progress>"#);
+    host.get(ANALYSIS).await.shows(refresh).shows("Post responses");
+    app.store.set_run_progress(run, "mapping responses", 45, 100).await.unwrap();
+    host.get(&path)
+        .await
+        .shows(refresh)
+        .shows(r#"<label for="run-progress">Mapping responses: 45%</label>"#)
+        .shows(r#"<progress id="run-progress" max="100" value="45">45%</progress>"#)
+        .shows("5 themes asked");
+    app.store
+        .fail_run(run, "there are no responses with text in post responses", app.state.now())
+        .await
+        .unwrap();
+    let page = host.get(&path).await;
+    page.lacks(refresh)
+        .shows("The analysis failed")
+        .shows("there are no responses with text in post responses");
+    host.get(ANALYSIS).await.lacks(refresh).shows("Failed");
+    // Only a finished run can be published; the page says so.
+    let page = host.submit(&path, &format!("{path}/publish"), &[("published", "yes")]).await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    page.shows("Only a finished run can be published.");
+}
