@@ -414,6 +414,8 @@ struct OrganisationRow {
 pub struct DoneQuery {
     done: String,
     page: Option<i64>,
+    /// The theme a split made, to link to.
+    new: Option<i64>,
 }
 
 #[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug, run.id = run_id))]
@@ -574,6 +576,8 @@ struct ThemePage {
     outcomes: Vec<(&'static str, &'static str)>,
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
+    /// The theme a split just made: (href, label).
+    new_theme: Option<(String, String)>,
 }
 
 impl ThemePage {
@@ -618,6 +622,7 @@ pub async fn theme(
     let reply = ThemeReply {
         notice: confirmation(&query.done),
         page: query.page.unwrap_or(1),
+        new_theme: query.new,
         ..ThemeReply::default()
     };
     theme_page(&state, &visitor, session, &c, &run, themes, theme_id, reply).await
@@ -628,6 +633,8 @@ pub async fn theme(
 struct ThemeReply {
     notice: Option<&'static str>,
     page: i64,
+    /// The theme a split just made.
+    new_theme: Option<i64>,
     /// The typed values, when a form came back; each handler fills in its own form's fields.
     forms: Option<ThemeForms>,
     errors: Vec<FieldError>,
@@ -685,6 +692,10 @@ async fn theme_page(
         outcomes: PlanChange::ALL.into_iter().map(|o| (o.as_str(), o.label())).collect(),
         errors: reply.errors,
         notice: reply.notice,
+        new_theme: reply.new_theme.and_then(|id| {
+            let t = themes.iter().find(|t| t.id == id)?;
+            Some((theme_path(slug, run.id, id), t.label.clone()))
+        }),
         theme,
     };
     page_response(&page, status, None)
@@ -869,7 +880,7 @@ pub async fn split(
                     moved = chosen.len(),
                     "theme split"
                 );
-                return Ok(done(&slug, run_id, theme_id, "split", ""));
+                return Ok(done(&slug, run_id, theme_id, "split", &format!("&new={new_id}")));
             }
             Err(StoreError::Invalid(why)) => errors.push(FieldError::new("split", capitalise(&why))),
             Err(e) => return Err(e.into()),
@@ -1158,9 +1169,9 @@ fn find(themes: &[RunTheme], theme_id: i64) -> Result<&RunTheme, WebError> {
     themes.iter().find(|t| t.id == theme_id).ok_or(WebError::NotFound)
 }
 
-/// The theme page after a change, saying what was done.
-fn done(slug: &str, run_id: i64, theme_id: i64, what: &str, anchor: &str) -> Response {
-    Redirect::to(&format!("{}?done={what}{anchor}", theme_path(slug, run_id, theme_id))).into_response()
+/// The theme page after a change, saying what was done; `rest` is more of the query, or an anchor.
+fn done(slug: &str, run_id: i64, theme_id: i64, what: &str, rest: &str) -> Response {
+    Redirect::to(&format!("{}?done={what}{rest}", theme_path(slug, run_id, theme_id))).into_response()
 }
 
 /// The short confirmation after a change.
@@ -1170,7 +1181,7 @@ fn confirmation(done: &str) -> Option<&'static str> {
         "reviewed" => "The theme is marked reviewed.",
         "unreviewed" => "The theme is marked not reviewed.",
         "merged" => "The themes were merged into this one. Its figures now count each response once.",
-        "split" => "The responses were moved into the new theme, listed with the run's themes.",
+        "split" => "The responses were moved into the new theme.",
         "quoted" => "The response was offered as a quote, with any personal data taken out.",
         "approved" => "The quote is approved for the published results.",
         "unapproved" => "The quote is withdrawn from the published results.",

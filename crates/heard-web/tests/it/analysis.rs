@@ -209,6 +209,10 @@ async fn a_host_starts_a_run_and_reviews_its_themes(backend: Backend) {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let themes = app.store.run_themes(run).await.unwrap();
     let split = themes.iter().find(|t| t.label == "Evening opening").expect("the new theme");
+    host.get(page.location()).await.shows("The responses were moved into the new theme.").shows(&format!(
+        r#"<a href="{}">Open the new theme &ldquo;Evening opening&rdquo;</a>"#,
+        theme_href(run, split.id)
+    ));
     let run_page = host.get(&format!("{ANALYSIS}/runs/{run}")).await;
     assert_eq!(shown_count(&run_page, &into_page), union.len() as i64 - 2);
     assert_eq!(shown_count(&run_page, &theme_href(run, split.id)), 2);
