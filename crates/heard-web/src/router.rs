@@ -6,8 +6,9 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::controllers::analysis;
 use crate::controllers::{
-    accounts, admin, analysis, backoffice, comments, consultation, discussion, events, home, moderation, pages,
+    accounts, admin, backoffice, comments, consultation, discussion, events, home, moderation, pages,
     password_reset, responses, survey, survey_admin,
 };
 
