@@ -9,6 +9,7 @@
 //! | build a consultation's survey, read its results | | yes | | yes |
 //! | `/admin`: accounts and roles | | | | yes |
 //! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
+//! | analyse responses: start and compare runs, review themes and quotes, publish a run | | yes | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
 //! their account, but not post, agree or report.
@@ -36,6 +37,10 @@ pub enum Action {
     /// Enter and import responses from every channel, read the register and its attachments:
     /// the consultation team's work, which hosts do and moderators (who judge comments) do not.
     EnterResponses,
+    /// Analyse a consultation's responses: start runs, review their themes and quotes, compare
+    /// them, and put a run in the published results. The consultation team's work, like entering
+    /// responses: hosts and administrators.
+    Analyse,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -47,6 +52,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::BuildSurvey => matches!(role, Role::Host | Role::Admin),
         Action::Administer => role == Role::Admin,
         Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
+        Action::Analyse => matches!(role, Role::Host | Role::Admin),
     }
 }
 
@@ -73,6 +79,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                 }
                 Action::EnterResponses => {
                     "Only the consultation's hosts and administrators can enter responses and read the register."
+                }
+                Action::Analyse => {
+                    "Only the consultation's hosts and administrators can analyse its responses."
                 }
                 Action::TakePart => "You cannot do this.",
             },

@@ -6,6 +6,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::controllers::analysis;
 use crate::controllers::{
     accounts, admin, api, backoffice, comments, consultation, discussion, events, exports, home, moderation,
     pages, password_reset, responses, results, survey, survey_admin,
@@ -109,6 +110,22 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
         .route("/admin/consultations/{slug}/export/responses.csv", get(exports::responses_csv))
         .route("/admin/consultations/{slug}/export/responses.xlsx", get(exports::responses_xlsx))
+        .route("/admin/consultations/{slug}/analysis", get(analysis::runs))
+        .route("/admin/consultations/{slug}/analysis/new", get(analysis::new_form).post(analysis::start))
+        .route("/admin/consultations/{slug}/analysis/compare", get(analysis::compare))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}", get(analysis::run))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/publish", post(analysis::publish))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}", get(analysis::theme))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/rename", post(analysis::rename))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/reviewed", post(analysis::reviewed))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/merge", post(analysis::merge))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/split", post(analysis::split))
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/quotes", post(analysis::offer_quote))
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/quotes/{quote}",
+            post(analysis::approve_quote),
+        )
+        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/we-did", post(analysis::we_did))
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod api;
+pub mod analysis;
 pub mod backoffice;
 pub mod comments;
 pub mod consultation;

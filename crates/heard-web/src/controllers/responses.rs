@@ -490,14 +490,15 @@ struct RegisterRow {
     attachment: Option<AttachmentLink>,
 }
 
-struct TextView {
-    question: String,
+/// A text shown whole, or cut with the rest behind "Show full response" (the analysis pages too).
+pub(super) struct TextView {
+    pub(super) question: String,
     /// The whole text, when it is short enough to show whole.
-    whole: Vec<String>,
-    before: Vec<String>,
-    cut_head: String,
-    cut_tail: String,
-    after: Vec<String>,
+    pub(super) whole: Vec<String>,
+    pub(super) before: Vec<String>,
+    pub(super) cut_head: String,
+    pub(super) cut_tail: String,
+    pub(super) after: Vec<String>,
 }
 
 struct AttachmentLink {
@@ -629,7 +630,7 @@ fn register_row(slug: &str, entry: RegisterEntry) -> RegisterRow {
     }
 }
 
-fn text_view(question: &str, text: &str) -> TextView {
+pub(super) fn text_view(question: &str, text: &str) -> TextView {
     let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     match preview(text, REGISTER_PREVIEW_CHARS) {
         None => TextView {

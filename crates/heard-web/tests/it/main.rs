@@ -1,6 +1,7 @@
 //! Router tests: the real router, in process, on a fresh database with a fixed clock.
 
 mod accounts;
+mod analysis;
 mod analysis_runs;
 mod api;
 mod backoffice;

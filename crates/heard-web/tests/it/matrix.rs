@@ -58,10 +58,24 @@ enum Act {
     ImportResponses,
     ExportResponsesCsv,
     ExportResponsesXlsx,
+    AnalysisRuns,
+    StartAnalysisForm,
+    StartAnalysis,
+    AnalysisRun,
+    PublishRun,
+    ThemePage,
+    RenameTheme,
+    MarkReviewed,
+    MergeThemes,
+    SplitTheme,
+    OfferQuote,
+    ApproveQuote,
+    WeDid,
+    CompareRuns,
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 41] = [
+const MATRIX: [(Act, [Outcome; 5]); 55] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -108,6 +122,21 @@ const MATRIX: [(Act, [Outcome; 5]); 41] = [
     // The register's downloads hold personal data: the same staff as the register.
     (Act::ExportResponsesCsv, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::ExportResponsesXlsx, [SignIn, Refused, Allowed, Refused, Allowed]),
+    // Analysis is the consultation team's work too.
+    (Act::AnalysisRuns, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::StartAnalysisForm, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::StartAnalysis, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::AnalysisRun, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::PublishRun, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ThemePage, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::RenameTheme, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::MarkReviewed, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::MergeThemes, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::SplitTheme, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::OfferQuote, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::ApproveQuote, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::WeDid, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::CompareRuns, [SignIn, Refused, Allowed, Refused, Allowed]),
 ];
 
 /// A draft each allowed role creates, under an address of its own.
@@ -134,6 +163,76 @@ struct Fixture {
     member: i64,
     /// An event of the open consultation.
     event: i64,
+    /// A finished analysis run of the open consultation.
+    run: Run,
+}
+
+struct Run {
+    id: i64,
+    /// The theme reviewed; the others are merged into it one by one.
+    theme: i64,
+    others: Vec<i64>,
+    /// The theme's responses, split out one by one.
+    texts: Vec<i64>,
+    quote: i64,
+    /// Each merge and split takes a theme or a response of its own, so that every allowed one is
+    /// valid.
+    reviews: std::sync::atomic::AtomicUsize,
+}
+
+/// A run saved as the engine would, with one theme of twelve responses and twelve themes of one.
+async fn finished_run(app: &crate::TestApp, consultation_id: i64) -> Run {
+    let analyst = app.account(Role::Host, "Run starter", "runs@example.org").await;
+    let new = NewRun {
+        consultation_id,
+        scope: RunScope::All,
+        method: RunMethod::Discover,
+        framework: String::new(),
+        themes_wanted: None,
+        mode: "lexical".into(),
+    };
+    let id = app.store.create_run(&new, analyst, app.state.now()).await.unwrap();
+    let text = |i: usize| RunText {
+        line: format!("r{i}"),
+        response_key: format!("r{i}"),
+        channel: ResponseChannel::Post,
+        respondent_type: RespondentType::Individual,
+        organisation: String::new(),
+        borough: String::new(),
+        question: String::new(),
+        text: format!("Letter {i} about the park."),
+        position: Stance::Unclear,
+        evidence_rich: false,
+        campaign: None,
+    };
+    let theme = |label: String, texts: Vec<usize>| NewRunTheme {
+        kind: RunThemeKind::Discovered,
+        label,
+        description: String::new(),
+        keywords: vec![],
+        quotes: vec![(texts[0], "A quote.".into())],
+        texts,
+    };
+    let mut themes = vec![theme("Main".into(), (0..12).collect())];
+    themes.extend((0..12).map(|i| theme(format!("Small {i}"), vec![i])));
+    let results = RunResults {
+        model: "lexical mode, no model".into(),
+        notes: vec![],
+        texts: (0..12).map(text).collect(),
+        themes,
+        campaigns: vec![],
+    };
+    app.store.save_run_results(id, &results, app.state.now()).await.unwrap();
+    let themes = app.store.run_themes(id).await.unwrap();
+    let texts = app.store.theme_texts(themes[0].id, 1, 100).await.unwrap().0.iter().map(|t| t.id).collect();
+    Run {
+        id,
+        theme: themes[0].id,
+        others: themes[1..].iter().map(|t| t.id).collect(),
+        texts,
+        quote: themes[0].quotes[0].id,
+        reviews: std::sync::atomic::AtomicUsize::new(0),
+    }
 }
 
 async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> Outcome {
@@ -260,6 +359,45 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
             post(format!("/admin/consultations/parks/events/{}/notes", f.event), fields).await
         }
         Act::ReadEvents => browser.get("/consultations/parks/events").await,
+        Act::AnalysisRuns => browser.get("/admin/consultations/parks/analysis").await,
+        Act::StartAnalysisForm => browser.get("/admin/consultations/parks/analysis/new").await,
+        Act::StartAnalysis => {
+            // Phone responses: there are none, so the run ends at once (failed, saying why).
+            let fields = vec![("scope", "channel:phone".into()), ("method", "discover".into()), ("mode", "lexical".into())];
+            post("/admin/consultations/parks/analysis/new".into(), fields).await
+        }
+        Act::AnalysisRun => browser.get(&run_path(f)).await,
+        Act::PublishRun => post(format!("{}/publish", run_path(f)), vec![("published", "yes".into())]).await,
+        Act::ThemePage => browser.get(&theme_path(f)).await,
+        Act::RenameTheme => {
+            let fields = vec![("label", "Main".into()), ("description", "Renamed".into())];
+            post(format!("{}/rename", theme_path(f)), fields).await
+        }
+        Act::MarkReviewed => post(format!("{}/reviewed", theme_path(f)), vec![("reviewed", "yes".into())]).await,
+        Act::MergeThemes => {
+            let n = f.run.reviews.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            post(format!("{}/merge", theme_path(f)), vec![("theme", f.run.others[n].to_string())]).await
+        }
+        Act::SplitTheme => {
+            let n = f.run.reviews.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let fields = vec![("label", format!("Split {n}")), ("page", "1".into()), ("text", f.run.texts[n].to_string())];
+            post(format!("{}/split", theme_path(f)), fields).await
+        }
+        Act::OfferQuote => {
+            // The last response, which no split moves out.
+            let fields = vec![("text", f.run.texts[11].to_string()), ("page", "1".into())];
+            post(format!("{}/quotes", theme_path(f)), fields).await
+        }
+        Act::ApproveQuote => {
+            post(format!("{}/quotes/{}", theme_path(f), f.run.quote), vec![("approved", "yes".into())]).await
+        }
+        Act::WeDid => {
+            let fields = vec![("outcome", "changed".into()), ("we_did", "We did it.".into())];
+            post(format!("{}/we-did", theme_path(f)), fields).await
+        }
+        Act::CompareRuns => {
+            browser.get(&format!("/admin/consultations/parks/analysis/compare?a={0}&b={0}", f.run.id)).await
+        }
     };
     match page.status {
         s if s.is_success() => Allowed,
@@ -268,6 +406,14 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         StatusCode::FORBIDDEN => Refused,
         other => panic!("{act:?} answered {other}:\n{}", page.html),
     }
+}
+
+fn run_path(f: &Fixture) -> String {
+    format!("/admin/consultations/parks/analysis/runs/{}", f.run.id)
+}
+
+fn theme_path(f: &Fixture) -> String {
+    format!("{}/themes/{}", run_path(f), f.run.theme)
 }
 
 async fn every_role_gets_exactly_what_it_may(backend: Backend) {
@@ -300,6 +446,7 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
             };
             app.store.create_event(parks, &event, Some(admin), app.state.now()).await.unwrap()
         },
+        run: finished_run(&app, parks).await,
     };
     let mut actors: Vec<(&str, Browser, Option<i64>)> = vec![("anonymous", app.browser("203.0.113.1"), None)];
     for (name, role) in [
@@ -333,6 +480,11 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
     let entered = app.store.register_breakdown(parks).await.unwrap();
     let by = |channel| entered.by_channel.iter().find(|(c, _)| *c == channel).map_or(0, |(_, t)| t.responses);
     assert_eq!((by(ResponseChannel::Email), by(ResponseChannel::Post)), (2, 2));
+    // Two merges, two splits and two runs started: the host's and the administrator's.
+    let themes = app.store.run_themes(fixture.run.id).await.unwrap();
+    assert_eq!(themes.iter().find(|t| t.id == fixture.run.theme).unwrap().count, 10);
+    assert_eq!(themes.iter().filter(|t| t.label.starts_with("Split ")).count(), 2);
+    assert_eq!(app.store.analysis_runs(parks).await.unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -78,6 +78,24 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
         ),
         ("/admin/consultations/parks/survey/questions/1/move".into(), vec![("direction", "up".into())]),
         ("/admin/consultations/parks/survey/questions/1/delete".into(), vec![]),
+        (
+            "/admin/consultations/parks/analysis/new".into(),
+            vec![("scope", "all".into()), ("method", "discover".into()), ("mode", "lexical".into())],
+        ),
+        ("/admin/consultations/parks/analysis/runs/1/publish".into(), vec![("published", "yes".into())]),
+        ("/admin/consultations/parks/analysis/runs/1/themes/1/rename".into(), vec![("label", "Forged".into())]),
+        ("/admin/consultations/parks/analysis/runs/1/themes/1/reviewed".into(), vec![("reviewed", "yes".into())]),
+        ("/admin/consultations/parks/analysis/runs/1/themes/1/merge".into(), vec![("theme", "2".into())]),
+        (
+            "/admin/consultations/parks/analysis/runs/1/themes/1/split".into(),
+            vec![("label", "Forged".into()), ("text", "1".into())],
+        ),
+        ("/admin/consultations/parks/analysis/runs/1/themes/1/quotes".into(), vec![("text", "1".into())]),
+        ("/admin/consultations/parks/analysis/runs/1/themes/1/quotes/1".into(), vec![("approved", "yes".into())]),
+        (
+            "/admin/consultations/parks/analysis/runs/1/themes/1/we-did".into(),
+            vec![("outcome", "changed".into()), ("we_did", "Forged".into())],
+        ),
     ]
 }
 
@@ -123,6 +141,7 @@ async fn a_post_without_the_right_token_is_refused_and_changes_nothing(backend: 
     assert!(!app.store.consultation_by_slug("old").await.unwrap().unwrap().summary.results_published);
     assert_eq!(app.store.account(member).await.unwrap().unwrap().user.role, Role::Resident);
     assert!(app.store.survey_for("parks").await.unwrap().is_none(), "no survey created");
+    assert!(app.store.analysis_runs(parks).await.unwrap().is_empty(), "no analysis started");
     assert!(admin.get("/account").await.status.is_success(), "still signed in");
 }
 
