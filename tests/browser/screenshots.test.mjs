@@ -20,6 +20,7 @@ import {
 const SHOTS = [
   { file: 'home', path: '/' },
   { file: 'consultation-closed-police-and-crime-plan', path: POLICE_PLAN },
+  { file: 'what-we-heard-police-and-crime-plan', path: `${POLICE_PLAN}/results` },
   { file: 'discussion-safety-in-public-spaces-comment-expanded', path: SAFETY_DISCUSSION, expandComment: true },
 ];
 
