@@ -207,6 +207,7 @@ pub fn analyse(
     // Themes: from the framework, or discovered.
     let mut themes: Vec<ThemeModel>;
     let catch_alls: Vec<(CatchAll, String, String, String)>;
+    let known: Known;
     if let Some(framework) = &options.framework {
         progress.update("embedding themes", 0, framework.themes.len());
         let regular: Vec<_> = framework.themes.iter().filter(|t| t.catch_all().is_none()).collect();
@@ -245,6 +246,7 @@ pub fn analyse(
             .iter()
             .filter_map(|t| t.catch_all().map(|c| (c, t.id.clone(), t.label.clone(), t.description.clone())))
             .collect();
+        known = Known::default();
     } else {
         let sample = discovery_sample(&points, &points_of, &distinct, options.discovery_sample);
         progress.update("embedding sample", 0, sample.len());
@@ -262,6 +264,8 @@ pub fn analyse(
             options.threads,
         );
         catch_alls = vec![];
+        // Mapping reads every point again; the sample's are not run through the model twice.
+        known = Known { rows: sample.iter().enumerate().map(|(row, &p)| (p, row)).collect(), vectors };
     }
     if themes.is_empty() {
         notes.push("no themes: there was too little text to find any".into());
@@ -297,6 +301,7 @@ pub fn analyse(
                         let Some(range) = ranges.get(c) else { break };
                         let result = score_chunk(
                             embedder,
+                            &known,
                             &points,
                             &points_of,
                             range.clone(),
@@ -825,8 +830,16 @@ struct ChunkScores {
     vectors: Matrix,
 }
 
+/// Points already embedded (the discovery sample): point index to row of `vectors`.
+#[derive(Default)]
+struct Known {
+    rows: HashMap<usize, usize>,
+    vectors: Matrix,
+}
+
 fn score_chunk(
     embedder: &dyn Embedder,
+    known: &Known,
     points: &[Point],
     points_of: &[std::ops::Range<usize>],
     range: std::ops::Range<usize>,
@@ -841,8 +854,11 @@ fn score_chunk(
     // A response read whole as well as in parts is not run through the model again: its vector is
     // the mean of its parts' (the model's own pooling is a mean too), which halves the tokens the
     // accurate mode reads for most responses.
-    let texts: Vec<&str> =
-        points[span.clone()].iter().filter(|p| !p.whole).map(|p| text_of(responses, p)).collect();
+    let texts: Vec<&str> = span
+        .clone()
+        .filter(|&p| !points[p].whole && !known.rows.contains_key(&p))
+        .map(|p| text_of(responses, &points[p]))
+        .collect();
     let parts = embed_in_batches(embedder, &texts, &|_| ())?;
     let mut vectors = Matrix::with_capacity(embedder.dim(), span.len());
     let mut next_part = 0;
@@ -855,6 +871,8 @@ fn score_chunk(
                 sum.iter_mut().zip(vectors.row(q - first_point)).for_each(|(s, x)| *s += x);
             }
             vectors.push_normalised(&sum);
+        } else if let Some(&row) = known.rows.get(&p) {
+            vectors.push_normalised(known.vectors.row(row));
         } else {
             vectors.push_normalised(parts.row(next_part));
             next_part += 1;
