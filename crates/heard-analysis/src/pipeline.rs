@@ -334,7 +334,25 @@ pub fn analyse(
     let lexicon = lexical_overlap(responses, &themes, options.threads);
 
     progress.update("deciding themes", 0, n);
-    let labels_idx = decide_labels(&scores, &lexicon, &empty, n, k, options.threads);
+    let mut labels_idx = decide_labels(&scores, &lexicon, None, &empty, n, k, options.threads);
+    // A second reading: each theme also as respondents put it, the mean of the responses that
+    // raised it first. Theme texts are short and worded by analysts; respondents say the same
+    // things in their own words, and this lets those words count.
+    if keep_vectors && k > 1 {
+        let mut centroids = Matrix::with_capacity(response_vectors.dim, k);
+        for t in 0..k {
+            let mut sum = vec![0f32; response_vectors.dim];
+            for r in 0..n {
+                if labels_idx[r].first() == Some(&t) {
+                    sum.iter_mut().zip(response_vectors.row(r)).for_each(|(s, x)| *s += x);
+                }
+            }
+            centroids.push_normalised(&sum);
+        }
+        let near = cluster::dots(&response_vectors, &centroids);
+        labels_idx =
+            decide_labels(&scores, &lexicon, Some((&near, CENTROID_WEIGHT)), &empty, n, k, options.threads);
+    }
 
     // Stance.
     let cue_scores: Vec<stance::Cues> =
@@ -916,6 +934,7 @@ fn score_chunk(
 fn decide_labels(
     scores: &[f32],
     lexicon: &[f32],
+    centroid: Option<(&[f32], f32)>,
     empty: &[bool],
     n: usize,
     k: usize,
@@ -926,13 +945,19 @@ fn decide_labels(
     }
     let z_embedding = standardise(scores, empty, n, k);
     let z_words = standardise(lexicon, empty, n, k);
+    let z_centroid = centroid.map(|(c, w)| (standardise(c, empty, n, k), w));
     let rows: Vec<usize> = (0..n).collect();
     parallel_map(&rows, threads, |&r| {
         if empty[r] {
             return vec![];
         }
-        let combined: Vec<f32> =
-            (0..k).map(|t| z_embedding[r * k + t] + WORD_WEIGHT * z_words[r * k + t]).collect();
+        let combined: Vec<f32> = (0..k)
+            .map(|t| {
+                z_embedding[r * k + t]
+                    + WORD_WEIGHT * z_words[r * k + t]
+                    + z_centroid.as_ref().map_or(0.0, |(z, w)| w * z[r * k + t])
+            })
+            .collect();
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| combined[b].total_cmp(&combined[a]).then(a.cmp(&b)));
         let best = order[0];
@@ -951,6 +976,9 @@ fn decide_labels(
 
 /// How much word overlap counts beside the embedding, in standard deviations.
 const WORD_WEIGHT: f32 = 0.3;
+/// How much closeness to a theme's respondents (the second reading) counts. On the gambling set,
+/// 0.3 to 1.0 all helped (map F1 0.539 to 0.549-0.552, discover 0.357 to 0.363-0.389); 2.0 hurt.
+const CENTROID_WEIGHT: f32 = 0.5;
 /// Below this (in standard deviations) even a response's best theme does not fit it.
 const BEST_THEME_FLOOR: f32 = -1.0;
 /// A second or third theme must stand this many standard deviations above its average...
