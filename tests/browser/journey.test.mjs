@@ -89,9 +89,11 @@ function readingAClosedConsultation(title, { javaScriptEnabled }) {
     });
 
     it('the consultation page says it is closed, how many responded and when it ran', async () => {
+      // The demo has published what we heard, so the label says so; the deadline line says closed.
       const status = page.locator('.page-head .status');
       assert.ok(await status.isVisible(), 'the status label is visible');
-      assert.equal(await status.innerText(), 'Closed');
+      assert.equal(await status.innerText(), 'Results published');
+      assert.match(await page.locator('.page-head .deadline').innerText(), /^Closed on 12 February 2025$/);
 
       const facts = (await page.locator('.page-head .facts').innerText()).replace(/\s+/g, ' ');
       assert.ok(facts.includes('1,622 Londoners have responded'), `response count in "${facts}"`);
