@@ -243,7 +243,8 @@ pub(crate) async fn insert_response(
 /// (`e<key>`), else the response alone (`r<id>`, a letter with no address). Discussion comments count
 /// when a resident wrote them and has not deleted them; hosts' replies are staff speaking.
 const RESPONDENT_KEYS: &str = "\
-    SELECT 'u' || CAST(c.author_id AS TEXT) AS who, 'online' AS channel, 'individual' AS respondent_type \
+    SELECT 'u' || CAST(c.author_id AS TEXT) AS who, 'online' AS channel, 'individual' AS respondent_type, \
+           COALESCE(u.borough, '') AS borough, CASE WHEN c.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic \
     FROM comments c JOIN discussions d ON d.id = c.discussion_id JOIN users u ON u.id = c.author_id \
     WHERE d.consultation_id = $1 AND u.role = 'resident' AND c.deleted_at IS NULL \
     UNION ALL \
@@ -251,7 +252,8 @@ const RESPONDENT_KEYS: &str = "\
                 WHEN linked.id IS NOT NULL THEN 'u' || CAST(linked.id AS TEXT) \
                 WHEN r.email_key IS NOT NULL THEN 'e' || r.email_key \
                 ELSE 'r' || CAST(r.id AS TEXT) END AS who, \
-           r.channel AS channel, r.respondent_type AS respondent_type \
+           r.channel AS channel, r.respondent_type AS respondent_type, r.borough AS borough, \
+           CASE WHEN r.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic \
     FROM responses r LEFT JOIN users linked ON linked.email_key = r.email_key \
     WHERE r.consultation_id = $1";
 
@@ -437,6 +439,10 @@ pub struct RegisterBreakdown {
     pub total: Tally,
     pub by_channel: Vec<(ResponseChannel, Tally)>,
     pub by_respondent_type: Vec<(RespondentType, Tally)>,
+    /// By borough, most responses first; "" (not known) last.
+    pub by_borough: Vec<(String, Tally)>,
+    /// Responses heard's generator wrote for the demo.
+    pub synthetic: i64,
 }
 
 impl Store {
@@ -447,14 +453,20 @@ impl Store {
             Ok(Tally { responses: row.try_get("responses")?, respondents: row.try_get("respondents")? })
         };
         let total = sqlx::query(&format!(
-            "SELECT COUNT(*) AS responses, COUNT(DISTINCT who) AS respondents FROM ({RESPONDENT_KEYS}) everyone"
+            "SELECT COUNT(*) AS responses, COUNT(DISTINCT who) AS respondents, \
+             COALESCE(SUM(synthetic), 0) AS synthetic FROM ({RESPONDENT_KEYS}) everyone"
         ))
         .bind(consultation_id)
         .fetch_one(&self.pool)
         .await?;
-        let mut breakdown =
-            RegisterBreakdown { total: tally(&total)?, by_channel: Vec::new(), by_respondent_type: Vec::new() };
-        for column in ["channel", "respondent_type"] {
+        let mut breakdown = RegisterBreakdown {
+            total: tally(&total)?,
+            by_channel: Vec::new(),
+            by_respondent_type: Vec::new(),
+            by_borough: Vec::new(),
+            synthetic: total.try_get("synthetic")?,
+        };
+        for column in ["channel", "respondent_type", "borough"] {
             let grouped = sqlx::query(&format!(
                 "SELECT {column} AS part, COUNT(*) AS responses, COUNT(DISTINCT who) AS respondents \
                  FROM ({RESPONDENT_KEYS}) everyone GROUP BY {column} ORDER BY {column}"
@@ -464,7 +476,9 @@ impl Store {
             .await?;
             for row in &grouped {
                 let part: String = row.try_get("part")?;
-                if column == "channel" {
+                if column == "borough" {
+                    breakdown.by_borough.push((part, tally(row)?));
+                } else if column == "channel" {
                     let channel = ResponseChannel::parse(&part).ok_or_else(|| corrupt("channel", &part))?;
                     breakdown.by_channel.push((channel, tally(row)?));
                 } else {
@@ -475,6 +489,9 @@ impl Store {
         }
         breakdown.by_channel.sort_by_key(|(c, _)| *c);
         breakdown.by_respondent_type.sort_by_key(|(k, _)| *k);
+        breakdown.by_borough.sort_by(|(a, x), (b, y)| {
+            a.is_empty().cmp(&b.is_empty()).then(y.responses.cmp(&x.responses)).then_with(|| a.cmp(b))
+        });
         Ok(breakdown)
     }
 

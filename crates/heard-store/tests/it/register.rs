@@ -103,6 +103,15 @@ async fn people_who_responded_in_several_channels_count_once(store: Store) {
             (RespondentType::Organisation, Tally { responses: 1, respondents: 1 }),
         ]
     );
+    // Ada's comments are in her account's borough, her letter in the one she wrote from.
+    assert_eq!(
+        breakdown.by_borough,
+        vec![
+            ("Hackney".to_string(), Tally { responses: 5, respondents: 4 }),
+            ("Camden".to_string(), Tally { responses: 2, respondents: 1 }),
+        ]
+    );
+    assert_eq!(breakdown.synthetic, 0);
 }
 
 async fn the_register_lists_every_channel_newest_first_with_filters(store: Store) {

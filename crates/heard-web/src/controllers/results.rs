@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use heard_store::{
-    Consultation, PlanChange, PublishedRun, RegisterBreakdown, RunMethod, RunScope, RunThemeKind, Stage, Store,
+    Consultation, PlanChange, PublishedRun, RegisterBreakdown, RunMethod, RunScope, RunThemeKind, Stage,
     SurveyResults,
 };
 
@@ -116,7 +116,12 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
         return Err(WebError::NotFound);
     }
     let id = c.summary.id;
-    let (boroughs, synthetic) = boroughs(store, id).await?;
+    let breakdown = store.register_breakdown(id).await?;
+    let boroughs = breakdown
+        .by_borough
+        .iter()
+        .map(|(b, t)| (if b.is_empty() { "Not known".to_string() } else { b.clone() }, t.responses))
+        .collect();
     let survey = match store.survey_for(slug).await? {
         Some(survey) => {
             let results = store.survey_results(&survey).await?;
@@ -126,34 +131,14 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
     };
     Ok(Figures {
         respondents: store.respondent_count(id).await?.max(c.summary.recorded_responses.unwrap_or(0)),
-        breakdown: store.register_breakdown(id).await?,
+        synthetic: breakdown.synthetic,
+        breakdown,
         boroughs,
         survey,
         runs: store.published_runs(id).await?,
         preview: !published,
-        synthetic,
         c,
     })
-}
-
-/// Responses per borough (residents' only: hosts' replies are staff), most first, "Not known"
-/// last; and how many responses are synthetic (the demo's).
-async fn boroughs(store: &Store, consultation_id: i64) -> Result<(Vec<(String, i64)>, i64), WebError> {
-    let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
-    let mut synthetic = 0;
-    for entry in store.register_all(consultation_id).await? {
-        if entry.author_role != heard_store::Role::Resident {
-            continue;
-        }
-        synthetic += i64::from(entry.synthetic);
-        let borough = if entry.borough.is_empty() { "Not known".to_string() } else { entry.borough };
-        *counts.entry(borough).or_default() += 1;
-    }
-    let unknown = counts.remove("Not known");
-    let mut rows: Vec<(String, i64)> = counts.into_iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    rows.extend(unknown.map(|n| ("Not known".to_string(), n)));
-    Ok((rows, synthetic))
 }
 
 #[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
