@@ -403,7 +403,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO analysis_runs (consultation_id, scope, method, framework, themes_wanted, mode, status, \
-             started_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) RETURNING id",
+             started_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8) RETURNING id",
         )
         .bind(new.consultation_id)
         .bind(new.scope.key())
@@ -450,15 +450,17 @@ impl Store {
         Ok(self.analysis_runs(consultation_id).await?.into_iter().find(|r| r.status == RunStatus::Finished))
     }
 
-    /// Where a queued or running run has got to. A finished or failed run is left as it is.
+    /// Where a queued or running run has got to (and that it is alive, now). A finished or failed
+    /// run is left as it is.
     pub async fn set_run_progress(&self, id: i64, stage: &str, done: i64, total: i64) -> Result<()> {
         sqlx::query(
-            "UPDATE analysis_runs SET status = 'running', stage = $1, done = $2, total = $3 \
-             WHERE id = $4 AND status IN ('queued', 'running')",
+            "UPDATE analysis_runs SET status = 'running', stage = $1, done = $2, total = $3, updated_at = $4 \
+             WHERE id = $5 AND status IN ('queued', 'running')",
         )
         .bind(stage)
         .bind(done)
         .bind(total)
+        .bind(Timestamp::now().0)
         .bind(id)
         .execute(&self.writer)
         .await?;
@@ -486,6 +488,22 @@ impl Store {
              finished_at = $1 WHERE status IN ('queued', 'running')",
         )
         .bind(now.0)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Marks runs that have not reported progress for `quiet_secs` as failed: the instance running
+    /// them stopped. (A running run reports at every stage and every chunk of responses, seconds
+    /// apart.) Safe with several instances sharing PostgreSQL, unlike [`Store::interrupt_runs`].
+    pub async fn interrupt_stalled_runs(&self, now: Timestamp, quiet_secs: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE analysis_runs SET status = 'failed', \
+             error = 'it stopped reporting progress: the server running it was stopped; start it again', \
+             finished_at = $1 WHERE status IN ('queued', 'running') AND updated_at < $2",
+        )
+        .bind(now.0)
+        .bind(now.0 - quiet_secs)
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())

@@ -116,8 +116,12 @@ impl AppState {
     }
 }
 
+/// An analysis run silent this long is taken to have stopped with its server.
+const STALLED_RUN_SECS: i64 = 600;
+
 /// Serves the application on `listener` until Ctrl-C or SIGTERM. Once an hour, counters and
-/// sessions untouched for a day are pruned.
+/// sessions untouched for a day are pruned, and analysis runs silent for ten minutes are marked
+/// failed.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     // The checks build their patterns on first use: do it now rather than in the first post.
     tokio::task::spawn_blocking(|| {
@@ -139,6 +143,11 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             every_hour.tick().await;
             if let Err(e) = store.prune_counters(Timestamp(Timestamp::now().0 - 86_400)).await {
                 tracing::warn!(error = %e, "pruning rate-limit counters");
+            }
+            // On PostgreSQL an instance that stopped leaves its runs "running"; any instance
+            // notices by their silence. (The first tick is at once, so this also runs at start.)
+            if let Err(e) = store.interrupt_stalled_runs(Timestamp::now(), STALLED_RUN_SECS).await {
+                tracing::warn!(error = %e, "marking stalled analysis runs");
             }
         }
     });

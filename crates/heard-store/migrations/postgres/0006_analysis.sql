@@ -25,6 +25,8 @@ CREATE TABLE analysis_runs (
     notes TEXT NOT NULL DEFAULT '',
     started_by BIGINT REFERENCES users (id),
     created_at BIGINT NOT NULL,
+    -- When the run last reported progress: a run silent for long was stopped with its server.
+    updated_at BIGINT NOT NULL DEFAULT 0,
     finished_at BIGINT,
     published_at BIGINT
 );

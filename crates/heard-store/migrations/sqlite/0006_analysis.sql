@@ -25,6 +25,8 @@ CREATE TABLE analysis_runs (
     notes TEXT NOT NULL DEFAULT '',
     started_by INTEGER REFERENCES users (id),
     created_at INTEGER NOT NULL,
+    -- When the run last reported progress: a run silent for long was stopped with its server.
+    updated_at INTEGER NOT NULL DEFAULT 0,
     finished_at INTEGER,
     published_at INTEGER
 );

@@ -191,4 +191,16 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
     assert_eq!(store.analysis_run(run).await.unwrap().unwrap().status, RunStatus::Failed);
     assert!(store.publish_run(run, true, analyst, Timestamp(3)).await.is_err());
     assert_eq!(RunScope::parse(&RunScope::Question("Any other comments?".into()).key()), Some(RunScope::Question("Any other comments?".into())));
+
+    // On PostgreSQL, where another instance may be running a run, only a silent run is stopped.
+    let now = Timestamp::now();
+    let alive = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
+    let silent = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
+    store.set_run_progress(alive, "mapping", 5, 10).await.unwrap();
+    assert_eq!(store.interrupt_stalled_runs(now, 600).await.unwrap(), 1);
+    assert_eq!(store.analysis_run(alive).await.unwrap().unwrap().status, RunStatus::Running);
+    let stalled = store.analysis_run(silent).await.unwrap().unwrap();
+    assert_eq!(stalled.status, RunStatus::Failed);
+    assert!(stalled.error.contains("stopped reporting progress"), "{}", stalled.error);
+    assert_eq!(store.interrupt_stalled_runs(Timestamp(now.0 + 601), 600).await.unwrap(), 1, "silent too long");
 }
