@@ -339,15 +339,16 @@ pub fn analyse(
     // raised it first. Theme texts are short and worded by analysts; respondents say the same
     // things in their own words, and this lets those words count.
     if keep_vectors && k > 1 {
-        let mut centroids = Matrix::with_capacity(response_vectors.dim, k);
-        for t in 0..k {
-            let mut sum = vec![0f32; response_vectors.dim];
-            for r in 0..n {
-                if labels_idx[r].first() == Some(&t) {
-                    sum.iter_mut().zip(response_vectors.row(r)).for_each(|(s, x)| *s += x);
-                }
+        let dim = response_vectors.dim;
+        let mut sums = vec![0f32; k * dim];
+        for (r, labels) in labels_idx.iter().enumerate() {
+            if let Some(&t) = labels.first() {
+                sums[t * dim..(t + 1) * dim].iter_mut().zip(response_vectors.row(r)).for_each(|(s, x)| *s += x);
             }
-            centroids.push_normalised(&sum);
+        }
+        let mut centroids = Matrix::with_capacity(dim, k);
+        for sum in sums.chunks_exact(dim) {
+            centroids.push_normalised(sum);
         }
         let near = cluster::dots(&response_vectors, &centroids);
         labels_idx =

@@ -99,7 +99,7 @@ pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date, model_dir
     report.synthetic_responses = fill_register(store, &police.summary, POLICE_PLAN_RESPONDENTS).await?;
     add_events(store, police.summary.id, &police_events()).await?;
     report.results_model =
-        Some(crate::demo_results::publish_police_results(store, police.summary.id, model_dir).await?);
+        Some(crate::demo_results::publish_police_results(store, &police, model_dir).await?);
     let parks = open_consultation(store, today).await?;
     add_events(store, parks, &parks_events(today)).await?;
     crate::demo_survey::parks_survey(store, PARKS).await?;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use heard_analysis::embed::static_table;
-use heard_store::{NewRun, PlanChange, RunMethod, RunScope, RunStatus, RunThemeKind, Store, Timestamp};
+use heard_store::{Consultation, NewRun, PlanChange, RunMethod, RunScope, RunStatus, RunThemeKind, Store, Timestamp};
 
 /// What MOPAC did about each objective, as the results page says it. Written for the demo: the
 /// real final plan's changes are summarised in its own publication.
@@ -35,17 +35,11 @@ const WE_DID: [(PlanChange, &str); 3] = [
 ];
 
 /// Runs the demo's analyses and publishes the results. Returns the mode that ran.
-pub async fn publish_police_results(store: &Store, consultation_id: i64, model_dir: &Path) -> Result<String> {
-    let consultation = store
-        .all_consultations()
-        .await?
-        .into_iter()
-        .find(|c| c.id == consultation_id)
-        .context("the demo consultation")?;
-    let full = store.consultation_for_staff(&consultation.slug).await?.context("the demo consultation")?;
+pub async fn publish_police_results(store: &Store, plan: &Consultation, model_dir: &Path) -> Result<String> {
+    let consultation_id = plan.summary.id;
     let analyst = store.hosts().await?.into_iter().next().context("the demo's hosts")?.id;
     let mode = if model_dir.join(static_table::TABLE_FILE).is_file() { "fast" } else { "lexical" };
-    let framework: String = full
+    let framework: String = plan
         .objectives
         .iter()
         .map(|o| format!("{}: {}\n", o.title, o.commitments.join(" ")))

@@ -382,7 +382,7 @@ fn weighted(rng: &mut SplitMix64, weights: &[u64]) -> usize {
 }
 
 /// A small, fast, seeded generator: the same seed gives the same demo.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
     fn next(&mut self) -> u64 {
@@ -393,7 +393,7 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
 }

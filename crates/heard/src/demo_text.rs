@@ -154,14 +154,8 @@ pub fn campaign_letter(rng: &mut impl FnMut(u64) -> u64, borough: &str) -> Strin
 
 /// A seeded generator of numbers below `n`: the same seed gives the same demo.
 pub fn seeded(seed: u64) -> impl FnMut(u64) -> u64 {
-    let mut state = seed;
-    move |n| {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        if n == 0 { 0 } else { (z ^ (z >> 31)) % n }
-    }
+    let mut rng = crate::demo_survey::SplitMix64(seed);
+    move |n| rng.below(n)
 }
 
 #[cfg(test)]

@@ -98,9 +98,8 @@ struct Figures {
     respondents: i64,
     breakdown: RegisterBreakdown,
     boroughs: Vec<(String, i64)>,
-    survey: Option<(String, heard_store::Survey, SurveyResults)>,
+    survey: Option<(heard_store::Survey, SurveyResults)>,
     runs: Vec<PublishedRun>,
-    synthetic: i64,
 }
 
 async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figures, WebError> {
@@ -125,13 +124,12 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
     let survey = match store.survey_for(slug).await? {
         Some(survey) => {
             let results = store.survey_results(&survey).await?;
-            Some((survey.title.clone(), survey, results))
+            Some((survey, results))
         }
         None => None,
     };
     Ok(Figures {
-        respondents: store.respondent_count(id).await?.max(c.summary.recorded_responses.unwrap_or(0)),
-        synthetic: breakdown.synthetic,
+        respondents: breakdown.total.respondents.max(c.summary.recorded_responses.unwrap_or(0)),
         breakdown,
         boroughs,
         survey,
@@ -163,7 +161,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
     ];
     charts.push(Chart { bars: false, ..chart("borough", "Responses by borough", "Responses", f.boroughs.clone(), total) });
     let (survey_title, survey, survey_note) = match &f.survey {
-        Some((title, survey, results)) => {
+        Some((survey, results)) => {
             let mut out = Vec::new();
             for (n, q) in survey.questions().enumerate() {
                 let Some(r) = results.questions.iter().find(|r| r.question_id == q.id) else { continue };
@@ -183,7 +181,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
                  Answers written in the survey's text boxes are read with every other response in the themes below.",
                 thousands(results.submitted)
             );
-            (title.clone(), out, note)
+            (survey.title.clone(), out, note)
         }
         None => (String::new(), Vec::new(), String::new()),
     };
@@ -266,10 +264,10 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
             thousands(total)
         ),
         method: method_note(&f.runs),
-        synthetic_note: (f.synthetic > 0).then(|| {
+        synthetic_note: (f.breakdown.synthetic > 0).then(|| {
             format!(
                 "{} of these responses were generated for this demonstration, not written by real people; they are marked as such in the back office.",
-                thousands(f.synthetic)
+                thousands(f.breakdown.synthetic)
             )
         }),
         charts,
@@ -306,7 +304,7 @@ pub async fn figures_csv(State(state): State<AppState>, visitor: Visitor, Path(s
     for (b, n) in &f.boroughs {
         push("responses by borough", b, *n, total, None);
     }
-    if let Some((_, survey, results)) = &f.survey {
+    if let Some((survey, results)) = &f.survey {
         for q in survey.questions() {
             if let Some(r) = results.questions.iter().find(|r| r.question_id == q.id) {
                 for (option, n) in &r.counts {
