@@ -129,8 +129,12 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
 /// A short title from key phrases: "Grassroots sports and sponsorship money".
 pub fn title(phrases: &[KeyPhrase]) -> String {
     let mut picked: Vec<&str> = phrases.iter().take(2).map(|p| p.phrase.as_str()).collect();
-    // "Bets and odds and match" reads badly: a phrase with its own "and" stands alone.
-    if picked.first().is_some_and(|p| p.contains(" and ")) {
+    // "Bets and odds and match" reads badly: a phrase with its own "and" stands alone. So does
+    // one whose partner repeats a word of it ("Figures borough and figures ward", "Addiction
+    // and addicts").
+    if picked.first().is_some_and(|p| p.contains(" and "))
+        || (picked.len() == 2 && share_a_root(picked[0], picked[1]))
+    {
         picked.truncate(1);
     }
     let joined = match picked.as_slice() {
@@ -140,6 +144,16 @@ pub fn title(phrases: &[KeyPhrase]) -> String {
         _ => unreachable!(),
     };
     capitalise(&joined)
+}
+
+/// Whether two phrases have a word in common, counting words that begin with the same five
+/// letters as one ("addiction", "addicts").
+fn share_a_root(a: &str, b: &str) -> bool {
+    let roots = |s: &str| -> Vec<String> {
+        s.split_whitespace().map(|w| w.to_lowercase().chars().take(5).collect()).collect()
+    };
+    let (a, b) = (roots(a), roots(b));
+    a.iter().any(|w| b.contains(w))
 }
 
 pub fn capitalise(s: &str) -> String {
@@ -175,5 +189,13 @@ mod tests {
         assert!(second.contains(&"betting adverts"), "{second:?}");
         assert!(!first.contains(&"sports") || !second.contains(&"sports"));
         assert_eq!(title(&phrases[1][..1]), capitalise(second[0]));
+    }
+
+    #[test]
+    fn a_title_does_not_say_one_thing_twice() {
+        let phrase = |p: &str| KeyPhrase { phrase: p.into(), score: 1.0 };
+        assert_eq!(title(&[phrase("figures borough"), phrase("figures ward")]), "Figures borough");
+        assert_eq!(title(&[phrase("addiction"), phrase("addicts")]), "Addiction");
+        assert_eq!(title(&[phrase("shirt sponsorship"), phrase("football")]), "Shirt sponsorship and football");
     }
 }
