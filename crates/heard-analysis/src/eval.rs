@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 /// Mean over responses of the F1 between predicted and gold label sets. A response with no gold
 /// labels and no predicted labels scores 1; with one side empty, 0.
-pub fn sample_f1<K: std::hash::Hash + Eq>(predicted: &HashMap<K, Vec<String>>, gold: &HashMap<K, Vec<String>>) -> f32 {
+pub fn sample_f1<K: std::hash::Hash + Eq>(
+    predicted: &HashMap<K, Vec<String>>,
+    gold: &HashMap<K, Vec<String>>,
+) -> f32 {
     if gold.is_empty() {
         return 0.0;
     }
@@ -77,9 +80,7 @@ pub fn hungarian_max(weight: &[Vec<f64>]) -> Vec<Option<usize>> {
     }
     let max = weight.iter().flatten().cloned().fold(0.0, f64::max);
     // cost[i][j] = max - weight, 1-indexed below as in the classic formulation.
-    let cost = |i: usize, j: usize| -> f64 {
-        if i < rows && j < cols { max - weight[i][j] } else { max }
-    };
+    let cost = |i: usize, j: usize| -> f64 { if i < rows && j < cols { max - weight[i][j] } else { max } };
     let mut u = vec![0.0; n + 1];
     let mut v = vec![0.0; n + 1];
     let mut p = vec![0usize; n + 1];

@@ -39,10 +39,11 @@ pub fn detect(response: &str) -> Evidence {
     let lower = response.to_lowercase();
     let words = text::words(response);
     let found = MARKERS.count(&lower);
-    let figures =
-        words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()) && !is_year_only_context(w)) || found[FIGURES] > 0;
+    let figures = words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()) && !is_year_only_context(w))
+        || found[FIGURES] > 0;
     let example = found[EXAMPLE] > 0;
-    let first_person = words.iter().any(|w| matches!(w.as_str(), "i" | "my" | "me" | "i've" | "i'm" | "we" | "our"));
+    let first_person =
+        words.iter().any(|w| matches!(w.as_str(), "i" | "my" | "me" | "i've" | "i'm" | "we" | "our"));
     let lived_experience = first_person && found[EXPERIENCE] > 0;
     let reasoned_proposal = found[BECAUSE] > 0 && found[PROPOSAL] > 0;
     Evidence { figures, example, lived_experience, reasoned_proposal }
@@ -51,23 +52,102 @@ pub fn detect(response: &str) -> Evidence {
 /// The phrases each kind of evidence is told by, matched in one pass; the constants index the counts.
 static MARKERS: std::sync::LazyLock<text::PhraseSets> = std::sync::LazyLock::new(|| {
     text::PhraseSets::new(&[
-        &["%", "£", "$", "€", "per cent", "percent", "million", "billion", "thousands", "hundreds", "half of", "twice"],
         &[
-            "for example", "for instance", "such as", "e.g.", "in my area", "on my street", "last year", "last week",
-            "last month", "in my borough", "at my", "when i", "like the",
+            "%",
+            "£",
+            "$",
+            "€",
+            "per cent",
+            "percent",
+            "million",
+            "billion",
+            "thousands",
+            "hundreds",
+            "half of",
+            "twice",
         ],
         &[
-            "as a ", "i was", "i have been", "i've been", "i've seen", "i have seen", "i saw", "i lost", "i used to",
-            "my son", "my daughter", "my husband", "my wife", "my partner", "my mum", "my dad", "my father",
-            "my mother", "my child", "my kids", "my family", "my friend", "my brother", "my sister", "i work",
-            "i worked", "happened to me", "i experienced", "i live", "i've lived", "we were", "my local", "my own",
+            "for example",
+            "for instance",
+            "such as",
+            "e.g.",
+            "in my area",
+            "on my street",
+            "last year",
+            "last week",
+            "last month",
+            "in my borough",
+            "at my",
+            "when i",
+            "like the",
         ],
         &[
-            "because", "so that", "which would", "this would", "that would", "in order to", "which means", "as this",
-            "since this", "otherwise", "the reason", "to prevent", "to stop", "to reduce", "to help", "to protect",
-            "so they", "so people",
+            "as a ",
+            "i was",
+            "i have been",
+            "i've been",
+            "i've seen",
+            "i have seen",
+            "i saw",
+            "i lost",
+            "i used to",
+            "my son",
+            "my daughter",
+            "my husband",
+            "my wife",
+            "my partner",
+            "my mum",
+            "my dad",
+            "my father",
+            "my mother",
+            "my child",
+            "my kids",
+            "my family",
+            "my friend",
+            "my brother",
+            "my sister",
+            "i work",
+            "i worked",
+            "happened to me",
+            "i experienced",
+            "i live",
+            "i've lived",
+            "we were",
+            "my local",
+            "my own",
         ],
-        &["should", "could", "must", "need to", "needs to", "propose", "suggest", "recommend", "would be better", "instead"],
+        &[
+            "because",
+            "so that",
+            "which would",
+            "this would",
+            "that would",
+            "in order to",
+            "which means",
+            "as this",
+            "since this",
+            "otherwise",
+            "the reason",
+            "to prevent",
+            "to stop",
+            "to reduce",
+            "to help",
+            "to protect",
+            "so they",
+            "so people",
+        ],
+        &[
+            "should",
+            "could",
+            "must",
+            "need to",
+            "needs to",
+            "propose",
+            "suggest",
+            "recommend",
+            "would be better",
+            "instead",
+        ],
     ])
 });
 const FIGURES: usize = 0;

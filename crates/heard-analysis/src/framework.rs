@@ -14,9 +14,17 @@ impl FrameworkTheme {
     /// Catch-all themes are assigned when nothing else fits, never by similarity.
     pub fn catch_all(&self) -> Option<CatchAll> {
         let label = self.label.to_lowercase();
-        if label.contains("no reason") || label.contains("no response") || label.contains("no answer") || label.contains("blank") {
+        if label.contains("no reason")
+            || label.contains("no response")
+            || label.contains("no answer")
+            || label.contains("blank")
+        {
             Some(CatchAll::NoReason)
-        } else if label.contains("none of the above") || label == "other" || label.starts_with("other ") || label.contains("not applicable") {
+        } else if label.contains("none of the above")
+            || label == "other"
+            || label.starts_with("other ")
+            || label.contains("not applicable")
+        {
             Some(CatchAll::NoneOfTheAbove)
         } else {
             None
@@ -45,7 +53,8 @@ pub enum FrameworkError {
 
 pub fn read(path: &Path) -> Result<Framework, FrameworkError> {
     let shown = path.display().to_string();
-    let raw = std::fs::read_to_string(path).map_err(|source| FrameworkError::Io { path: shown.clone(), source })?;
+    let raw =
+        std::fs::read_to_string(path).map_err(|source| FrameworkError::Io { path: shown.clone(), source })?;
     parse(&raw, &shown)
 }
 
@@ -62,7 +71,11 @@ pub fn parse(raw: &str, source: &str) -> Result<Framework, FrameworkError> {
             serde_json::Value::Array(list) => list.clone(),
             serde_json::Value::Object(o) => match o.get("themes") {
                 Some(serde_json::Value::Array(list)) => list.clone(),
-                _ => return Err(invalid("expected a list of themes, or an object with a \"themes\" list".into())),
+                _ => {
+                    return Err(invalid(
+                        "expected a list of themes, or an object with a \"themes\" list".into(),
+                    ));
+                }
             },
             _ => return Err(invalid("expected a list of themes".into())),
         };
@@ -70,7 +83,13 @@ pub fn parse(raw: &str, source: &str) -> Result<Framework, FrameworkError> {
             let theme = match item {
                 serde_json::Value::String(s) => from_line(s, i),
                 serde_json::Value::Object(o) => {
-                    let text = |keys: &[&str]| keys.iter().find_map(|k| o.get(*k)).and_then(|v| v.as_str()).map(str::trim).map(str::to_string);
+                    let text = |keys: &[&str]| {
+                        keys.iter()
+                            .find_map(|k| o.get(*k))
+                            .and_then(|v| v.as_str())
+                            .map(str::trim)
+                            .map(str::to_string)
+                    };
                     let label = text(&["topic_label", "label", "name", "theme"]);
                     let description = text(&["topic_description", "description"]).unwrap_or_default();
                     match label {
@@ -125,7 +144,11 @@ fn from_line(line: &str, index: usize) -> Option<FrameworkTheme> {
         Some((l, d)) => (l.trim(), d.trim()),
         None => (line, ""),
     };
-    Some(FrameworkTheme { id: theme_id(index), label: label.to_string(), description: description.to_string() })
+    Some(FrameworkTheme {
+        id: theme_id(index),
+        label: label.to_string(),
+        description: description.to_string(),
+    })
 }
 
 /// "A", "B", ... "Z", "AA", "AB", ... as ThemeFinder names its themes.
@@ -164,9 +187,13 @@ mod tests {
         assert_eq!(f.themes.len(), 2);
         assert_eq!(f.themes[1].catch_all(), Some(CatchAll::NoneOfTheAbove));
         let text = dir.join("codes.txt");
-        std::fs::write(&text, "Lighting: street lights and parks\n\n# comment\nPolicing - more officers\n").unwrap();
+        std::fs::write(&text, "Lighting: street lights and parks\n\n# comment\nPolicing - more officers\n")
+            .unwrap();
         let f = read(&text).unwrap();
-        assert_eq!(f.themes[1], FrameworkTheme { id: "B".into(), label: "Policing".into(), description: "more officers".into() });
+        assert_eq!(
+            f.themes[1],
+            FrameworkTheme { id: "B".into(), label: "Policing".into(), description: "more officers".into() }
+        );
         std::fs::write(&text, "").unwrap();
         assert!(read(&text).unwrap_err().to_string().contains("no themes"));
     }

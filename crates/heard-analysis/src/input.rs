@@ -18,7 +18,9 @@ pub enum ResponseId {
 impl ResponseId {
     fn parse(raw: &str) -> ResponseId {
         match raw.trim().parse::<i64>() {
-            Ok(n) if !raw.trim().starts_with('+') && !(raw.trim().starts_with('0') && raw.trim().len() > 1) => {
+            Ok(n)
+                if !raw.trim().starts_with('+') && !(raw.trim().starts_with('0') && raw.trim().len() > 1) =>
+            {
                 ResponseId::Number(n)
             }
             _ => ResponseId::Text(raw.trim().to_string()),
@@ -47,7 +49,14 @@ pub struct Response {
 
 impl Response {
     pub fn new(id: ResponseId, text: impl Into<String>) -> Response {
-        Response { id, text: text.into(), channel: None, respondent_type: None, borough: None, question: None }
+        Response {
+            id,
+            text: text.into(),
+            channel: None,
+            respondent_type: None,
+            borough: None,
+            question: None,
+        }
     }
 }
 
@@ -236,9 +245,8 @@ fn read_csv(path: &Path, bytes: &[u8]) -> Result<Input, InputError> {
                 ResponseId::Number(row as i64)
             }
         };
-        let [channel, respondent_type, borough, question] = optional_columns.map(|c| {
-            c.and_then(|c| get(c, &mut input.diagnostics)).filter(|v| !v.trim().is_empty())
-        });
+        let [channel, respondent_type, borough, question] = optional_columns
+            .map(|c| c.and_then(|c| get(c, &mut input.diagnostics)).filter(|v| !v.trim().is_empty()));
         let response = Response { id, text, channel, respondent_type, borough, question };
         push_response(&mut input, &mut ids, response, line);
     }
@@ -345,8 +353,9 @@ mod tests {
 
     #[test]
     fn jsonl_odd_input_is_counted_with_diagnostics() {
-        let mut bytes = b"{\"response_id\": 1, \"response\": \"ok\"}\n\n{\"response_id\": 1, \"response\": \"\"}\n"
-            .to_vec();
+        let mut bytes =
+            b"{\"response_id\": 1, \"response\": \"ok\"}\n\n{\"response_id\": 1, \"response\": \"\"}\n"
+                .to_vec();
         bytes.extend_from_slice(b"{\"id\": \"x\", \"text\": \"caf\xe9\"}\n");
         let path = temp_file("odd.jsonl", &bytes);
         let input = read(&path).unwrap();

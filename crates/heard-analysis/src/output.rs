@@ -10,8 +10,15 @@ use serde_json::json;
 use crate::pipeline::Analysis;
 use crate::report;
 
-pub const FILES: &[&str] =
-    &["themes.json", "mapping.jsonl", "sentiment.jsonl", "evidence.jsonl", "campaigns.json", "run.json", "report.html"];
+pub const FILES: &[&str] = &[
+    "themes.json",
+    "mapping.jsonl",
+    "sentiment.jsonl",
+    "evidence.jsonl",
+    "campaigns.json",
+    "run.json",
+    "report.html",
+];
 
 pub fn write(analysis: &Analysis, dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -42,14 +49,20 @@ pub fn write(analysis: &Analysis, dir: &Path) -> std::io::Result<()> {
     })?;
     write_atomic(dir, "mapping.jsonl", |w| {
         for m in &analysis.mapping {
-            serde_json::to_writer(&mut *w, &json!({"response_id": m.response_id, "labels": m.labels, "campaign": m.campaign, "mode": mode}))?;
+            serde_json::to_writer(
+                &mut *w,
+                &json!({"response_id": m.response_id, "labels": m.labels, "campaign": m.campaign, "mode": mode}),
+            )?;
             writeln!(w)?;
         }
         Ok(())
     })?;
     write_atomic(dir, "sentiment.jsonl", |w| {
         for m in &analysis.mapping {
-            serde_json::to_writer(&mut *w, &json!({"response_id": m.response_id, "position": m.position, "mode": mode}))?;
+            serde_json::to_writer(
+                &mut *w,
+                &json!({"response_id": m.response_id, "position": m.position, "mode": mode}),
+            )?;
             writeln!(w)?;
         }
         Ok(())
@@ -65,7 +78,10 @@ pub fn write(analysis: &Analysis, dir: &Path) -> std::io::Result<()> {
         Ok(())
     })?;
     write_atomic(dir, "campaigns.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &json!({"mode": mode, "model": analysis.model.model, "campaigns": analysis.campaigns}))?;
+        serde_json::to_writer_pretty(
+            &mut *w,
+            &json!({"mode": mode, "model": analysis.model.model, "campaigns": analysis.campaigns}),
+        )?;
         writeln!(w)
     })?;
     write_atomic(dir, "run.json", |w| {

@@ -343,7 +343,10 @@ pub fn analyse(
         let mut sums = vec![0f32; k * dim];
         for (r, labels) in labels_idx.iter().enumerate() {
             if let Some(&t) = labels.first() {
-                sums[t * dim..(t + 1) * dim].iter_mut().zip(response_vectors.row(r)).for_each(|(s, x)| *s += x);
+                sums[t * dim..(t + 1) * dim]
+                    .iter_mut()
+                    .zip(response_vectors.row(r))
+                    .for_each(|(s, x)| *s += x);
             }
         }
         let mut centroids = Matrix::with_capacity(dim, k);
@@ -640,6 +643,11 @@ fn cut_into_points(text: &str) -> (Vec<(usize, usize)>, bool) {
             let start = clause.as_ptr() as usize - base;
             pieces.push((start, start + clause.len()));
         }
+    }
+    // Greetings, sign-offs and introductions are not points about the proposal, unless they are
+    // all a response says (it still needs a point to be read by).
+    if pieces.iter().any(|&(s, e)| !text::is_framing(&text[s..e])) {
+        pieces.retain(|&(s, e)| !text::is_framing(&text[s..e]));
     }
     // Merge pieces with fewer than three words into the one before (or after).
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(pieces.len() + 1);

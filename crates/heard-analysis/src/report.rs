@@ -103,16 +103,28 @@ pub fn html(a: &Analysis) -> String {
         "<li>Each response was cut into sentences and clauses, so one response can raise several themes.</li>"
     );
     if a.framework {
-        let _ = writeln!(out, "<li>Themes came from the analyst's framework; each point was matched to the closest themes, with thresholds calibrated on these responses.</li>");
+        let _ = writeln!(
+            out,
+            "<li>Themes came from the analyst's framework; each point was matched to the closest themes, with thresholds calibrated on these responses.</li>"
+        );
     } else {
-        let _ = writeln!(out, "<li>Themes were found by grouping similar points (average-linkage clustering, the number of themes chosen by silhouette) and named by their most distinctive phrases.</li>");
+        let _ = writeln!(
+            out,
+            "<li>Themes were found by grouping similar points (average-linkage clustering, the number of themes chosen by silhouette) and named by their most distinctive phrases.</li>"
+        );
     }
     let _ = writeln!(
         out,
         "<li>Campaign responses (identical or template texts) count in full but were read once when finding themes.</li>"
     );
-    let _ = writeln!(out, "<li>Stance is read from what the response says about the question's proposal, smoothed by similar responses.</li>");
-    let _ = writeln!(out, "<li>Personal data in quotes and templates is replaced by a note of what was removed.</li>");
+    let _ = writeln!(
+        out,
+        "<li>Stance is read from what the response says about the question's proposal, smoothed by similar responses.</li>"
+    );
+    let _ = writeln!(
+        out,
+        "<li>Personal data in quotes and templates is replaced by a note of what was removed.</li>"
+    );
     let _ = writeln!(out, "<li>Mode: {}. No response text left this machine.</li>", escape(&mode_line));
     out.push_str("</ul>\n");
     for note in &a.notes {
@@ -154,17 +166,26 @@ fn chart(a: &Analysis) -> String {
             escape(&crate::text::shorten(&format!("{} {}", t.topic_id, t.topic_label), 6))
         );
         let mut x = label_width;
-        for (count, class) in [(t.positions.agree, "agree"), (t.positions.disagree, "disagree"), (t.positions.unclear, "unclear")] {
+        for (count, class) in [
+            (t.positions.agree, "agree"),
+            (t.positions.disagree, "disagree"),
+            (t.positions.unclear, "unclear"),
+        ] {
             let w = bar_width * count as f32 / max;
             if w > 0.0 {
-                let _ = writeln!(svg, "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\"/>");
+                let _ = writeln!(
+                    svg,
+                    "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\"/>"
+                );
             }
             x += w;
         }
         let _ = writeln!(svg, "<text x=\"{:.1}\" y=\"{}\">{}</text>", x + 6.0, y + 15.0, t.count);
     }
     let legend_y = row * a.themes.len() as f32 + 16.0;
-    for (i, (class, name)) in [("agree", "Agree"), ("disagree", "Disagree"), ("unclear", "Unclear")].iter().enumerate() {
+    for (i, (class, name)) in
+        [("agree", "Agree"), ("disagree", "Disagree"), ("unclear", "Unclear")].iter().enumerate()
+    {
         let x = label_width + i as f32 * 110.0;
         let _ = writeln!(
             svg,

@@ -43,9 +43,31 @@ const RESTRICTIVE: &[&str] = &[
     "tax", "outlaw", "forbid", "curb", "cap", "end", "abolish", "regulate", "control", "block", "withdraw",
 ];
 const CONSTRUCTIVE: &[&str] = &[
-    "introduce", "build", "increase", "expand", "extend", "allow", "fund", "invest", "create", "open",
-    "raise", "add", "support", "adopt", "approve", "keep", "require", "provide", "make", "change",
-    "replace", "improve", "pedestrianise", "install", "lower",
+    "introduce",
+    "build",
+    "increase",
+    "expand",
+    "extend",
+    "allow",
+    "fund",
+    "invest",
+    "create",
+    "open",
+    "raise",
+    "add",
+    "support",
+    "adopt",
+    "approve",
+    "keep",
+    "require",
+    "provide",
+    "make",
+    "change",
+    "replace",
+    "improve",
+    "pedestrianise",
+    "install",
+    "lower",
 ];
 
 impl Question {
@@ -57,8 +79,19 @@ impl Question {
         let first = words.first().map(String::as_str).unwrap_or("");
         let closed = matches!(
             first,
-            "should" | "do" | "does" | "is" | "are" | "would" | "will" | "can" | "could" | "must" | "has"
-                | "have" | "shall"
+            "should"
+                | "do"
+                | "does"
+                | "is"
+                | "are"
+                | "would"
+                | "will"
+                | "can"
+                | "could"
+                | "must"
+                | "has"
+                | "have"
+                | "shall"
         ) || q.to_lowercase().contains("do you agree")
             || q.to_lowercase().contains("do you support")
             || q.to_lowercase().contains("to what extent");
@@ -69,7 +102,9 @@ impl Question {
             if RESTRICTIVE.contains(&s.as_str()) {
                 restrictive = true;
                 actions.push(s.clone());
-            } else if CONSTRUCTIVE.contains(&s.as_str()) && !matches!(s.as_str(), "make" | "support" | "change") {
+            } else if CONSTRUCTIVE.contains(&s.as_str())
+                && !matches!(s.as_str(), "make" | "support" | "change")
+            {
                 actions.push(s.clone());
             }
         }
@@ -87,61 +122,266 @@ pub struct Cues {
     pub mixed: f32,
 }
 
-const OPEN_AGREE: &[&str] = &["yes", "absolutely", "definitely", "agree", "certainly", "totally", "of course"];
+const OPEN_AGREE: &[&str] =
+    &["yes", "absolutely", "definitely", "agree", "certainly", "totally", "of course"];
 const OPEN_DISAGREE: &[&str] = &["no", "nope", "disagree", "never", "not at all"];
 const AGREE_PHRASES: &[&str] = &[
-    "i agree", "i support", "fully support", "strongly support", "strongly agree", "good idea", "great idea",
-    "long overdue", "about time", "high time", "has to stop", "needs to stop", "must stop", "enough is enough",
-    "should be illegal", "needs to change", "must change", "in favour", "all for it", "can't come soon",
-    "manage fine without", "survived fine", "will adapt", "they'll adapt", "would adapt",
+    "i agree",
+    "i support",
+    "fully support",
+    "strongly support",
+    "strongly agree",
+    "good idea",
+    "great idea",
+    "long overdue",
+    "about time",
+    "high time",
+    "has to stop",
+    "needs to stop",
+    "must stop",
+    "enough is enough",
+    "should be illegal",
+    "needs to change",
+    "must change",
+    "in favour",
+    "all for it",
+    "can't come soon",
+    "manage fine without",
+    "survived fine",
+    "will adapt",
+    "they'll adapt",
+    "would adapt",
 ];
 const DISAGREE_PHRASES: &[&str] = &[
-    "i disagree", "i oppose", "strongly oppose", "strongly disagree", "against the", "nanny state",
-    "overreach", "over the top", "excessive", "too far", "heavy-handed", "heavy handed", "unnecessary",
-    "not the answer", "won't work", "wouldn't work", "will not work", "won't stop", "wouldn't stop",
-    "pointless", "waste of money", "waste of time", "don't see the problem", "not a problem", "no problem",
-    "personal responsibility", "own choices", "own decisions", "freedom of choice", "free country",
-    "don't punish", "punish", "unfair", "not the problem", "aren't the problem", "isn't the problem",
-    "where does it end", "why single out", "make their own", "bad idea", "terrible idea", "not needed",
-    "no need", "leave it", "leave them", "part of the culture", "i enjoy", "legitimate business",
+    "i disagree",
+    "i oppose",
+    "strongly oppose",
+    "strongly disagree",
+    "against the",
+    "nanny state",
+    "overreach",
+    "over the top",
+    "excessive",
+    "too far",
+    "heavy-handed",
+    "heavy handed",
+    "unnecessary",
+    "not the answer",
+    "won't work",
+    "wouldn't work",
+    "will not work",
+    "won't stop",
+    "wouldn't stop",
+    "pointless",
+    "waste of money",
+    "waste of time",
+    "don't see the problem",
+    "not a problem",
+    "no problem",
+    "personal responsibility",
+    "own choices",
+    "own decisions",
+    "freedom of choice",
+    "free country",
+    "don't punish",
+    "punish",
+    "unfair",
+    "not the problem",
+    "aren't the problem",
+    "isn't the problem",
+    "where does it end",
+    "why single out",
+    "make their own",
+    "bad idea",
+    "terrible idea",
+    "not needed",
+    "no need",
+    "leave it",
+    "leave them",
+    "part of the culture",
+    "i enjoy",
+    "legitimate business",
 ];
 const MIXED_PHRASES: &[&str] = &[
-    "rather than", "instead of", "compromise", "middle ground", "balance", "maybe", "perhaps", "not just",
-    "on the other hand", "both sides", "partial", "it depends", "depends on", "better than an outright",
-    "mixed", "not sure", "unsure", "hypocrisy", "hypocritical", "at minimum", "at least",
+    "rather than",
+    "instead of",
+    "compromise",
+    "middle ground",
+    "balance",
+    "maybe",
+    "perhaps",
+    "not just",
+    "on the other hand",
+    "both sides",
+    "partial",
+    "it depends",
+    "depends on",
+    "better than an outright",
+    "mixed",
+    "not sure",
+    "unsure",
+    "hypocrisy",
+    "hypocritical",
+    "at minimum",
+    "at least",
 ];
 const HARM_WORDS: &[&str] = &[
-    "addict", "addiction", "harm", "harmful", "dangerous", "danger", "predatory", "prey", "manipulat",
-    "toxic", "ruin", "destroy", "exploit", "vulnerable", "victim", "suffer", "damage", "debt", "insidious",
-    "target", "normalis", "normaliz", "groom", "trap", "hook", "torture", "trigger", "lost", "glamor",
-    "glamour", "wrong", "disgust", "shame", "terrible", "awful", "worst", "scary", "afraid", "unsafe",
-    "crime", "abuse", "misery", "sick", "fed up", "kids", "children", "teenage",
+    "addict",
+    "addiction",
+    "harm",
+    "harmful",
+    "dangerous",
+    "danger",
+    "predatory",
+    "prey",
+    "manipulat",
+    "toxic",
+    "ruin",
+    "destroy",
+    "exploit",
+    "vulnerable",
+    "victim",
+    "suffer",
+    "damage",
+    "debt",
+    "insidious",
+    "target",
+    "normalis",
+    "normaliz",
+    "groom",
+    "trap",
+    "hook",
+    "torture",
+    "trigger",
+    "lost",
+    "glamor",
+    "glamour",
+    "wrong",
+    "disgust",
+    "shame",
+    "terrible",
+    "awful",
+    "worst",
+    "scary",
+    "afraid",
+    "unsafe",
+    "crime",
+    "abuse",
+    "misery",
+    "sick",
+    "fed up",
+    "kids",
+    "children",
+    "teenage",
 ];
 /// General words of disapproval: aimed at the status quo a restrictive proposal would change,
 /// they argue for it.
 const DISAPPROVAL: &[&str] = &[
-    "grotesque", "infected", "infest", "complicit", "corrupt", "warp", "worse", "paradox", "hypocri",
-    "token gesture", "not right", "wrong", "obscene", "shameful",
-    "irresponsible", "unacceptable", "outrageous", "disgrace", "ridiculous", "absurd", "cynical",
-    "scandal", "crisis", "epidemic", "plague", "poison", "insidious", "sinister", "relentless", "constant",
-    "bombard", "saturat", "everywhere", "every aspect", "out of control", "too much", "too many",
-    "should override", "override", "ethical", "survived", "thrived", "it can be done",
-    "can be done",  "overstated",
+    "grotesque",
+    "infected",
+    "infest",
+    "complicit",
+    "corrupt",
+    "warp",
+    "worse",
+    "paradox",
+    "hypocri",
+    "token gesture",
+    "not right",
+    "wrong",
+    "obscene",
+    "shameful",
+    "irresponsible",
+    "unacceptable",
+    "outrageous",
+    "disgrace",
+    "ridiculous",
+    "absurd",
+    "cynical",
+    "scandal",
+    "crisis",
+    "epidemic",
+    "plague",
+    "poison",
+    "insidious",
+    "sinister",
+    "relentless",
+    "constant",
+    "bombard",
+    "saturat",
+    "everywhere",
+    "every aspect",
+    "out of control",
+    "too much",
+    "too many",
+    "should override",
+    "override",
+    "ethical",
+    "survived",
+    "thrived",
+    "it can be done",
+    "can be done",
+    "overstated",
 ];
 /// Words that defend the status quo: aimed at what a restrictive proposal would remove, they
 /// argue against it.
 const APPROVAL: &[&str] = &[
-    "harmless", "annoying but", "the market", "market decide", "free market", "choose not", "lifeline",
-    "already face", "already heavily", "heavy regulation", "offshore", "symptom, not the cause",
-    "not the cause", "long before", "would disappear",
+    "harmless",
+    "annoying but",
+    "the market",
+    "market decide",
+    "free market",
+    "choose not",
+    "lifeline",
+    "already face",
+    "already heavily",
+    "heavy regulation",
+    "offshore",
+    "symptom, not the cause",
+    "not the cause",
+    "long before",
+    "would disappear",
 ];
 const BENEFIT_OF_STATUS_QUO: &[&str] = &[
-    "fund", "revenue", "job", "employ", "economy", "economic", "enjoy", "tradition", "culture", "afford",
-    "survive", "rely", "viable", "freedom", "choice", "business", "income", "responsible", "adult",
+    "fund",
+    "revenue",
+    "job",
+    "employ",
+    "economy",
+    "economic",
+    "enjoy",
+    "tradition",
+    "culture",
+    "afford",
+    "survive",
+    "rely",
+    "viable",
+    "freedom",
+    "choice",
+    "business",
+    "income",
+    "responsible",
+    "adult",
 ];
 const HARM_OF_PROPOSAL: &[&str] = &[
-    "hurt", "harm", "kill", "devastate", "destroy", "damage", "reduce", "lose", "cost", "punish", "suffer",
-    "disappear", "collapse", "end", "ruin", "hit", "cripple", "drive",
+    "hurt",
+    "harm",
+    "kill",
+    "devastate",
+    "destroy",
+    "damage",
+    "reduce",
+    "lose",
+    "cost",
+    "punish",
+    "suffer",
+    "disappear",
+    "collapse",
+    "end",
+    "ruin",
+    "hit",
+    "cripple",
+    "drive",
 ];
 
 /// The phrase lists `cues` looks for, matched in one pass; the constants index its counts.
@@ -179,7 +419,9 @@ pub fn cues(question: &Question, response: &str) -> Cues {
     if question.closed {
         if OPEN_AGREE.contains(&opening) {
             score += 2.0;
-        } else if OPEN_DISAGREE.contains(&opening) && words.get(1).is_none_or(|w| !matches!(w.as_str(), "doubt" | "one" | "more" | "longer")) {
+        } else if OPEN_DISAGREE.contains(&opening)
+            && words.get(1).is_none_or(|w| !matches!(w.as_str(), "doubt" | "one" | "more" | "longer"))
+        {
             score -= 2.0;
         }
     }
@@ -197,16 +439,30 @@ pub fn cues(question: &Question, response: &str) -> Cues {
         let negated = before.iter().any(|w| {
             matches!(
                 *w,
-                "not" | "no" | "don't" | "shouldn't" | "won't" | "wouldn't" | "never" | "against" | "oppose"
-                    | "without" | "can't" | "cannot"
+                "not"
+                    | "no"
+                    | "don't"
+                    | "shouldn't"
+                    | "won't"
+                    | "wouldn't"
+                    | "never"
+                    | "against"
+                    | "oppose"
+                    | "without"
+                    | "can't"
+                    | "cannot"
             )
         });
-        let would_harm = after.first().is_some_and(|w| matches!(*w, "would" | "will" | "could" | "won't" | "wouldn't"))
+        let would_harm = after
+            .first()
+            .is_some_and(|w| matches!(*w, "would" | "will" | "could" | "won't" | "wouldn't"))
             && after.iter().skip(1).any(|w| HARM_OF_PROPOSAL.iter().any(|h| w.starts_with(h)) || *w == "not");
         let asked = before.iter().any(|w| {
             matches!(*w, "should" | "must" | "need" | "needs" | "please" | "support" | "want" | "legal" | "a")
         }) || i == 0
-            || after.first().is_some_and(|w| matches!(*w, "them" | "it" | "all" | "immediately" | "completely"));
+            || after
+                .first()
+                .is_some_and(|w| matches!(*w, "them" | "it" | "all" | "immediately" | "completely"));
         if negated || would_harm {
             score -= 1.5;
         } else if asked {

@@ -306,6 +306,48 @@ pub fn clauses(sentence: &str, min_words: usize) -> Vec<&str> {
 const CLAUSE_MARKERS: [&str; 10] =
     ["; ", " - ", " – ", " — ", ", but ", " but ", ", while ", ", whereas ", " and also ", ": "];
 
+/// Whether a piece of a response only frames it: a greeting, a sign-off or thanks, or the writer
+/// saying who they are before saying anything about the proposal ("Writing as someone who grew
+/// up here:"). Letters and emails are full of these; read as points they would gather into a
+/// theme of their own ("Thanks for listening") and stand in for quotes.
+pub fn is_framing(piece: &str) -> bool {
+    let words = word_count(piece);
+    if words == 0 || words > 16 {
+        return false;
+    }
+    let lower = piece.trim_start().to_lowercase();
+    let starts = |openings: &[&str]| openings.iter().any(|o| lower.starts_with(o));
+    (words <= 6 && starts(&["dear ", "to whom it may concern", "hello", "good morning", "good afternoon"]))
+        || starts(&[
+            "yours sincerely",
+            "yours faithfully",
+            "yours truly",
+            "kind regards",
+            "best regards",
+            "warm regards",
+            "regards",
+            "best wishes",
+            "many thanks",
+        ])
+        || starts(&["thank you for ", "thanks for "])
+            && ["reading", "listening", "asking", "your time", "the opportunity", "consulting", "considering"]
+                .iter()
+                .any(|w| lower.contains(w))
+        || starts(&[
+            "speaking as ",
+            "writing as ",
+            "i write as ",
+            "i am writing as ",
+            "i'm writing as ",
+            "i am writing on behalf",
+            "i'm writing on behalf",
+            "i have lived in ",
+            "i've lived in ",
+            "i have lived here",
+            "i've lived here",
+        ])
+}
+
 /// Shortens a text to at most `max_words` words, ending with an ellipsis when cut.
 pub fn shorten(text: &str, max_words: usize) -> String {
     let mut count = 0;
@@ -323,6 +365,31 @@ pub fn shorten(text: &str, max_words: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn greetings_sign_offs_and_introductions_are_framing_points_are_not() {
+        for framing in [
+            "Dear Sir or Madam,",
+            "Yours faithfully,",
+            "Kind regards",
+            "Thank you for reading this, and please act on it.",
+            "Thanks for listening, I hope it makes a difference.",
+            "Writing as someone who grew up in Hackney:",
+            "I have lived in Camden for twenty years and raised my family here.",
+        ] {
+            assert!(is_framing(framing), "{framing}");
+        }
+        for point in [
+            "As a recovering gambling addict, these ads are torture.",
+            "Thanks to the community patrols our street feels safer.",
+            "Thank you for finally lighting the park.",
+            "I am writing to object to the closure of the police station on the high street.",
+            "Dear council, please stop closing police stations while burglaries go unsolved in our borough.",
+            "",
+        ] {
+            assert!(!is_framing(point), "{point}");
+        }
+    }
 
     #[test]
     fn stop_words_are_sorted_for_binary_search() {

@@ -191,7 +191,8 @@ pub enum PlanChange {
 }
 
 impl PlanChange {
-    pub const ALL: [PlanChange; 4] = [PlanChange::Undecided, PlanChange::Changed, PlanChange::NotChanged, PlanChange::Already];
+    pub const ALL: [PlanChange; 4] =
+        [PlanChange::Undecided, PlanChange::Changed, PlanChange::NotChanged, PlanChange::Already];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -416,8 +417,15 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let detail = format!("run {id}: {}, {}, {} mode", new.scope.label(), new.method.as_str(), new.mode);
-        append_staff_log(&mut tx, now, Some(actor_id), Some(new.consultation_id), StaffAction::StartAnalysis, &detail)
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(new.consultation_id),
+            StaffAction::StartAnalysis,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -512,25 +520,38 @@ impl Store {
     /// Saves everything a run found and marks it finished, all in one transaction.
     pub async fn save_run_results(&self, id: i64, results: &RunResults, now: Timestamp) -> Result<()> {
         for theme in &results.themes {
-            if let Some(bad) = theme.texts.iter().chain(theme.quotes.iter().map(|(i, _)| i)).find(|&&i| i >= results.texts.len()) {
-                return Err(StoreError::Invalid(format!("theme {:?} names text {bad}, which the run does not have", theme.label)));
+            if let Some(bad) = theme
+                .texts
+                .iter()
+                .chain(theme.quotes.iter().map(|(i, _)| i))
+                .find(|&&i| i >= results.texts.len())
+            {
+                return Err(StoreError::Invalid(format!(
+                    "theme {:?} names text {bad}, which the run does not have",
+                    theme.label
+                )));
             }
         }
         let mut tx = self.begin_write().await?;
         let mut campaign_ids = Vec::with_capacity(results.campaigns.len());
         for template in &results.campaigns {
-            let cid: i64 = sqlx::query_scalar("INSERT INTO run_campaigns (run_id, template) VALUES ($1, $2) RETURNING id")
-                .bind(id)
-                .bind(template)
-                .fetch_one(&mut *tx)
-                .await?;
+            let cid: i64 = sqlx::query_scalar(
+                "INSERT INTO run_campaigns (run_id, template) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(id)
+            .bind(template)
+            .fetch_one(&mut *tx)
+            .await?;
             campaign_ids.push(cid);
         }
         let mut text_ids = Vec::with_capacity(results.texts.len());
         for t in &results.texts {
             let campaign = match t.campaign {
                 Some(c) => Some(*campaign_ids.get(c).ok_or_else(|| {
-                    StoreError::Invalid(format!("text {} names campaign {c}, which the run does not have", t.line))
+                    StoreError::Invalid(format!(
+                        "text {} names campaign {c}, which the run does not have",
+                        t.line
+                    ))
                 })?),
                 None => None,
             };
@@ -604,7 +625,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if saved.rows_affected() != 1 {
-            return Err(StoreError::Invalid(format!("run {id} is not running any more; its results were not saved")));
+            return Err(StoreError::Invalid(format!(
+                "run {id} is not running any more; its results were not saved"
+            )));
         }
         tx.commit().await?;
         Ok(())
@@ -699,7 +722,12 @@ impl Store {
     }
 
     /// A page of the texts that raise a theme (`page` counts from 1), and how many there are.
-    pub async fn theme_texts(&self, theme_id: i64, page: i64, per_page: i64) -> Result<(Vec<RunTextEntry>, i64)> {
+    pub async fn theme_texts(
+        &self,
+        theme_id: i64,
+        page: i64,
+        per_page: i64,
+    ) -> Result<(Vec<RunTextEntry>, i64)> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_mapping WHERE theme_id = $1")
             .bind(theme_id)
             .fetch_one(&self.pool)
@@ -730,10 +758,12 @@ impl Store {
 
     /// Every text of a run with its themes, in the register's order, for exports.
     pub async fn run_texts(&self, run_id: i64) -> Result<Vec<RunTextEntry>> {
-        let rows = sqlx::query(&format!("SELECT {TEXT_COLUMNS} FROM run_responses t WHERE t.run_id = $1 ORDER BY t.id"))
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {TEXT_COLUMNS} FROM run_responses t WHERE t.run_id = $1 ORDER BY t.id"
+        ))
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
         self.text_entries(&rows).await
     }
 
@@ -758,7 +788,9 @@ impl Store {
                 themes: Vec::new(),
             });
         }
-        if let (Some(first), Some(last)) = (entries.iter().map(|e| e.id).min(), entries.iter().map(|e| e.id).max()) {
+        if let (Some(first), Some(last)) =
+            (entries.iter().map(|e| e.id).min(), entries.iter().map(|e| e.id).max())
+        {
             // One query for the themes of every text listed: the ids of a run's texts are dense.
             let labels = sqlx::query(
                 "SELECT m.run_response_id, th.label FROM run_mapping m JOIN run_themes th ON th.id = m.theme_id \
@@ -808,13 +840,25 @@ impl Store {
                         labels.push(t.try_get("label")?);
                     }
                 }
-                Ok(RunCampaign { id, template: row.try_get("template")?, size: row.try_get("size")?, themes: labels })
+                Ok(RunCampaign {
+                    id,
+                    template: row.try_get("template")?,
+                    size: row.try_get("size")?,
+                    themes: labels,
+                })
             })
             .collect()
     }
 
     /// Renames a theme and rewrites its description.
-    pub async fn rename_theme(&self, theme_id: i64, label: &str, description: &str, actor_id: i64, now: Timestamp) -> Result<()> {
+    pub async fn rename_theme(
+        &self,
+        theme_id: i64,
+        label: &str,
+        description: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         let label = label.trim();
         if label.is_empty() {
             return Err(StoreError::Invalid("a theme needs a name".into()));
@@ -827,13 +871,31 @@ impl Store {
             .bind(theme_id)
             .execute(&mut *tx)
             .await?;
-        let detail = if old == label { format!("run {run_id}: described {label:?}") } else { format!("run {run_id}: {old:?} renamed {label:?}") };
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &detail).await?;
+        let detail = if old == label {
+            format!("run {run_id}: described {label:?}")
+        } else {
+            format!("run {run_id}: {old:?} renamed {label:?}")
+        };
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_theme_reviewed(&self, theme_id: i64, reviewed: bool, actor_id: i64, now: Timestamp) -> Result<()> {
+    pub async fn set_theme_reviewed(
+        &self,
+        theme_id: i64,
+        reviewed: bool,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let (run_id, consultation_id, label) = theme_owner(&mut tx, theme_id).await?;
         sqlx::query("UPDATE run_themes SET reviewed_at = $1, reviewed_by = $2 WHERE id = $3")
@@ -843,8 +905,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let what = if reviewed { "marked reviewed" } else { "marked not reviewed" };
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &format!("run {run_id}: {label:?} {what}"))
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &format!("run {run_id}: {label:?} {what}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -883,11 +952,23 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM run_quotes WHERE theme_id = $1").bind(f).execute(&mut *tx).await?;
-            sqlx::query("UPDATE run_themes SET merged_into = $1 WHERE id = $2").bind(into).bind(f).execute(&mut *tx).await?;
+            sqlx::query("UPDATE run_themes SET merged_into = $1 WHERE id = $2")
+                .bind(into)
+                .bind(f)
+                .execute(&mut *tx)
+                .await?;
             merged.push(format!("{f_label:?}"));
         }
         let detail = format!("run {run_id}: merged {} into {into_label:?}", merged.join(", "));
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &detail).await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -911,10 +992,11 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let (run_id, consultation_id, old) = theme_owner(&mut tx, theme_id).await?;
-        let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM run_themes WHERE run_id = $1")
-            .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM run_themes WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_one(&mut *tx)
+                .await?;
         let new_id: i64 = sqlx::query_scalar(
             "INSERT INTO run_themes (run_id, position, kind, label, description) VALUES ($1, $2, 'split', $3, $4) RETURNING id",
         )
@@ -925,12 +1007,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         for &t in texts {
-            let moved = sqlx::query("UPDATE run_mapping SET theme_id = $1 WHERE theme_id = $2 AND run_response_id = $3")
-                .bind(new_id)
-                .bind(theme_id)
-                .bind(t)
-                .execute(&mut *tx)
-                .await?;
+            let moved = sqlx::query(
+                "UPDATE run_mapping SET theme_id = $1 WHERE theme_id = $2 AND run_response_id = $3",
+            )
+            .bind(new_id)
+            .bind(theme_id)
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
             if moved.rows_affected() != 1 {
                 return Err(StoreError::Invalid(format!("response {t} is not in the theme {old:?}")));
             }
@@ -941,29 +1025,48 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let detail = format!("run {run_id}: moved {} responses from {old:?} into a new theme {label:?}", texts.len());
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &detail).await?;
+        let detail =
+            format!("run {run_id}: moved {} responses from {old:?} into a new theme {label:?}", texts.len());
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(new_id)
     }
 
     /// Offers a text of the theme as a quote (`text` redacted by the caller).
-    pub async fn add_quote(&self, theme_id: i64, run_response_id: i64, text: &str, actor_id: i64, now: Timestamp) -> Result<i64> {
+    pub async fn add_quote(
+        &self,
+        theme_id: i64,
+        run_response_id: i64,
+        text: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let (run_id, consultation_id, label) = theme_owner(&mut tx, theme_id).await?;
-        let in_theme: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM run_mapping WHERE theme_id = $1 AND run_response_id = $2")
-            .bind(theme_id)
-            .bind(run_response_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let in_theme: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM run_mapping WHERE theme_id = $1 AND run_response_id = $2",
+        )
+        .bind(theme_id)
+        .bind(run_response_id)
+        .fetch_one(&mut *tx)
+        .await?;
         if in_theme == 0 {
             return Err(StoreError::Invalid(format!("that response is not in the theme {label:?}")));
         }
-        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM run_quotes WHERE theme_id = $1 AND run_response_id = $2")
-            .bind(theme_id)
-            .bind(run_response_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM run_quotes WHERE theme_id = $1 AND run_response_id = $2")
+                .bind(theme_id)
+                .bind(run_response_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let id = match existing {
             Some(id) => id,
             None => {
@@ -973,8 +1076,15 @@ impl Store {
                     .bind(text)
                     .fetch_one(&mut *tx)
                     .await?;
-                append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &format!("run {run_id}: offered a quote for {label:?}"))
-                    .await?;
+                append_staff_log(
+                    &mut tx,
+                    now,
+                    Some(actor_id),
+                    Some(consultation_id),
+                    StaffAction::ReviewTheme,
+                    &format!("run {run_id}: offered a quote for {label:?}"),
+                )
+                .await?;
                 id
             }
         };
@@ -983,13 +1093,20 @@ impl Store {
     }
 
     /// Approves a quote for publication, or withdraws the approval.
-    pub async fn set_quote_approved(&self, quote_id: i64, approved: bool, actor_id: i64, now: Timestamp) -> Result<()> {
+    pub async fn set_quote_approved(
+        &self,
+        quote_id: i64,
+        approved: bool,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let theme_id: Option<i64> = sqlx::query_scalar("SELECT theme_id FROM run_quotes WHERE id = $1")
             .bind(quote_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let theme_id = theme_id.ok_or_else(|| StoreError::Invalid(format!("there is no quote {quote_id}")))?;
+        let theme_id =
+            theme_id.ok_or_else(|| StoreError::Invalid(format!("there is no quote {quote_id}")))?;
         let (run_id, consultation_id, label) = theme_owner(&mut tx, theme_id).await?;
         sqlx::query("UPDATE run_quotes SET approved_at = $1, approved_by = $2 WHERE id = $3")
             .bind(approved.then_some(now.0))
@@ -998,14 +1115,28 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let what = if approved { "approved" } else { "withdrew" };
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &format!("run {run_id}: {what} quote {quote_id} of {label:?}"))
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &format!("run {run_id}: {what} quote {quote_id} of {label:?}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Writes "you said, we did" for a theme.
-    pub async fn set_we_did(&self, theme_id: i64, outcome: PlanChange, we_did: &str, actor_id: i64, now: Timestamp) -> Result<()> {
+    pub async fn set_we_did(
+        &self,
+        theme_id: i64,
+        outcome: PlanChange,
+        we_did: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         if outcome != PlanChange::Undecided && we_did.trim().is_empty() {
             return Err(StoreError::Invalid("say what changed and why, or why not".into()));
         }
@@ -1017,14 +1148,27 @@ impl Store {
             .bind(theme_id)
             .execute(&mut *tx)
             .await?;
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), StaffAction::ReviewTheme, &format!("run {run_id}: wrote what we did about {label:?}"))
-            .await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            StaffAction::ReviewTheme,
+            &format!("run {run_id}: wrote what we did about {label:?}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Puts a finished run's themes in the published results, or takes them out.
-    pub async fn publish_run(&self, run_id: i64, published: bool, actor_id: i64, now: Timestamp) -> Result<()> {
+    pub async fn publish_run(
+        &self,
+        run_id: i64,
+        published: bool,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT consultation_id, status FROM analysis_runs WHERE id = $1")
             .bind(run_id)
@@ -1042,7 +1186,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let action = if published { StaffAction::PublishRun } else { StaffAction::WithdrawRun };
-        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), action, &format!("run {run_id}")).await?;
+        append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            action,
+            &format!("run {run_id}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -16,8 +16,8 @@ mod moderation;
 mod posting;
 mod queries;
 mod register;
-mod survey;
 pub mod response_import;
+mod survey;
 pub mod testing;
 
 use std::path::Path;

@@ -21,8 +21,8 @@ impl Store {
         let rows = sqlx::query(&format!(
             "{CONSULTATION_SUMMARY} FROM consultations WHERE {PUBLISHED} ORDER BY closes_on, id"
         ))
-            .fetch_all(&self.pool)
-            .await?;
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(consultation_summary).collect()
     }
 
@@ -178,11 +178,12 @@ impl Store {
         consultation_slug: &str,
         discussion_slug: &str,
     ) -> Result<Option<DiscussionRef>> {
-        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2 AND c.{PUBLISHED}"))
-            .bind(consultation_slug)
-            .bind(discussion_slug)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2 AND c.{PUBLISHED}"))
+                .bind(consultation_slug)
+                .bind(discussion_slug)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(discussion_ref).transpose()
     }
 
@@ -286,7 +287,8 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<Comment>, i64)> {
-        const PUBLISHED_COMMENT: &str = "c.discussion_id = $1 AND c.state = 'visible' AND c.deleted_at IS NULL";
+        const PUBLISHED_COMMENT: &str =
+            "c.discussion_id = $1 AND c.state = 'visible' AND c.deleted_at IS NULL";
         let total: i64 =
             sqlx::query_scalar(&format!("SELECT COUNT(*) FROM comments c WHERE {PUBLISHED_COMMENT}"))
                 .bind(discussion_id)
@@ -305,10 +307,12 @@ impl Store {
     }
 
     async fn consultation_summary(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
-        let row = sqlx::query(&format!("{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1 AND {PUBLISHED}"))
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1 AND {PUBLISHED}"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(consultation_summary).transpose()
     }
 

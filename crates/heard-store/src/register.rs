@@ -482,7 +482,8 @@ impl Store {
                     let channel = ResponseChannel::parse(&part).ok_or_else(|| corrupt("channel", &part))?;
                     breakdown.by_channel.push((channel, tally(row)?));
                 } else {
-                    let kind = RespondentType::parse(&part).ok_or_else(|| corrupt("respondent_type", &part))?;
+                    let kind =
+                        RespondentType::parse(&part).ok_or_else(|| corrupt("respondent_type", &part))?;
                     breakdown.by_respondent_type.push((kind, tally(row)?));
                 }
             }
@@ -526,7 +527,11 @@ impl Store {
     }
 
     /// An attachment with its content, if it belongs to a response of the consultation.
-    pub async fn attachment(&self, consultation_id: i64, id: i64) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
+    pub async fn attachment(
+        &self,
+        consultation_id: i64,
+        id: i64,
+    ) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
         let row = sqlx::query(
             "SELECT a.id, a.file_name, a.media_type, a.size_bytes, a.content FROM attachments a \
              JOIN responses r ON r.id = a.response_id WHERE a.id = $1 AND r.consultation_id = $2",
@@ -642,7 +647,9 @@ impl Store {
         for row in &texts {
             let id: i64 = row.try_get("response_id")?;
             if let Some(&i) = by_key.get(&format!("r{id}")) {
-                entries[i].texts.push(ResponseText { question: row.try_get("question")?, text: row.try_get("text")? });
+                entries[i]
+                    .texts
+                    .push(ResponseText { question: row.try_get("question")?, text: row.try_get("text")? });
             }
         }
         for row in &files {

@@ -82,7 +82,10 @@ fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
     let names: Vec<String> =
         header.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
     if names.iter().all(|n| n.is_empty()) {
-        return (Vec::new(), whole(format!("the file is empty; its first row must name the columns: {}", expected())));
+        return (
+            Vec::new(),
+            whole(format!("the file is empty; its first row must name the columns: {}", expected())),
+        );
     }
     let mut problems = Vec::new();
     for name in &names {
@@ -115,7 +118,11 @@ fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                problems.push(ImportProblem { row: row + 1, column: None, message: format!("cannot be read: {e}") });
+                problems.push(ImportProblem {
+                    row: row + 1,
+                    column: None,
+                    message: format!("cannot be read: {e}"),
+                });
                 break;
             }
         }
@@ -161,7 +168,10 @@ fn expected() -> String {
     format!("{} and optionally {}", REQUIRED.join(", "), OPTIONAL.join(", "))
 }
 
-fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Result<ImportRow, Vec<ImportProblem>> {
+fn check_row<'a>(
+    row: usize,
+    get: impl Fn(&str) -> &'a str,
+) -> std::result::Result<ImportRow, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut problem = |column: &str, message: String| {
         problems.push(ImportProblem { row, column: Some(column.into()), message })
@@ -169,7 +179,10 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
     let channel_text = get("channel").trim().to_lowercase();
     let channel = ResponseChannel::parse(&channel_text);
     if channel.is_none() {
-        problem("channel", format!("{:?} is not one of online, email, post, event, phone", get("channel").trim()));
+        problem(
+            "channel",
+            format!("{:?} is not one of online, email, post, event, phone", get("channel").trim()),
+        );
     }
     let received = Date::parse_iso(get("received").trim());
     if received.is_err() {
@@ -193,7 +206,10 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
         LONDON_BOROUGHS.iter().find(|b| b.eq_ignore_ascii_case(borough_text)).map(|b| (*b).to_owned())
     };
     if borough.is_none() {
-        problem("borough", format!("{borough_text:?} is not a London borough (leave it empty when not known)"));
+        problem(
+            "borough",
+            format!("{borough_text:?} is not a London borough (leave it empty when not known)"),
+        );
     }
     let text = get("text");
     if text.trim().is_empty() {
@@ -210,7 +226,11 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
                 channel,
                 received_on,
                 respondent_type,
-                organisation: if respondent_type == RespondentType::Organisation { organisation } else { String::new() },
+                organisation: if respondent_type == RespondentType::Organisation {
+                    organisation
+                } else {
+                    String::new()
+                },
                 borough,
                 question: get("question").trim().to_owned(),
                 // Kept as typed, line breaks and all; only the ends are trimmed.
@@ -229,8 +249,9 @@ fn check_row<'a>(row: usize, get: impl Fn(&str) -> &'a str) -> std::result::Resu
 pub fn check_import(rows: &[ImportRow], opens_on: Date, closes_on: Date, today: Date) -> Vec<ImportProblem> {
     let mut problems = Vec::new();
     for r in rows {
-        let mut problem =
-            |message: String| problems.push(ImportProblem { row: r.row, column: Some("received".into()), message });
+        let mut problem = |message: String| {
+            problems.push(ImportProblem { row: r.row, column: Some("received".into()), message })
+        };
         if let Some(message) = received_problem(r.channel, r.received_on, opens_on, closes_on, today) {
             problem(message);
         }

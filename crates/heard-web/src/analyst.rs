@@ -75,7 +75,10 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
     for (n, what) in [
         (hosts, "replies by hosts and other staff were not read: they are not responses"),
         (hidden, "comments hidden by moderators were not read"),
-        (empty, "responses had no text to read (for example a survey answered with choices only); they are counted in the register, not in themes"),
+        (
+            empty,
+            "responses had no text to read (for example a survey answered with choices only); they are counted in the register, not in themes",
+        ),
     ] {
         if n > 0 {
             notes.push(format!("{n} {what}"));
@@ -138,7 +141,8 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
     };
     let model_dir = model_dir.map(Path::to_path_buf).unwrap_or_default();
     let analysis = tokio::task::spawn_blocking(move || {
-        let (embedder, fallback) = heard_analysis::embed::load(mode, &model_dir, input.responses.iter().map(|r| r.text.as_str()));
+        let (embedder, fallback) =
+            heard_analysis::embed::load(mode, &model_dir, input.responses.iter().map(|r| r.text.as_str()));
         let analysis = pipeline::analyse(&input, embedder.as_ref(), &options, &progress);
         analysis.map(|a| (a, fallback))
     })
@@ -223,7 +227,9 @@ impl pipeline::Progress for StoredProgress {
             *last = Instant::now();
         }
         // The engine's threads are not the runtime's: waiting on it here is allowed.
-        if let Err(e) = self.handle.block_on(self.store.set_run_progress(self.run_id, stage, done as i64, total as i64)) {
+        if let Err(e) =
+            self.handle.block_on(self.store.set_run_progress(self.run_id, stage, done as i64, total as i64))
+        {
             tracing::warn!(run_id = self.run_id, error = %e, "could not record the run's progress");
         }
     }

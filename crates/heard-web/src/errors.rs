@@ -154,11 +154,17 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(why) => (StatusCode::BAD_REQUEST, why.clone()),
             ApiError::TooManyRequests { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many requests from this address: {}", crate::controllers::limited_message(*retry_after)),
+                format!(
+                    "Too many requests from this address: {}",
+                    crate::controllers::limited_message(*retry_after)
+                ),
             ),
             ApiError::Internal(cause) => {
                 tracing::error!(error = %cause, "API request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again later.".into())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side; please try again later.".into(),
+                )
             }
         };
         let body = serde_json::json!({ "error": message }).to_string();

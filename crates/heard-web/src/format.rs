@@ -106,7 +106,8 @@ pub fn agreement_count(n: i64) -> String {
 
 /// "Monday 20 January 2025".
 pub fn day_in_words(date: heard_store::Date) -> String {
-    const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const WEEKDAYS: [&str; 7] =
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
     // 1 January 1970 was a Thursday.
     let weekday = WEEKDAYS[(date.days_since_epoch() + 3).rem_euclid(7) as usize];
     format!("{weekday} {}", date.long())
@@ -155,4 +156,3 @@ mod tests {
         assert_eq!(preview(&"x".repeat(50), 40), None, "a little over the limit shows whole");
     }
 }
-

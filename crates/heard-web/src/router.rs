@@ -31,7 +31,10 @@ pub fn router(state: AppState) -> Router {
         .route("/consultations/{slug}/results", get(results::show))
         .route("/consultations/{slug}/results/figures.csv", get(results::figures_csv))
         .route("/consultations/{slug}/events", get(events::show))
-        .route("/consultations/{slug}/events/{id}/register", get(events::register_form).post(events::register))
+        .route(
+            "/consultations/{slug}/events/{id}/register",
+            get(events::register_form).post(events::register),
+        )
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
         .route("/consultations/{slug}/survey", get(survey::start))
@@ -116,16 +119,28 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/{slug}/analysis/runs/{run}", get(analysis::run))
         .route("/admin/consultations/{slug}/analysis/runs/{run}/publish", post(analysis::publish))
         .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}", get(analysis::theme))
-        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/rename", post(analysis::rename))
-        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/reviewed", post(analysis::reviewed))
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/rename",
+            post(analysis::rename),
+        )
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/reviewed",
+            post(analysis::reviewed),
+        )
         .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/merge", post(analysis::merge))
         .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/split", post(analysis::split))
-        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/quotes", post(analysis::offer_quote))
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/quotes",
+            post(analysis::offer_quote),
+        )
         .route(
             "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/quotes/{quote}",
             post(analysis::approve_quote),
         )
-        .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/we-did", post(analysis::we_did))
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/we-did",
+            post(analysis::we_did),
+        )
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))

@@ -111,7 +111,13 @@ fn summary(a: &Analysis, out: &Path, took: Duration) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let model = a.model.model.as_deref().unwrap_or("no model");
-    let _ = writeln!(s, "{} responses analysed in {:.1} s ({} mode, {model})", a.responses, took.as_secs_f32(), a.model.mode);
+    let _ = writeln!(
+        s,
+        "{} responses analysed in {:.1} s ({} mode, {model})",
+        a.responses,
+        took.as_secs_f32(),
+        a.model.mode
+    );
     if let Some(q) = &a.question {
         let _ = writeln!(s, "question: {q}");
     }

@@ -336,10 +336,12 @@ async fn run(cli: Cli) -> Result<()> {
             crate::users::create(&role, &email, &name, &database.open().await?).await
         }
         Command::Responses(Responses::Import { file, consultation, database }) => {
-            crate::responses::import(&database.open_existing().await?, &consultation, &file, Date::today()).await
+            crate::responses::import(&database.open_existing().await?, &consultation, &file, Date::today())
+                .await
         }
         Command::Responses(Responses::Export { consultation, format, out, database }) => {
-            crate::responses::export(&database.open_existing().await?, &consultation, format, out.as_ref()).await
+            crate::responses::export(&database.open_existing().await?, &consultation, format, out.as_ref())
+                .await
         }
         Command::Consultations(Consultations::List { json, database }) => {
             crate::responses::list(&database.open_existing().await?, json, Date::today()).await
@@ -399,7 +401,9 @@ async fn run_demo(
             );
         }
         if let Some(model) = &report.results_model {
-            println!("analysed every response against the plan's objectives ({model}) and published what we heard");
+            println!(
+                "analysed every response against the plan's objectives ({model}) and published what we heard"
+            );
         }
     } else {
         println!("reopened the demo in {}", data_dir.display());

@@ -45,7 +45,12 @@ pub fn default_seeds_dir() -> Option<PathBuf> {
 }
 
 /// Fills an empty store with the demo; a store that has it already is left as it is.
-pub async fn prepare(store: &Store, seeds: Option<&Path>, today: Date, model_dir: &Path) -> Result<DemoReport> {
+pub async fn prepare(
+    store: &Store,
+    seeds: Option<&Path>,
+    today: Date,
+    model_dir: &Path,
+) -> Result<DemoReport> {
     let mut report = DemoReport::default();
     if store.consultation_by_slug(POLICE_PLAN).await?.is_some() {
         return Ok(report);
@@ -496,7 +501,11 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
         if channel == ResponseChannel::Post && n % 3 == 0 {
             received_on = consultation.closes_on; // letters pile up on the last day
         }
-        let borough = if n % 9 == 4 { String::new() } else { LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].to_string() };
+        let borough = if n % 9 == 4 {
+            String::new()
+        } else {
+            LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].to_string()
+        };
         // One in twenty emails is a local campaign's letter, which the analysis should find.
         let text = if n % 20 == 5 && organisation.is_none() {
             crate::demo_text::campaign_letter(&mut rng, "Brickfield")

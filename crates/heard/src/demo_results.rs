@@ -10,7 +10,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use heard_analysis::embed::static_table;
-use heard_store::{Consultation, NewRun, PlanChange, RunMethod, RunScope, RunStatus, RunThemeKind, Store, Timestamp};
+use heard_store::{
+    Consultation, NewRun, PlanChange, RunMethod, RunScope, RunStatus, RunThemeKind, Store, Timestamp,
+};
 
 /// What MOPAC did about each objective, as the results page says it. Written for the demo: the
 /// real final plan's changes are summarised in its own publication.
@@ -39,11 +41,8 @@ pub async fn publish_police_results(store: &Store, plan: &Consultation, model_di
     let consultation_id = plan.summary.id;
     let analyst = store.hosts().await?.into_iter().next().context("the demo's hosts")?.id;
     let mode = if model_dir.join(static_table::TABLE_FILE).is_file() { "fast" } else { "lexical" };
-    let framework: String = plan
-        .objectives
-        .iter()
-        .map(|o| format!("{}: {}\n", o.title, o.commitments.join(" ")))
-        .collect();
+    let framework: String =
+        plan.objectives.iter().map(|o| format!("{}: {}\n", o.title, o.commitments.join(" "))).collect();
     let now = Timestamp::now();
     let run_of = |method: RunMethod, framework: String| NewRun {
         consultation_id,

@@ -359,7 +359,6 @@ const SAFE_WEIGHTS: [u64; 5] = [12, 38, 30, 15, 5];
 /// most.
 const SCALE_WEIGHTS: [[u64; 5]; 3] = [[46, 34, 10, 6, 4], [30, 28, 14, 16, 12], [42, 38, 12, 5, 3]];
 
-
 const ORGANISATIONS: [&str; 6] = [
     "Northside Tenants' Association",
     "Riverside Youth Trust",

@@ -13,49 +13,59 @@ struct Point {
 
 const POINTS: &[Point] = &[
     // Reducing violence and exploitation
-    Point { templates: &[
-        "{Knife crime|Violence between young people|Stabbing} {has touched|has hit|keeps hurting} {families on my street|my son's school|our estate|the young people I work with}, and {prevention has to start early|we need help before it happens|arrests come too late}.",
-        "{Treating|Seeing} violence as a public health problem is {the right approach|right|overdue}, {as long as|but only if} {the funding lasts|schools and the NHS are part of it|it reaches the estates that need it}.",
-        "{Mentoring|Youth work|Sport after school} {made a real difference to|turned things round for|kept} {my son|my nephew|a boy on our road|several kids I know} {out of trouble|away from the gangs|in school}.",
-        "{Youth clubs|Youth centres|Places for teenagers} {closing|shutting down|being cut} {has left|leaves} {young people|teenagers|kids round here} with nowhere to go {in the evenings|after school|at weekends}.",
-        "{Drug markets|County lines|Dealing on the stairwells} {drive|are behind} {a lot of|much of|most of} the violence {here|on our estate|in this borough}, and {enforcement alone has not worked|arrests just move it elsewhere}.",
-        "{Give|Fund} prevention {projects|schemes|programmes} for {five|three|several} years, not one: {good ones close|staff leave|trust is lost} just as they start to work.",
-    ] },
+    Point {
+        templates: &[
+            "{Knife crime|Violence between young people|Stabbing} {has touched|has hit|keeps hurting} {families on my street|my son's school|our estate|the young people I work with}, and {prevention has to start early|we need help before it happens|arrests come too late}.",
+            "{Treating|Seeing} violence as a public health problem is {the right approach|right|overdue}, {as long as|but only if} {the funding lasts|schools and the NHS are part of it|it reaches the estates that need it}.",
+            "{Mentoring|Youth work|Sport after school} {made a real difference to|turned things round for|kept} {my son|my nephew|a boy on our road|several kids I know} {out of trouble|away from the gangs|in school}.",
+            "{Youth clubs|Youth centres|Places for teenagers} {closing|shutting down|being cut} {has left|leaves} {young people|teenagers|kids round here} with nowhere to go {in the evenings|after school|at weekends}.",
+            "{Drug markets|County lines|Dealing on the stairwells} {drive|are behind} {a lot of|much of|most of} the violence {here|on our estate|in this borough}, and {enforcement alone has not worked|arrests just move it elsewhere}.",
+            "{Give|Fund} prevention {projects|schemes|programmes} for {five|three|several} years, not one: {good ones close|staff leave|trust is lost} just as they start to work.",
+        ],
+    },
     // Women's and girls' safety, public spaces
-    Point { templates: &[
-        "As a woman {travelling|walking home|getting the night bus} {alone|on my own} {at night|after dark|after late shifts}, I {plan every route carefully|keep my keys in my hand|call a friend all the way home}.",
-        "Violence against women and girls should be {the first priority|at the top|a bigger part} of this plan, {not an afterthought|with its own money|with targets we can check}.",
-        "{Good|Better|Working} street lighting {makes more difference than people think|would change how safe I feel|is the cheapest thing you could do} {on the way from the station|in the park|under the railway bridge}.",
-        "{The underpass|The bus station|The high street|The park by the canal} {near me|on my way home|in our area} is where {most of the trouble happens|I feel least safe|people get followed} {after dark|in the evenings|at weekends}.",
-        "{Phone snatching|Moped thefts|Bag snatches} {is|are} what I worry about {most|every day} when I {walk home|come out of the station|wait for the bus}.",
-    ] },
+    Point {
+        templates: &[
+            "As a woman {travelling|walking home|getting the night bus} {alone|on my own} {at night|after dark|after late shifts}, I {plan every route carefully|keep my keys in my hand|call a friend all the way home}.",
+            "Violence against women and girls should be {the first priority|at the top|a bigger part} of this plan, {not an afterthought|with its own money|with targets we can check}.",
+            "{Good|Better|Working} street lighting {makes more difference than people think|would change how safe I feel|is the cheapest thing you could do} {on the way from the station|in the park|under the railway bridge}.",
+            "{The underpass|The bus station|The high street|The park by the canal} {near me|on my way home|in our area} is where {most of the trouble happens|I feel least safe|people get followed} {after dark|in the evenings|at weekends}.",
+            "{Phone snatching|Moped thefts|Bag snatches} {is|are} what I worry about {most|every day} when I {walk home|come out of the station|wait for the bus}.",
+        ],
+    },
     // Trust and confidence in the Met
-    Point { templates: &[
-        "I {rarely|never|hardly ever} see {police officers|PCSOs|officers} on foot {in my area|on our high street|near the school} {any more|these days|since the station closed}.",
-        "{Neighbourhood officers|Local officers|Ward officers} who {stay long enough to know people|know the area|are the same faces each week} {make a real difference|are worth more than any campaign|are how trust is built}.",
-        "{Trust|Confidence} has to be earned by {the police|the Met|officers} {themselves|on the street|day by day}, {not set as a target in a plan|not by City Hall|by how they treat people|not by advertising}.",
-        "{My son|My brother|I} {was|were} stopped and searched {four times in a year|three times last summer|on the way to school}, and {a plan will not change how that felt|nobody explained why|I still do not trust them}.",
-        "{The Met has promised reform|We have heard promises|Reform has been promised|They keep promising change} {many times before|after every scandal|for years|since I was young}, and {nothing changed where I live|I will believe it when I see it|I do not support this part of the plan|I am tired of plans}.",
-        "{Publish|Show us} the figures {borough by borough|ward by ward|every quarter} so we can {judge for ourselves|see if anything changes|hold them to it}.",
-        "I {disagree with|do not support|oppose|am against} {the focus on confidence|spending on campaigns|this priority|this part of the plan}: {answer the calls|investigate burglaries|turn up when we ring|catch the people who rob us} and {trust will follow|people will trust you|confidence comes by itself}.",
-    ] },
+    Point {
+        templates: &[
+            "I {rarely|never|hardly ever} see {police officers|PCSOs|officers} on foot {in my area|on our high street|near the school} {any more|these days|since the station closed}.",
+            "{Neighbourhood officers|Local officers|Ward officers} who {stay long enough to know people|know the area|are the same faces each week} {make a real difference|are worth more than any campaign|are how trust is built}.",
+            "{Trust|Confidence} has to be earned by {the police|the Met|officers} {themselves|on the street|day by day}, {not set as a target in a plan|not by City Hall|by how they treat people|not by advertising}.",
+            "{My son|My brother|I} {was|were} stopped and searched {four times in a year|three times last summer|on the way to school}, and {a plan will not change how that felt|nobody explained why|I still do not trust them}.",
+            "{The Met has promised reform|We have heard promises|Reform has been promised|They keep promising change} {many times before|after every scandal|for years|since I was young}, and {nothing changed where I live|I will believe it when I see it|I do not support this part of the plan|I am tired of plans}.",
+            "{Publish|Show us} the figures {borough by borough|ward by ward|every quarter} so we can {judge for ourselves|see if anything changes|hold them to it}.",
+            "I {disagree with|do not support|oppose|am against} {the focus on confidence|spending on campaigns|this priority|this part of the plan}: {answer the calls|investigate burglaries|turn up when we ring|catch the people who rob us} and {trust will follow|people will trust you|confidence comes by itself}.",
+        ],
+    },
     // Victims and the justice system
-    Point { templates: &[
-        "When I reported {a theft|a burglary|my stolen bike|a break-in} {online|by phone|at the station}, {nobody followed it up|I got a crime number and nothing else|I heard nothing for months}.",
-        "Victims {often|still} wait {months|too long|far too long} for {support|a court date|anyone to call back}, and {some give up|many drop out|I nearly gave up}.",
-        "{I would like to know|Tell us|Victims should be told} what happens to a report {after I make it|once it is made|at every step}.",
-        "The {victim support|Victim Care|support} service {was excellent|helped me a lot|was the only thing that worked} {after the burglary|when my case went to court|after I was assaulted}.",
-        "{Courts are so backed up|The court backlog is so long|Trials take so long} that {cases collapse|victims give up|witnesses move away} before {anything happens|trial|justice is done}.",
-        "Make it easier to report {low-level crime|anti-social behaviour|shoplifting} and {get an answer|hear back|know it was read}.",
-    ] },
+    Point {
+        templates: &[
+            "When I reported {a theft|a burglary|my stolen bike|a break-in} {online|by phone|at the station}, {nobody followed it up|I got a crime number and nothing else|I heard nothing for months}.",
+            "Victims {often|still} wait {months|too long|far too long} for {support|a court date|anyone to call back}, and {some give up|many drop out|I nearly gave up}.",
+            "{I would like to know|Tell us|Victims should be told} what happens to a report {after I make it|once it is made|at every step}.",
+            "The {victim support|Victim Care|support} service {was excellent|helped me a lot|was the only thing that worked} {after the burglary|when my case went to court|after I was assaulted}.",
+            "{Courts are so backed up|The court backlog is so long|Trials take so long} that {cases collapse|victims give up|witnesses move away} before {anything happens|trial|justice is done}.",
+            "Make it easier to report {low-level crime|anti-social behaviour|shoplifting} and {get an answer|hear back|know it was read}.",
+        ],
+    },
     // Anti-social behaviour, transport, daily life
-    Point { templates: &[
-        "{E-scooters|Bikes|Delivery riders} on the pavement make {older residents|my mother|people with prams} afraid to walk {to the shops|in the town centre|on our road}.",
-        "{Shoplifting|Theft from shops} has become so {common|normal} that {nobody reacts to it|staff are told not to stop it|the corner shop is thinking of closing}.",
-        "The {CCTV cameras|cameras|lights} on our {estate|street|block} have not worked for {months|a year|ages}; {fix them before spending on anything new|nobody answers when we ask}.",
-        "{Focus on|Please deal with} the crimes that make daily life worse, {not only the headline ones|like noise and drug dealing|such as fly-tipping and harassment}.",
-        "Our {neighbourhood|street|area} feels {safer|a lot safer|a bit safer} than it did {five|ten|a few} years ago, {thanks to the community patrols|since the new lighting|and the plan should say what worked}.",
-    ] },
+    Point {
+        templates: &[
+            "{E-scooters|Bikes|Delivery riders} on the pavement make {older residents|my mother|people with prams} afraid to walk {to the shops|in the town centre|on our road}.",
+            "{Shoplifting|Theft from shops} has become so {common|normal} that {nobody reacts to it|staff are told not to stop it|the corner shop is thinking of closing}.",
+            "The {CCTV cameras|cameras|lights} on our {estate|street|block} have not worked for {months|a year|ages}; {fix them before spending on anything new|nobody answers when we ask}.",
+            "{Focus on|Please deal with} the crimes that make daily life worse, {not only the headline ones|like noise and drug dealing|such as fly-tipping and harassment}.",
+            "Our {neighbourhood|street|area} feels {safer|a lot safer|a bit safer} than it did {five|ten|a few} years ago, {thanks to the community patrols|since the new lighting|and the plan should say what worked}.",
+        ],
+    },
 ];
 
 const WHO: &[&str] = &[
@@ -172,6 +182,9 @@ mod tests {
         let texts: Vec<String> = (0..1000).map(|_| response(&mut r, "Camden")).collect();
         let distinct: std::collections::HashSet<&String> = texts.iter().collect();
         assert!(distinct.len() > 950, "{} distinct of 1000", distinct.len());
-        assert!(texts.iter().all(|t| !t.contains('{') && !t.contains('}') && t.ends_with(['.', '!', '?', ':'])), "{texts:?}");
+        assert!(
+            texts.iter().all(|t| !t.contains('{') && !t.contains('}') && t.ends_with(['.', '!', '?', ':'])),
+            "{texts:?}"
+        );
     }
 }

@@ -46,7 +46,9 @@ pub fn run(command: EvalCommand) -> Result<()> {
     let EvalCommand::Themefinder { dir, json, mode, themes, model } = command;
     let inputs = dir.join("inputs");
     let mut parts: Vec<PathBuf> = std::fs::read_dir(&inputs)
-        .with_context(|| format!("reading {} (expected a ThemeFinder folder with inputs/ and outputs/)", inputs.display()))?
+        .with_context(|| {
+            format!("reading {} (expected a ThemeFinder folder with inputs/ and outputs/)", inputs.display())
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir() && p.join("responses.jsonl").exists())
         .collect();
@@ -75,7 +77,11 @@ pub fn run(command: EvalCommand) -> Result<()> {
         let mapped = pipeline::analyse(
             &input,
             embedder.as_ref(),
-            &Options { framework: Some(gold_framework.clone()), redact: redact_personal_data, ..Options::default() },
+            &Options {
+                framework: Some(gold_framework.clone()),
+                redact: redact_personal_data,
+                ..Options::default()
+            },
             &(),
         )?;
         let predicted: HashMap<ResponseId, Vec<String>> =
@@ -113,11 +119,8 @@ pub fn run(command: EvalCommand) -> Result<()> {
             .map(|(id, labels)| (id.clone(), labels.iter().filter_map(|l| matched.get(l).cloned()).collect()))
             .collect();
         let discover_f1 = sample_f1(&relabelled, &gold);
-        let themes_found = discovered
-            .themes
-            .iter()
-            .filter(|t| t.kind == pipeline::ThemeKind::Discovered)
-            .count();
+        let themes_found =
+            discovered.themes.iter().filter(|t| t.kind == pipeline::ThemeKind::Discovered).count();
         let themes_gold = gold_framework.themes.iter().filter(|t| t.catch_all().is_none()).count();
         scores.push(QuestionScore {
             question: name,
@@ -150,7 +153,10 @@ pub fn run(command: EvalCommand) -> Result<()> {
         );
     } else {
         println!("{} mode, {}", info.mode, info.model.as_deref().unwrap_or("no model"));
-        println!("{:<20} {:>9} {:>7} {:>11} {:>7} {:>9} {:>13}", "question", "responses", "map F1", "discover F1", "stance", "evidence", "themes (gold)");
+        println!(
+            "{:<20} {:>9} {:>7} {:>11} {:>7} {:>9} {:>13}",
+            "question", "responses", "map F1", "discover F1", "stance", "evidence", "themes (gold)"
+        );
         for s in &scores {
             println!(
                 "{:<20} {:>9} {:>7.3} {:>11.3} {:>7.3} {:>9} {:>8} ({})",
@@ -214,5 +220,7 @@ fn read_gold(path: &Path, field: &str) -> Result<Vec<(ResponseId, serde_json::Va
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }

@@ -30,7 +30,10 @@ impl Lexical {
             }
         }
         let n = documents.max(1) as f32;
-        let idf = df.into_iter().map(|(term, count)| (term, ((1.0 + n) / (1.0 + count as f32)).ln() + 1.0)).collect();
+        let idf = df
+            .into_iter()
+            .map(|(term, count)| (term, ((1.0 + n) / (1.0 + count as f32)).ln() + 1.0))
+            .collect();
         Lexical {
             info: ModelInfo { mode: Mode::Lexical, model: None, sha256: None },
             idf,

@@ -54,7 +54,10 @@ async fn finished_run(store: &Store) -> (i64, i64, i64) {
     assert_eq!((queued.status, queued.percent()), (RunStatus::Queued, 0));
     store.set_run_progress(run, "mapping", 3, 6).await.unwrap();
     let running = store.analysis_run(run).await.unwrap().unwrap();
-    assert_eq!((running.status, running.stage.as_str(), running.percent()), (RunStatus::Running, "mapping", 50));
+    assert_eq!(
+        (running.status, running.stage.as_str(), running.percent()),
+        (RunStatus::Running, "mapping", 50)
+    );
     let results = RunResults {
         model: "lexical mode, no model".into(),
         notes: vec!["2 hosts' replies were not read".into()],
@@ -66,7 +69,11 @@ async fn finished_run(store: &Store) -> (i64, i64, i64) {
             text("r5-1", "Youth clubs", Stance::Unclear, None),
             text("r9", "We run youth clubs", Stance::Agree, None),
         ],
-        themes: vec![theme("Lighting", &[0, 1]), theme("Patrols", &[1, 2, 3]), theme("Youth services", &[4, 5])],
+        themes: vec![
+            theme("Lighting", &[0, 1]),
+            theme("Patrols", &[1, 2, 3]),
+            theme("Youth services", &[4, 5]),
+        ],
         campaigns: vec!["Patrols at night please".into()],
     };
     // A theme naming a text the run does not have is refused before anything is written.
@@ -103,7 +110,10 @@ async fn a_run_is_saved_whole_and_its_figures_follow_review(store: Store) {
     assert_eq!((campaigns[0].size, campaigns[0].themes.as_slice()), (2, ["Patrols".to_string()].as_slice()));
     let organisations = store.organisation_texts(run).await.unwrap();
     assert_eq!(organisations.len(), 1);
-    assert_eq!((organisations[0].organisation.as_str(), organisations[0].themes.as_slice()), ("Safer Streets Trust", ["Youth services".to_string()].as_slice()));
+    assert_eq!(
+        (organisations[0].organisation.as_str(), organisations[0].themes.as_slice()),
+        ("Safer Streets Trust", ["Youth services".to_string()].as_slice())
+    );
 
     // Merge Lighting into Patrols: "Lighting and patrols" is counted once.
     let now = Timestamp(1_740_001_000);
@@ -122,9 +132,17 @@ async fn a_run_is_saved_whole_and_its_figures_follow_review(store: Store) {
     assert_eq!(lighting.len(), 2);
     // Moving a text that is not in the theme is refused whole.
     let youth_text = store.theme_texts(merged[1].id, 1, 50).await.unwrap().0[0].id;
-    assert!(store.split_theme(merged[0].id, "Street lighting", "", &[lighting[0], youth_text], analyst, now).await.is_err());
+    assert!(
+        store
+            .split_theme(merged[0].id, "Street lighting", "", &[lighting[0], youth_text], analyst, now)
+            .await
+            .is_err()
+    );
     assert_eq!(store.run_themes(run).await.unwrap()[0].count, 4);
-    let lights = store.split_theme(merged[0].id, "Street lighting", "Better lighting", &lighting, analyst, now).await.unwrap();
+    let lights = store
+        .split_theme(merged[0].id, "Street lighting", "Better lighting", &lighting, analyst, now)
+        .await
+        .unwrap();
     let split = store.run_themes(run).await.unwrap();
     let counts: Vec<(&str, i64)> = split.iter().map(|t| (t.label.as_str(), t.count)).collect();
     assert_eq!(counts, [("Patrols", 2), ("Youth services", 2), ("Street lighting", 2)]);
@@ -134,11 +152,20 @@ async fn a_run_is_saved_whole_and_its_figures_follow_review(store: Store) {
     store.rename_theme(lights, "Lighting on paths", "Residents want lit paths", analyst, now).await.unwrap();
     store.set_theme_reviewed(lights, true, analyst, now).await.unwrap();
     assert!(store.set_we_did(lights, PlanChange::Changed, "  ", analyst, now).await.is_err());
-    store.set_we_did(lights, PlanChange::Changed, "We added lighting to commitment 2.", analyst, now).await.unwrap();
+    store
+        .set_we_did(lights, PlanChange::Changed, "We added lighting to commitment 2.", analyst, now)
+        .await
+        .unwrap();
     let reviewed = store.run_themes(run).await.unwrap();
     let lit = reviewed.iter().find(|t| t.id == lights).unwrap();
-    assert_eq!((lit.label.as_str(), lit.reviewed, lit.outcome), ("Lighting on paths", true, PlanChange::Changed));
-    assert_eq!(store.theme_texts(lights, 1, 50).await.unwrap().0[0].themes, ["Lighting on paths".to_string()]);
+    assert_eq!(
+        (lit.label.as_str(), lit.reviewed, lit.outcome),
+        ("Lighting on paths", true, PlanChange::Changed)
+    );
+    assert_eq!(
+        store.theme_texts(lights, 1, 50).await.unwrap().0[0].themes,
+        ["Lighting on paths".to_string()]
+    );
 
     let log = store.staff_log(consultation).await.unwrap();
     let reviews = log.iter().filter(|e| e.action == StaffAction::ReviewTheme).count();
@@ -161,7 +188,8 @@ async fn only_approved_quotes_of_published_runs_are_public(store: Store) {
     let youth_text = store.theme_texts(themes[2].id, 1, 10).await.unwrap().0[0].id;
     assert!(store.add_quote(themes[1].id, youth_text, "x", analyst, now).await.is_err());
     let public = store.published_runs(consultation).await.unwrap();
-    let quotes: Vec<&str> = public[0].themes.iter().flat_map(|t| t.quotes.iter().map(|q| q.text.as_str())).collect();
+    let quotes: Vec<&str> =
+        public[0].themes.iter().flat_map(|t| t.quotes.iter().map(|q| q.text.as_str())).collect();
     assert_eq!(quotes, ["quote 1"]);
     store.publish_run(run, false, analyst, now).await.unwrap();
     assert!(store.published_runs(consultation).await.unwrap().is_empty());
@@ -190,7 +218,10 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
     store.set_run_progress(run, "mapping", 2, 10).await.unwrap();
     assert_eq!(store.analysis_run(run).await.unwrap().unwrap().status, RunStatus::Failed);
     assert!(store.publish_run(run, true, analyst, Timestamp(3)).await.is_err());
-    assert_eq!(RunScope::parse(&RunScope::Question("Any other comments?".into()).key()), Some(RunScope::Question("Any other comments?".into())));
+    assert_eq!(
+        RunScope::parse(&RunScope::Question("Any other comments?".into()).key()),
+        Some(RunScope::Question("Any other comments?".into()))
+    );
 
     // On PostgreSQL, where another instance may be running a run, only a silent run is stopped.
     let now = Timestamp::now();
@@ -202,5 +233,9 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
     let stalled = store.analysis_run(silent).await.unwrap().unwrap();
     assert_eq!(stalled.status, RunStatus::Failed);
     assert!(stalled.error.contains("stopped reporting progress"), "{}", stalled.error);
-    assert_eq!(store.interrupt_stalled_runs(Timestamp(now.0 + 601), 600).await.unwrap(), 1, "silent too long");
+    assert_eq!(
+        store.interrupt_stalled_runs(Timestamp(now.0 + 601), 600).await.unwrap(),
+        1,
+        "silent too long"
+    );
 }

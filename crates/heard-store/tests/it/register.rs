@@ -81,10 +81,7 @@ async fn people_who_responded_in_several_channels_count_once(store: Store) {
         organisation: "Hackney Residents' Association".into(),
         ..letter(consultation, None, "Our members say")
     };
-    store
-        .record_responses(&[email, again, letter(consultation, None, "A"), organisation])
-        .await
-        .unwrap();
+    store.record_responses(&[email, again, letter(consultation, None, "A"), organisation]).await.unwrap();
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 4, "Ada, Ben, a letter, an organisation");
     let breakdown = store.register_breakdown(consultation).await.unwrap();
     assert_eq!(breakdown.total, Tally { responses: 7, respondents: 4 });
@@ -119,8 +116,11 @@ async fn the_register_lists_every_channel_newest_first_with_filters(store: Store
     let consultation = store.consultation_by_slug("police-plan").await.unwrap().unwrap().summary.id;
     let mut scanned = letter(consultation, None, "Line one\nLine two");
     scanned.received_on = day("2025-02-01");
-    scanned.attachment =
-        Some(NewAttachment { file_name: "letter.pdf".into(), media_type: "application/pdf".into(), content: b"%PDF-1.4 x".to_vec() });
+    scanned.attachment = Some(NewAttachment {
+        file_name: "letter.pdf".into(),
+        media_type: "application/pdf".into(),
+        content: b"%PDF-1.4 x".to_vec(),
+    });
     let mut by_question = letter(consultation, None, "");
     by_question.channel = ResponseChannel::Event;
     by_question.received_on = day("2025-01-20");
@@ -140,7 +140,10 @@ async fn the_register_lists_every_channel_newest_first_with_filters(store: Store
     assert_eq!(file.file_name, "letter.pdf");
     let (_, content) = store.attachment(consultation, file.id).await.unwrap().unwrap();
     assert_eq!(content, b"%PDF-1.4 x");
-    assert!(store.attachment(consultation + 1, file.id).await.unwrap().is_none(), "only through its consultation");
+    assert!(
+        store.attachment(consultation + 1, file.id).await.unwrap().is_none(),
+        "only through its consultation"
+    );
     assert_eq!(all.entries[1].texts.len(), 2);
     assert_eq!(all.entries[1].texts[1].question, "Anything else?");
     let comment_keys: Vec<String> = comments.iter().rev().map(|id| format!("c{id}")).collect();
@@ -175,7 +178,10 @@ async fn an_import_is_written_whole(store: Store) {
     let after = day("2025-03-01");
     let problems = check_import(&rows, opens, closes, after);
     assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].to_string(), "row 2: received: the consultation closed on 12 February 2025; only post that arrived by then, and notes of events held by then, can still be entered");
+    assert_eq!(
+        problems[0].to_string(),
+        "row 2: received: the consultation closed on 12 February 2025; only post that arrived by then, and notes of events held by then, can still be entered"
+    );
     assert!(check_import(&rows, opens, closes, day("2025-02-12")).is_empty());
     assert_eq!(store.import_responses(consultation, &rows, None).await.unwrap(), 2);
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 2);
@@ -183,7 +189,8 @@ async fn an_import_is_written_whole(store: Store) {
     let bad = "channel,received,respondent_type,organisation,borough,text\n\
                fax,2025-01-02,individual,,,Hello\n\
                email,02/01/2025,organisation,,Gotham,\n";
-    let problems: Vec<String> = parse_response_csv(bad.as_bytes()).unwrap_err().iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> =
+        parse_response_csv(bad.as_bytes()).unwrap_err().iter().map(|p| p.to_string()).collect();
     assert_eq!(
         problems,
         [
@@ -195,7 +202,10 @@ async fn an_import_is_written_whole(store: Store) {
         ]
     );
     let missing = parse_response_csv(b"channel,text,colour\nemail,hi,red\n").unwrap_err();
-    assert_eq!(missing[0].to_string(), "row 1: colour: unknown column; the columns are channel, received, respondent_type, organisation, borough, text and optionally question, email");
+    assert_eq!(
+        missing[0].to_string(),
+        "row 1: colour: unknown column; the columns are channel, received, respondent_type, organisation, borough, text and optionally question, email"
+    );
     assert!(missing.iter().any(|p| p.to_string() == "row 1: received: this column is missing"));
     let invalid = parse_response_csv(b"channel,received,respondent_type,organisation,borough,text\nemail,2025-01-02,individual,,,caf\xe9\n").unwrap_err();
     assert_eq!(invalid[0].to_string(), "row 2: text: is not valid UTF-8 text (save the file as CSV UTF-8)");

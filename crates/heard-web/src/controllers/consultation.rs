@@ -140,7 +140,10 @@ pub async fn show(
     let results_published = s.stage(today) == Stage::ResultsPublished;
     let results = (results_published
         || visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)))
-    .then(|| ResultsLink { href: format!("/consultations/{}/results", s.slug), published: results_published });
+    .then(|| ResultsLink {
+        href: format!("/consultations/{}/results", s.slug),
+        published: results_published,
+    });
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
         results,

@@ -2,8 +2,8 @@
 
 pub mod accounts;
 pub mod admin;
-pub mod api;
 pub mod analysis;
+pub mod api;
 pub mod backoffice;
 pub mod comments;
 pub mod consultation;

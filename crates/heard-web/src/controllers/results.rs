@@ -140,7 +140,11 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
 }
 
 #[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
-pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Html<String>, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Html<String>, WebError> {
     let f = figures(&state, &visitor, &slug).await?;
     let total = f.breakdown.total.responses;
     let mut charts = vec![
@@ -155,11 +159,18 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
             "respondent-type",
             "Responses from individuals and organisations",
             "Responses",
-            f.breakdown.by_respondent_type.iter().map(|(k, t)| (k.label().to_string(), t.responses)).collect(),
+            f.breakdown
+                .by_respondent_type
+                .iter()
+                .map(|(k, t)| (k.label().to_string(), t.responses))
+                .collect(),
             total,
         ),
     ];
-    charts.push(Chart { bars: false, ..chart("borough", "Responses by borough", "Responses", f.boroughs.clone(), total) });
+    charts.push(Chart {
+        bars: false,
+        ..chart("borough", "Responses by borough", "Responses", f.boroughs.clone(), total)
+    });
     let (survey_title, survey, survey_note) = match &f.survey {
         Some((survey, results)) => {
             let mut out = Vec::new();
@@ -220,9 +231,17 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
                     id: t.id,
                     label: t.label.clone(),
                     description: t.description.clone(),
-                    count: format!("{} {}", thousands(t.count), if t.count == 1 { "response" } else { "responses" }),
+                    count: format!(
+                        "{} {}",
+                        thousands(t.count),
+                        if t.count == 1 { "response" } else { "responses" }
+                    ),
                     share: percent(t.count, run.responses),
-                    stance: if stance_means_something { stance_line(t.positions, t.count) } else { String::new() },
+                    stance: if stance_means_something {
+                        stance_line(t.positions, t.count)
+                    } else {
+                        String::new()
+                    },
                     quotes: t.quotes.iter().map(|q| q.text.clone()).collect(),
                     outcome: (t.outcome != PlanChange::Undecided).then(|| t.outcome.label().to_string()),
                     we_did: paragraphs(&t.we_did).into_iter().map(str::to_owned).collect(),
@@ -283,17 +302,23 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor, Path(slug): P
 }
 
 /// The page's figures as one CSV table: `table, category, count, share`.
-pub async fn figures_csv(State(state): State<AppState>, visitor: Visitor, Path(slug): Path<String>) -> Result<Response, WebError> {
+pub async fn figures_csv(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
     let f = figures(&state, &visitor, &slug).await?;
     let total = f.breakdown.total.responses;
     let mut rows: Vec<[String; 8]> = Vec::new();
-    let mut push = |table: &str, category: &str, count: i64, out_of: i64, positions: Option<heard_store::Positions>| {
-        let share = if out_of > 0 { format!("{:.4}", count as f64 / out_of as f64) } else { String::new() };
-        let (a, d, u) = positions.map_or((String::new(), String::new(), String::new()), |p| {
-            (p.agree.to_string(), p.disagree.to_string(), p.unclear.to_string())
-        });
-        rows.push([table.into(), category.into(), count.to_string(), out_of.to_string(), share, a, d, u]);
-    };
+    let mut push =
+        |table: &str, category: &str, count: i64, out_of: i64, positions: Option<heard_store::Positions>| {
+            let share =
+                if out_of > 0 { format!("{:.4}", count as f64 / out_of as f64) } else { String::new() };
+            let (a, d, u) = positions.map_or((String::new(), String::new(), String::new()), |p| {
+                (p.agree.to_string(), p.disagree.to_string(), p.unclear.to_string())
+            });
+            rows.push([table.into(), category.into(), count.to_string(), out_of.to_string(), share, a, d, u]);
+        };
     push("respondents", "All", f.respondents, f.respondents, None);
     for (c, t) in &f.breakdown.by_channel {
         push("responses by channel", c.label(), t.responses, total, None);
@@ -315,7 +340,13 @@ pub async fn figures_csv(State(state): State<AppState>, visitor: Visitor, Path(s
     }
     for published in &f.runs {
         for t in &published.themes {
-            push(&format!("themes: {}", published.run.scope.label()), &t.label, t.count, published.run.responses, Some(t.positions));
+            push(
+                &format!("themes: {}", published.run.scope.label()),
+                &t.label,
+                t.count,
+                published.run.responses,
+                Some(t.positions),
+            );
         }
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -353,7 +384,14 @@ fn chart(id: &str, title: &str, unit: &str, rows: Vec<(String, i64)>, out_of: i6
             label,
         })
         .collect();
-    Chart { bars: true, id: id.into(), title: title.into(), unit: unit.into(), height: bars.len() as u32 * ROW_HEIGHT, rows: bars }
+    Chart {
+        bars: true,
+        id: id.into(),
+        title: title.into(),
+        unit: unit.into(),
+        height: bars.len() as u32 * ROW_HEIGHT,
+        rows: bars,
+    }
 }
 
 fn percent(n: i64, out_of: i64) -> String {
@@ -385,11 +423,16 @@ fn method_note(runs: &[PublishedRun]) -> Vec<String> {
     for p in runs {
         let r = &p.run;
         let how = match r.method {
-            RunMethod::Discover => "themes were found in the responses themselves, by grouping what people said by meaning",
-            RunMethod::Framework => "each response was read against a set of themes staff chose beforehand (such as the plan's objectives)",
+            RunMethod::Discover => {
+                "themes were found in the responses themselves, by grouping what people said by meaning"
+            }
+            RunMethod::Framework => {
+                "each response was read against a set of themes staff chose beforehand (such as the plan's objectives)"
+            }
         };
         let real_themes = p.themes.iter().filter(|t| !t.kind.is_catch_all() && t.count > 0).count();
-        let reviewed = p.themes.iter().filter(|t| !t.kind.is_catch_all() && t.count > 0 && t.reviewed).count();
+        let reviewed =
+            p.themes.iter().filter(|t| !t.kind.is_catch_all() && t.count > 0 && t.reviewed).count();
         let split_or_merged = p.themes.iter().any(|t| t.kind == RunThemeKind::Split);
         lines.push(format!(
             "{}: {} texts were read; {how}. A response making several points can raise several themes, so shares add up to more than 100%. \

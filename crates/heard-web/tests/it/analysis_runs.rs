@@ -11,7 +11,11 @@ fn letter(consultation_id: i64, text: &str, kind: RespondentType) -> NewResponse
         source: ResponseSource::Staff,
         received_on: Date::parse_iso("2025-02-20").unwrap(),
         respondent_type: kind,
-        organisation: if kind == RespondentType::Organisation { "Friends of the Park".into() } else { String::new() },
+        organisation: if kind == RespondentType::Organisation {
+            "Friends of the Park".into()
+        } else {
+            String::new()
+        },
         borough: "Camden".into(),
         user_id: None,
         email: None,
@@ -32,12 +36,21 @@ const LETTERS: &[&str] = &[
     "Fix the broken swings in the playground.",
 ];
 
-async fn queued_run(backend: Backend, method: RunMethod, framework: &str, mode: &str) -> (crate::TestApp, i64, i64) {
+async fn queued_run(
+    backend: Backend,
+    method: RunMethod,
+    framework: &str,
+    mode: &str,
+) -> (crate::TestApp, i64, i64) {
     let app = discussions_app(backend).await;
     let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
     let mut letters: Vec<NewResponse> =
         LETTERS.iter().map(|t| letter(parks, t, RespondentType::Individual)).collect();
-    letters.push(letter(parks, "We maintain the pond and ask for more bins there.", RespondentType::Organisation));
+    letters.push(letter(
+        parks,
+        "We maintain the pond and ask for more bins there.",
+        RespondentType::Organisation,
+    ));
     letters.push(letter(parks, "   ", RespondentType::Individual));
     app.store.record_responses(&letters).await.unwrap();
     let analyst = app.store.create_user("Ana", Role::Host, false).await.unwrap();
@@ -91,7 +104,12 @@ async fn a_framework_run_maps_letters_to_the_analysts_themes_with_the_model() {
     let model_dir = std::env::var_os("HEARD_MODEL_DIR").map(std::path::PathBuf::from);
     heard_web::analyst::execute(&app.store, run, model_dir.as_deref()).await.unwrap();
     let saved = app.store.analysis_run(run).await.unwrap().unwrap();
-    assert!(saved.model.contains("MiniLM"), "scripts/test installs the model: {} {:?}", saved.model, saved.notes);
+    assert!(
+        saved.model.contains("MiniLM"),
+        "scripts/test installs the model: {} {:?}",
+        saved.model,
+        saved.notes
+    );
     let themes = app.store.run_themes(run).await.unwrap();
     let count = |label: &str| themes.iter().find(|t| t.label == label).map_or(0, |t| t.count);
     for label in ["Opening hours", "Toilets", "Litter and bins", "Playground"] {

@@ -344,7 +344,10 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
                 ("respondent_noun", "Londoners".into()),
                 ("opens_on", "2025-02-01".into()),
                 ("closes_on", "2025-04-01".into()),
-                ("discussions", "what-would-help | Talk about parks | 2025-02-01 | 2025-04-01\nTell us.".into()),
+                (
+                    "discussions",
+                    "what-would-help | Talk about parks | 2025-02-01 | 2025-04-01\nTell us.".into(),
+                ),
             ];
             post("/admin/consultations/parks/edit".into(), fields).await
         }
@@ -352,8 +355,12 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         Act::PublishResults => post("/admin/consultations/old/publish-results".into(), vec![]).await,
         Act::StaffEvents => browser.get("/admin/consultations/parks/events").await,
         Act::CreateEvent => post("/admin/consultations/parks/events/new".into(), event_fields()).await,
-        Act::EditEvent => post(format!("/admin/consultations/parks/events/{}/edit", f.event), event_fields()).await,
-        Act::EventRegistrations => browser.get(&format!("/admin/consultations/parks/events/{}", f.event)).await,
+        Act::EditEvent => {
+            post(format!("/admin/consultations/parks/events/{}/edit", f.event), event_fields()).await
+        }
+        Act::EventRegistrations => {
+            browser.get(&format!("/admin/consultations/parks/events/{}", f.event)).await
+        }
         Act::RecordEventNotes => {
             let fields = vec![("respondent_type", "individual".into()), ("text_1", "More lights.".into())];
             post(format!("/admin/consultations/parks/events/{}/notes", f.event), fields).await
@@ -363,7 +370,11 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         Act::StartAnalysisForm => browser.get("/admin/consultations/parks/analysis/new").await,
         Act::StartAnalysis => {
             // Phone responses: there are none, so the run ends at once (failed, saying why).
-            let fields = vec![("scope", "channel:phone".into()), ("method", "discover".into()), ("mode", "lexical".into())];
+            let fields = vec![
+                ("scope", "channel:phone".into()),
+                ("method", "discover".into()),
+                ("mode", "lexical".into()),
+            ];
             post("/admin/consultations/parks/analysis/new".into(), fields).await
         }
         Act::AnalysisRun => browser.get(&run_path(f)).await,
@@ -373,14 +384,20 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
             let fields = vec![("label", "Main".into()), ("description", "Renamed".into())];
             post(format!("{}/rename", theme_path(f)), fields).await
         }
-        Act::MarkReviewed => post(format!("{}/reviewed", theme_path(f)), vec![("reviewed", "yes".into())]).await,
+        Act::MarkReviewed => {
+            post(format!("{}/reviewed", theme_path(f)), vec![("reviewed", "yes".into())]).await
+        }
         Act::MergeThemes => {
             let n = f.run.reviews.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             post(format!("{}/merge", theme_path(f)), vec![("theme", f.run.others[n].to_string())]).await
         }
         Act::SplitTheme => {
             let n = f.run.reviews.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let fields = vec![("label", format!("Split {n}")), ("page", "1".into()), ("text", f.run.texts[n].to_string())];
+            let fields = vec![
+                ("label", format!("Split {n}")),
+                ("page", "1".into()),
+                ("text", f.run.texts[n].to_string()),
+            ];
             post(format!("{}/split", theme_path(f)), fields).await
         }
         Act::OfferQuote => {
@@ -472,7 +489,8 @@ async fn every_role_gets_exactly_what_it_may(backend: Backend) {
     // What was refused left no trace.
     assert_eq!(app.store.comment(fixture.target).await.unwrap().unwrap().body, "Someone else's comment");
     // Two drafts (the host's and the administrator's), and notes from the two who may record them.
-    let drafts = app.store.all_consultations().await.unwrap().iter().filter(|c| c.slug.starts_with("draft-")).count();
+    let drafts =
+        app.store.all_consultations().await.unwrap().iter().filter(|c| c.slug.starts_with("draft-")).count();
     assert_eq!(drafts, 2);
     assert_eq!(app.store.event_notes(fixture.event).await.unwrap().len(), 2);
     // The host's and the administrator's entries and imports, and nobody else's.

@@ -109,7 +109,10 @@ async fn hidden_until_published_then_only_what_staff_approved(backend: Backend) 
     let themes = app.store.run_themes(run).await.unwrap();
     let now = app.state.now();
     app.store.set_quote_approved(themes[0].quotes[0].id, true, analyst, now).await.unwrap();
-    app.store.set_we_did(themes[0].id, PlanChange::Changed, "Gates now close at 10pm in summer.", analyst, now).await.unwrap();
+    app.store
+        .set_we_did(themes[0].id, PlanChange::Changed, "Gates now close at 10pm in summer.", analyst, now)
+        .await
+        .unwrap();
     app.store.publish_run(run, true, analyst, now).await.unwrap();
     assert!(app.store.publish_results(old, analyst, now).await.unwrap());
 
@@ -147,7 +150,9 @@ async fn the_figures_download_adds_up(backend: Backend) {
     assert!(page.headers["content-disposition"].to_str().unwrap().contains("old-what-we-heard.csv"));
     let mut reader = csv::Reader::from_reader(page.html.as_bytes());
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let sum = |table: &str| -> i64 { rows.iter().filter(|r| &r[0] == table).map(|r| r[2].parse::<i64>().unwrap()).sum() };
+    let sum = |table: &str| -> i64 {
+        rows.iter().filter(|r| &r[0] == table).map(|r| r[2].parse::<i64>().unwrap()).sum()
+    };
     assert_eq!(sum("responses by channel"), 4);
     assert_eq!(sum("responses by borough"), 4);
     let not_known = rows.iter().find(|r| &r[0] == "responses by borough" && &r[1] == "Not known").unwrap();

@@ -60,7 +60,10 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
         ),
         (format!("/admin/consultations/parks/events/{event}/edit"), vec![("title", "Forged".into())]),
         (format!("/admin/consultations/parks/events/{event}/notes"), vec![("text_1", "Forged".into())]),
-        (format!("/consultations/parks/events/{event}/register"), vec![("name", "F".into()), ("email", "f@example.org".into())]),
+        (
+            format!("/consultations/parks/events/{event}/register"),
+            vec![("name", "F".into()), ("email", "f@example.org".into())],
+        ),
         ("/consultations/parks/survey/start".into(), vec![("email", "forged@example.org".into())]),
         ("/consultations/parks/survey/sections/1".into(), vec![("action", "continue".into())]),
         ("/admin/consultations/parks/survey".into(), vec![("title", "Forged survey".into())]),
@@ -83,15 +86,24 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
             vec![("scope", "all".into()), ("method", "discover".into()), ("mode", "lexical".into())],
         ),
         ("/admin/consultations/parks/analysis/runs/1/publish".into(), vec![("published", "yes".into())]),
-        ("/admin/consultations/parks/analysis/runs/1/themes/1/rename".into(), vec![("label", "Forged".into())]),
-        ("/admin/consultations/parks/analysis/runs/1/themes/1/reviewed".into(), vec![("reviewed", "yes".into())]),
+        (
+            "/admin/consultations/parks/analysis/runs/1/themes/1/rename".into(),
+            vec![("label", "Forged".into())],
+        ),
+        (
+            "/admin/consultations/parks/analysis/runs/1/themes/1/reviewed".into(),
+            vec![("reviewed", "yes".into())],
+        ),
         ("/admin/consultations/parks/analysis/runs/1/themes/1/merge".into(), vec![("theme", "2".into())]),
         (
             "/admin/consultations/parks/analysis/runs/1/themes/1/split".into(),
             vec![("label", "Forged".into()), ("text", "1".into())],
         ),
         ("/admin/consultations/parks/analysis/runs/1/themes/1/quotes".into(), vec![("text", "1".into())]),
-        ("/admin/consultations/parks/analysis/runs/1/themes/1/quotes/1".into(), vec![("approved", "yes".into())]),
+        (
+            "/admin/consultations/parks/analysis/runs/1/themes/1/quotes/1".into(),
+            vec![("approved", "yes".into())],
+        ),
         (
             "/admin/consultations/parks/analysis/runs/1/themes/1/we-did".into(),
             vec![("outcome", "changed".into()), ("we_did", "Forged".into())],

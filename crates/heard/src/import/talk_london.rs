@@ -1222,7 +1222,8 @@ mod tests {
     /// the repository).
     #[test]
     fn seed_pages() {
-        let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+        let manifest =
+            std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
         let dir = std::path::Path::new(&manifest).join("../../../shared/seeds");
         let Ok(entries) = std::fs::read_dir(&dir) else {
             eprintln!("seed_pages: no seed pages at {}, nothing checked", dir.display());

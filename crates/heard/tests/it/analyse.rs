@@ -47,7 +47,15 @@ fn a_question_folder_gives_every_output_and_a_summary() {
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
     assert!(stdout.contains("100 responses analysed") && stdout.contains("lexical mode"), "{stdout}");
-    for file in ["themes.json", "mapping.jsonl", "sentiment.jsonl", "evidence.jsonl", "campaigns.json", "run.json", "report.html"] {
+    for file in [
+        "themes.json",
+        "mapping.jsonl",
+        "sentiment.jsonl",
+        "evidence.jsonl",
+        "campaigns.json",
+        "run.json",
+        "report.html",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
     let themes = read_json(&out.join("themes.json"));
@@ -65,11 +73,14 @@ fn a_question_folder_gives_every_output_and_a_summary() {
     // Counts add up: each theme's count is the number of mapping lines carrying its id.
     for t in themes {
         let id = t["topic_id"].as_str().unwrap();
-        let carried = mapping.iter().filter(|m| m["labels"].as_array().unwrap().iter().any(|l| l == id)).count();
+        let carried =
+            mapping.iter().filter(|m| m["labels"].as_array().unwrap().iter().any(|l| l == id)).count();
         assert_eq!(t["count"].as_u64().unwrap() as usize, carried, "count of theme {id}");
     }
     let positions = read_jsonl(&out.join("sentiment.jsonl"));
-    assert!(positions.iter().all(|p| ["AGREE", "DISAGREE", "UNCLEAR"].contains(&p["position"].as_str().unwrap())));
+    assert!(
+        positions.iter().all(|p| ["AGREE", "DISAGREE", "UNCLEAR"].contains(&p["position"].as_str().unwrap()))
+    );
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("<svg") && report.contains("<table") && report.contains("lexical mode"));
     assert!(report.contains("Should gambling advertisements be completely banned"));
@@ -80,7 +91,14 @@ fn without_a_model_accurate_mode_falls_back_and_says_how_to_install_one() {
     let out = out_dir("fallback");
     let input = gambling().join("inputs/question_part_2");
     let result = heard()
-        .args(["analyse", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--model-dir", "/nonexistent/model"])
+        .args([
+            "analyse",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--model-dir",
+            "/nonexistent/model",
+        ])
         .env_remove("HEARD_MODEL_DIR")
         .output()
         .unwrap();
@@ -105,7 +123,9 @@ fn odd_responses_are_counted_with_diagnostics_never_a_crash() {
     csv.push_str("a4,\"Duplicate id, but still a response that counts.\",online\n");
     csv.push_str("a5,\"Street lights on the towpath would help, ring me on 07700 900123.\",event\n");
     for i in 0..20 {
-        csv.push_str(&format!("b{i},\"More buses at night on route {i} would help shift workers get home.\",online\n"));
+        csv.push_str(&format!(
+            "b{i},\"More buses at night on route {i} would help shift workers get home.\",online\n"
+        ));
     }
     let mut bytes = csv.into_bytes();
     bytes.extend_from_slice(b"a6,\"caf\xe9 culture on the high street is great\",online\n");
@@ -134,15 +154,21 @@ fn malformed_files_are_errors_that_name_the_line() {
     let dir = out_dir("malformed");
     std::fs::create_dir_all(&dir).unwrap();
     let jsonl = dir.join("bad.jsonl");
-    std::fs::write(&jsonl, "{\"id\": 1, \"text\": \"fine\"}\n{\"id\": 2, \"text\": \"fine\"}\n{\"id\": 3, \"text\": \n").unwrap();
-    let result = analyse(&[jsonl.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
+    std::fs::write(
+        &jsonl,
+        "{\"id\": 1, \"text\": \"fine\"}\n{\"id\": 2, \"text\": \"fine\"}\n{\"id\": 3, \"text\": \n",
+    )
+    .unwrap();
+    let result =
+        analyse(&[jsonl.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
     assert!(!result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("bad.jsonl line 3"), "{stderr}");
     assert!(!dir.join("o").join("themes.json").exists(), "nothing is written on error");
     let csv = dir.join("bad.csv");
     std::fs::write(&csv, "id,text\n1,fine\n2,\"unterminated, too, many\",x\n").unwrap();
-    let result = analyse(&[csv.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
+    let result =
+        analyse(&[csv.to_str().unwrap(), "--mode", "lexical", "--out", dir.join("o").to_str().unwrap()]);
     assert!(!result.status.success());
     assert!(String::from_utf8_lossy(&result.stderr).contains("line 3"));
 }
@@ -201,7 +227,12 @@ fn framework_mode_maps_to_the_given_themes_with_the_model() {
     let run = read_json(&out.join("run.json"));
     assert_eq!(run["mode"], "accurate");
     assert!(run["model"].as_str().unwrap().contains("all-MiniLM-L6-v2"));
-    let ids: Vec<String> = read_json(&framework).as_array().unwrap().iter().map(|t| t["topic_id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = read_json(&framework)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["topic_id"].as_str().unwrap().to_string())
+        .collect();
     for m in read_jsonl(&out.join("mapping.jsonl")) {
         for l in m["labels"].as_array().unwrap() {
             assert!(ids.contains(&l.as_str().unwrap().to_string()), "label {l} is not in the framework");
@@ -216,7 +247,16 @@ fn eval_on_the_gambling_set_holds_its_measured_quality() {
     let model = model_dir();
     for mode in ["accurate", "fast"] {
         let result = heard()
-            .args(["eval", "themefinder", gambling().to_str().unwrap(), "--json", "--mode", mode, "--model-dir", &model])
+            .args([
+                "eval",
+                "themefinder",
+                gambling().to_str().unwrap(),
+                "--json",
+                "--mode",
+                mode,
+                "--model-dir",
+                &model,
+            ])
             .output()
             .unwrap();
         assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));

@@ -24,7 +24,8 @@ pub fn run(args: &[&str]) -> Output {
 /// This crate's folder as cargo runs the tests: read when they run, not when they were built, since a
 /// build cache shared between checkouts can hold a test binary built in another one.
 pub fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
 pub fn fixture(name: &str) -> PathBuf {

@@ -44,11 +44,20 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
          post,2025-02-20,individual,,,Late letter,\n",
     )
     .unwrap();
-    let out = run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
+    let out =
+        run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
     assert!(!out.status.success());
     let errors = String::from_utf8_lossy(&out.stderr);
-    assert!(errors.contains("row 3: organisation: an organisation's response needs the organisation's name"), "{errors}");
-    assert!(errors.contains("row 4: received: 20 February 2025 is after the consultation closed on 12 February 2025"), "{errors}");
+    assert!(
+        errors.contains("row 3: organisation: an organisation's response needs the organisation's name"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(
+            "row 4: received: 20 February 2025 is after the consultation closed on 12 February 2025"
+        ),
+        "{errors}"
+    );
     assert!(errors.contains("nothing was imported: 2 problems"), "{errors}");
     assert_eq!(respondents(data, PLAN), 1622);
 
@@ -60,7 +69,8 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
          post,2025-01-15,organisation,Towpath Users' Group,,Our members ask for more patrols,Safety\n",
     )
     .unwrap();
-    let out = run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
+    let out =
+        run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 responses"));
     assert_eq!(respondents(data, PLAN), 1624);
@@ -87,8 +97,12 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
     assert_eq!(ids.len(), rows.len(), "ids are unique");
 
     let out = run(&["responses", "export", "--data-dir", data, "--consultation", PLAN, "--format", "jsonl"]);
-    let lines: Vec<serde_json::Value> =
-        out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), rows.len(), "CSV and JSONL hold the same lines");
     assert!(lines.iter().any(|l| l["text"] == "Dear MOPAC,\n\nPlease light the towpath."));
 
@@ -97,9 +111,20 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let parks: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let reply = parks.iter().find(|r| !r[column("reply_to")].is_empty()).expect("a reply is exported");
-    assert!(parks.iter().any(|r| r[column("id")] == reply[column("reply_to")]), "with the comment it answers");
+    assert!(
+        parks.iter().any(|r| r[column("id")] == reply[column("reply_to")]),
+        "with the comment it answers"
+    );
 
-    let out = run(&["responses", "import", "--data-dir", data, "--consultation", "no-such", file.to_str().unwrap()]);
+    let out = run(&[
+        "responses",
+        "import",
+        "--data-dir",
+        data,
+        "--consultation",
+        "no-such",
+        file.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no consultation \"no-such\""));
     drop(server);
