@@ -2,7 +2,8 @@
 // with it (the follow-up "why do you disagree?" appears only for those who disagree; with
 // JavaScript, the organisation's name only once "for an organisation" is chosen), gets a problem
 // and fixes it, saves for later and sees the confirmation; staff read the Police and Crime
-// Plan survey's results. Then axe-core checks every survey page at both widths.
+// Plan survey's results. Then axe-core checks every survey page at both widths, and the results are
+// saved as screenshots.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import {
   PASSWORD,
   POLICE_PLAN,
   WIDE,
+  artifactPath,
   assertNoViolations,
   createAccount,
   openPage,
@@ -230,6 +232,7 @@ for (const viewport of [WIDE, NARROW]) {
         await check(s, 'edit a question');
         await visit(s, server.url('/admin/consultations/police-and-crime-plan-2025-29/survey/results'));
         await check(s, 'survey results');
+        await s.screenshot({ path: await artifactPath(`survey-results-${viewport.width}.png`), fullPage: true });
         await s.getByRole('link', { name: /See all .* answers to “What else should the plan do\?”/ }).click();
         await check(s, 'free-text answers, a page at a time');
       } finally {

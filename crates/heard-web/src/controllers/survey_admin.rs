@@ -406,8 +406,8 @@ struct ResultView {
     prompt: String,
     kind: QuestionKind,
     answered: String,
-    /// (option, count, percentage as text, bar width in the chart)
-    rows: Vec<(String, String, String, u32)>,
+    /// (option, option as the chart shows it, count, percentage as text, bar width in the chart)
+    rows: Vec<(String, String, String, String, u32)>,
     chart_height: u32,
     /// (option, average place as text, how many ranked it)
     ranks: Vec<(String, String, String)>,
@@ -428,8 +428,11 @@ pub struct ResultsQuery {
     page: Option<u32>,
 }
 
-/// Bar chart geometry (SVG user units, 600 wide): one row per option, the label above its bar.
-const BAR_MAX: u32 = 480;
+/// Bar chart geometry (SVG user units, 400 wide, as on the results page, so the labels stay
+/// readable on a phone): one row per option, the label above its bar.
+const BAR_MAX: u32 = 280;
+/// Longer option labels are cut in the chart (the table beside it has them whole).
+const CHART_LABEL_CHARS: usize = 48;
 const ROW_HEIGHT: u32 = 44;
 
 #[tracing::instrument(skip(state, visitor, query), fields(consultation.slug = %slug))]
@@ -519,8 +522,9 @@ pub async fn results(
     page_response(&page, StatusCode::OK, None)
 }
 
-/// Each option's count, its share of those who answered, and its bar's width.
-fn chart_rows(result: &QuestionResult) -> Vec<(String, String, String, u32)> {
+/// Each option, as the chart shows it, its count, its share of those who answered, and its bar's
+/// width.
+fn chart_rows(result: &QuestionResult) -> Vec<(String, String, String, String, u32)> {
     let answered = result.answered.max(1);
     result
         .counts
@@ -528,7 +532,12 @@ fn chart_rows(result: &QuestionResult) -> Vec<(String, String, String, u32)> {
         .map(|(option, count)| {
             let share = *count as f64 / answered as f64;
             let width = (share * f64::from(BAR_MAX)).round() as u32;
-            (option.clone(), thousands(*count), format!("{:.0}%", share * 100.0), width)
+            let short = if option.chars().count() > CHART_LABEL_CHARS {
+                format!("{}…", option.chars().take(CHART_LABEL_CHARS - 1).collect::<String>().trim_end())
+            } else {
+                option.clone()
+            };
+            (option.clone(), short, thousands(*count), format!("{:.0}%", share * 100.0), width)
         })
         .collect()
 }
