@@ -175,6 +175,16 @@ async fn a_closed_consultation_takes_only_letters_that_arrived_in_time(backend: 
     }
     let id = consultation_id(&app, "old").await;
     assert_eq!(app.store.respondent_count(id).await.unwrap(), 2, "only the letter and the event's notes");
+
+    // Once its results are published, a late letter is still taken, and staff are told it will not
+    // be in them until the analysis is run again.
+    const LATE: &str = "not in what we heard until the analysis is run again";
+    form.lacks(LATE);
+    let (_, admin) = app.signed_in(Role::Admin, "Ada Admin").await;
+    assert!(app.store.publish_results(id, admin, app.state.now()).await.unwrap());
+    staff.get(NEW_CLOSED).await.shows(LATE);
+    staff.get("/admin/consultations/old/responses/import").await.shows(LATE);
+    saved(&enter(&staff, NEW_CLOSED, &[("channel", "post"), ("received", "2024-01-31")], None).await);
 }
 
 #[tokio::test]
