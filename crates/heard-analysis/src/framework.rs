@@ -127,9 +127,14 @@ pub fn parse(raw: &str, source: &str) -> Result<Framework, FrameworkError> {
         return Err(invalid("it has no themes (only catch-alls, or nothing)".into()));
     }
     let mut ids = std::collections::HashSet::new();
+    let mut labels = std::collections::HashSet::new();
     for t in &themes {
         if !ids.insert(t.id.clone()) {
             return Err(invalid(format!("the id {:?} is used by more than one theme", t.id)));
+        }
+        // Two themes of one name would read as one wherever the results are shown.
+        if !labels.insert(t.label.to_lowercase()) {
+            return Err(invalid(format!("the name {:?} is used by more than one theme", t.label)));
         }
     }
     Ok(Framework { themes })
@@ -196,5 +201,14 @@ mod tests {
         );
         std::fs::write(&text, "").unwrap();
         assert!(read(&text).unwrap_err().to_string().contains("no themes"));
+    }
+
+    #[test]
+    fn two_themes_of_one_name_are_refused() {
+        let refused = parse("Lighting: street lights\nPolicing: officers\nlighting: parks\n", "codes.txt");
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "the framework codes.txt: the name \"lighting\" is used by more than one theme"
+        );
     }
 }

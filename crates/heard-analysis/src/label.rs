@@ -152,6 +152,32 @@ pub fn title(phrases: &[KeyPhrase]) -> String {
     capitalise(&joined)
 }
 
+/// Makes every title name one theme only. Two themes can share their most distinctive phrases;
+/// a title another theme already has takes the first of its own key phrases that it does not
+/// already contain ("Ban: watershed"), or else a number ("Ban (2)"). Analysts merge or rename from
+/// there; a list with one name twice would read as one theme, and runs are compared by name.
+pub fn make_distinct(titles: &mut [String], phrases: &[Vec<KeyPhrase>]) {
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, title) in titles.iter_mut().enumerate() {
+        if taken.insert(title.to_lowercase()) {
+            continue;
+        }
+        let lower = title.to_lowercase();
+        let longer = phrases
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter(|p| !lower.contains(&p.phrase.to_lowercase()))
+            .map(|p| format!("{title}: {}", p.phrase))
+            .find(|t| !taken.contains(&t.to_lowercase()));
+        let distinct = longer.unwrap_or_else(|| {
+            (2..).map(|n| format!("{title} ({n})")).find(|t| !taken.contains(&t.to_lowercase())).unwrap()
+        });
+        taken.insert(distinct.to_lowercase());
+        *title = distinct;
+    }
+}
+
 /// Whether two phrases have a word in common, counting words that begin with the same five
 /// letters as one ("addiction", "addicts").
 fn share_a_root(a: &str, b: &str) -> bool {
@@ -195,6 +221,20 @@ mod tests {
         assert!(second.contains(&"betting adverts"), "{second:?}");
         assert!(!first.contains(&"sports") || !second.contains(&"sports"));
         assert_eq!(title(&phrases[1][..1]), capitalise(second[0]));
+    }
+
+    #[test]
+    fn no_two_themes_share_a_title() {
+        let phrase = |p: &str| KeyPhrase { phrase: p.into(), score: 1.0 };
+        let mut titles: Vec<String> = ["Ban", "Ban", "Sponsorship", "ban"].map(String::from).to_vec();
+        let phrases = vec![
+            vec![phrase("ban")],
+            vec![phrase("ban"), phrase("watershed")],
+            vec![phrase("sponsorship")],
+            vec![phrase("ban")],
+        ];
+        make_distinct(&mut titles, &phrases);
+        assert_eq!(titles, ["Ban", "Ban: watershed", "Sponsorship", "ban (2)"]);
     }
 
     #[test]

@@ -764,7 +764,7 @@ fn discover(
     classes
         .push(labels.iter().enumerate().filter(|(_, l)| **l == usize::MAX).map(|(i, _)| texts[i]).collect());
     let phrases = label::key_phrases(&classes, 6, question.unwrap_or(""));
-    members
+    let mut themes: Vec<ThemeModel> = members
         .iter()
         .enumerate()
         .map(|(c, ms)| {
@@ -785,7 +785,13 @@ fn discover(
                 keywords,
             }
         })
-        .collect()
+        .collect();
+    let mut titles: Vec<String> = themes.iter().map(|t| t.label.clone()).collect();
+    label::make_distinct(&mut titles, &phrases[..themes.len()]);
+    for (theme, title) in themes.iter_mut().zip(titles) {
+        theme.label = title;
+    }
+    themes
 }
 
 /// Cuts the tree so that `k` clusters of at least `min_size` remain, the rest marked outliers

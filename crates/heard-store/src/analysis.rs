@@ -865,6 +865,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let (run_id, consultation_id, old) = theme_owner(&mut tx, theme_id).await?;
+        refuse_a_taken_name(&mut tx, run_id, theme_id, label).await?;
         sqlx::query("UPDATE run_themes SET label = $1, description = $2 WHERE id = $3")
             .bind(label)
             .bind(description.trim())
@@ -992,6 +993,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let (run_id, consultation_id, old) = theme_owner(&mut tx, theme_id).await?;
+        refuse_a_taken_name(&mut tx, run_id, -1, label).await?;
         let position: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM run_themes WHERE run_id = $1")
                 .bind(run_id)
@@ -1219,6 +1221,26 @@ impl Store {
 }
 
 /// The run, consultation and label of a theme still shown (not merged away).
+/// Refuses a name that another theme of the run (`except` aside) already has, whatever its case:
+/// two themes with one name would read as one on every page, and comparisons match themes by name.
+async fn refuse_a_taken_name(conn: &mut AnyConnection, run_id: i64, except: i64, label: &str) -> Result<()> {
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT label FROM run_themes WHERE run_id = $1 AND id <> $2 AND merged_into IS NULL \
+         AND LOWER(label) = LOWER($3)",
+    )
+    .bind(run_id)
+    .bind(except)
+    .bind(label)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match taken {
+        Some(other) => Err(StoreError::Invalid(format!(
+            "another theme of this run is already called “{other}”: merge the two, or choose another name"
+        ))),
+        None => Ok(()),
+    }
+}
+
 async fn theme_owner(conn: &mut AnyConnection, theme_id: i64) -> Result<(i64, i64, String)> {
     let row = sqlx::query(
         "SELECT th.run_id, r.consultation_id, th.label, th.merged_into FROM run_themes th \

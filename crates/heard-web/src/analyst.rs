@@ -89,7 +89,7 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
     }
     let framework = match run.method {
         RunMethod::Framework => {
-            Some(framework::parse(&run.framework, "the framework").map_err(|e| e.to_string())?)
+            Some(framework::parse(&run.framework, "of the run").map_err(|e| e.to_string())?)
         }
         RunMethod::Discover => None,
     };

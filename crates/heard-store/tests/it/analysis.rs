@@ -149,6 +149,14 @@ async fn a_run_is_saved_whole_and_its_figures_follow_review(store: Store) {
     assert_eq!(split[2].id, lights);
     assert_eq!(split[2].kind, RunThemeKind::Split);
 
+    // Two themes of a run cannot share a name, whatever its case; a theme merged away gives its up.
+    let taken = store.rename_theme(lights, "youth SERVICES", "", analyst, now).await.unwrap_err();
+    assert!(taken.to_string().contains("already called “Youth services”"), "{taken}");
+    assert!(
+        store.split_theme(merged[0].id, "Street Lighting", "", &[split[0].id], analyst, now).await.is_err()
+    );
+    store.rename_theme(lights, "Lighting", "", analyst, now).await.unwrap();
+    store.rename_theme(lights, "lighting", "", analyst, now).await.unwrap();
     store.rename_theme(lights, "Lighting on paths", "Residents want lit paths", analyst, now).await.unwrap();
     store.set_theme_reviewed(lights, true, analyst, now).await.unwrap();
     assert!(store.set_we_did(lights, PlanChange::Changed, "  ", analyst, now).await.is_err());
@@ -169,7 +177,7 @@ async fn a_run_is_saved_whole_and_its_figures_follow_review(store: Store) {
 
     let log = store.staff_log(consultation).await.unwrap();
     let reviews = log.iter().filter(|e| e.action == StaffAction::ReviewTheme).count();
-    assert_eq!(reviews, 5, "merge, split, rename, reviewed, we did: {log:?}");
+    assert_eq!(reviews, 7, "merge, split, three renames, reviewed, we did: {log:?}");
     assert!(log.iter().any(|e| e.action == StaffAction::StartAnalysis));
 }
 

@@ -227,6 +227,18 @@ async fn a_host_starts_a_run_and_reviews_its_themes(backend: Backend) {
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     page.shows("Enter a name for the theme").shows(">A new description</textarea>");
+    // The name of another theme of the run is refused, with what was typed kept.
+    let page = host
+        .submit(
+            &into_page,
+            &format!("{into_page}/rename"),
+            &[("label", &split.label.to_uppercase()), ("description", "A new description")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows(&format!("Another theme of this run is already called “{}”", split.label))
+        .shows(&format!(r#"value="{}""#, split.label.to_uppercase()))
+        .shows(">A new description</textarea>");
     let page = host
         .submit(
             &into_page,
