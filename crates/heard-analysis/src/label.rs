@@ -21,6 +21,10 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
     let mut counts: HashMap<String, Vec<f32>> = HashMap::new();
     let mut surfaces: HashMap<String, HashMap<String, u32>> = HashMap::new();
     let mut class_words = vec![0f32; classes.len()];
+    // For each pair, the words that follow it and how often, and how often it occurs: a pair that
+    // nearly always goes on the same way is shown whole ("feel least" as "feel least safe").
+    let mut next_words: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let mut pair_occurrences: HashMap<String, u32> = HashMap::new();
     for (c, texts) in classes.iter().enumerate() {
         for t in texts {
             // Content words with their position, so pairs are only made of neighbours in the
@@ -51,7 +55,13 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
                 if i + 1 < stems.len() && stems[i] != stems[i + 1] {
                     let gap = positions[i + 1] - positions[i];
                     if gap == 1 {
-                        add(format!("{} {}", s, stems[i + 1]), format!("{} {}", words[i], words[i + 1]));
+                        let term = format!("{} {}", s, stems[i + 1]);
+                        *pair_occurrences.entry(term.clone()).or_default() += 1;
+                        if let Some(next) = all.get(positions[i + 1] + 1) {
+                            *next_words.entry(term.clone()).or_default().entry(next.clone()).or_default() +=
+                                1;
+                        }
+                        add(term, format!("{} {}", words[i], words[i + 1]));
                     } else if gap == 2
                         && matches!(all[positions[i] + 1].as_str(), "of" | "for" | "on" | "in" | "to" | "and")
                     {
@@ -120,17 +130,35 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
             chosen
                 .into_iter()
                 .filter_map(|(term, score)| {
-                    let surface = surfaces[&term]
+                    let mut surface = surfaces[&term]
                         .iter()
                         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
                         .map(|(s, _)| s.clone())
-                        .unwrap_or(term);
+                        .unwrap_or_else(|| term.clone());
+                    if let Some(next) = usual_next_word(&term, &next_words, &pair_occurrences) {
+                        surface = format!("{surface} {next}");
+                    }
                     seen_phrases.insert(surface.clone()).then_some(KeyPhrase { phrase: surface, score })
                 })
                 .collect(),
         );
     }
     out
+}
+
+/// The content word that follows a pair in at least four of five of its uses (and at least twice),
+/// if there is one.
+fn usual_next_word<'a>(
+    term: &str,
+    next_words: &'a HashMap<String, HashMap<String, u32>>,
+    occurrences: &HashMap<String, u32>,
+) -> Option<&'a str> {
+    let total = *occurrences.get(term)?;
+    let (word, count) =
+        next_words.get(term)?.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+    let content =
+        word.chars().count() > 2 && !text::is_stop_word(word) && !word.chars().all(char::is_numeric);
+    (content && *count >= 2 && *count * 5 >= total * 4).then_some(word.as_str())
 }
 
 /// A short title from key phrases: "Grassroots sports and sponsorship money".
@@ -221,6 +249,22 @@ mod tests {
         assert!(second.contains(&"betting adverts"), "{second:?}");
         assert!(!first.contains(&"sports") || !second.contains(&"sports"));
         assert_eq!(title(&phrases[1][..1]), capitalise(second[0]));
+    }
+
+    #[test]
+    fn a_pair_that_nearly_always_goes_on_the_same_way_is_shown_whole() {
+        let classes = vec![
+            vec![
+                "At night I feel least safe on the towpath",
+                "I feel least safe near the bus station",
+                "We feel least safe at night",
+            ],
+            vec!["More officers on foot", "Officers on foot please", "Put officers on the high street"],
+        ];
+        let phrases = key_phrases(&classes, 3, "");
+        let first: Vec<&str> = phrases[0].iter().map(|p| p.phrase.as_str()).collect();
+        assert!(first.contains(&"feel least safe"), "{first:?}");
+        assert!(!first.contains(&"feel least"), "{first:?}");
     }
 
     #[test]
