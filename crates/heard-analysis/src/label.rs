@@ -146,8 +146,8 @@ pub fn key_phrases(classes: &[Vec<&str>], per_class: usize, background: &str) ->
     out
 }
 
-/// The content word that follows a pair in at least four of five of its uses (and at least twice),
-/// if there is one.
+/// The content word (or particle) that follows a pair in at least four of five of its uses, and
+/// at least twice, if there is one.
 fn usual_next_word<'a>(
     term: &str,
     next_words: &'a HashMap<String, HashMap<String, u32>>,
@@ -158,7 +158,9 @@ fn usual_next_word<'a>(
         next_words.get(term)?.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
     let content =
         word.chars().count() > 2 && !text::is_stop_word(word) && !word.chars().all(char::is_numeric);
-    (content && *count >= 2 && *count * 5 >= total * 4).then_some(word.as_str())
+    // The particle of a phrasal verb completes it: "victims give up", "patrols turn out".
+    let particle = matches!(word.as_str(), "up" | "out" | "off" | "down" | "back" | "away");
+    ((content || particle) && *count >= 2 && *count * 5 >= total * 4).then_some(word.as_str())
 }
 
 /// A short title from key phrases: "Grassroots sports and sponsorship money".
@@ -265,6 +267,11 @@ mod tests {
         let first: Vec<&str> = phrases[0].iter().map(|p| p.phrase.as_str()).collect();
         assert!(first.contains(&"feel least safe"), "{first:?}");
         assert!(!first.contains(&"feel least"), "{first:?}");
+        let classes = vec![
+            vec!["Victims give up waiting", "Many victims give up", "victims give up on the courts"],
+            vec![],
+        ];
+        assert_eq!(key_phrases(&classes, 1, "")[0][0].phrase, "victims give up");
     }
 
     #[test]
