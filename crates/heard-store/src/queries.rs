@@ -31,6 +31,14 @@ impl Store {
         self.consultation_where(slug, PUBLISHED).await
     }
 
+    /// A consultation's title, draft or published, by its id.
+    pub async fn consultation_title(&self, id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT title FROM consultations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// A consultation, draft or published, for the back office.
     pub async fn consultation_for_staff(&self, slug: &str) -> Result<Option<Consultation>> {
         self.consultation_where(slug, "TRUE").await

@@ -101,12 +101,10 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
         RunScope::Question(q) => q.clone(),
         _ => {
             let title = store
-                .all_consultations()
+                .consultation_title(run.consultation_id)
                 .await
                 .map_err(internal)?
-                .into_iter()
-                .find(|c| c.id == run.consultation_id)
-                .map_or_else(|| "the proposal".to_string(), |c| format!("the {}", c.title));
+                .map_or_else(|| "the proposal".to_string(), |title| format!("the {title}"));
             format!("Do you support {title}?")
         }
     };
