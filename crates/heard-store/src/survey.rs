@@ -648,6 +648,19 @@ impl Store {
             return Err(StoreError::Invalid("a question cannot depend on itself".into()));
         }
         let mut tx = self.begin_write().await?;
+        let answered: i64 =
+            sqlx::query_scalar(ANSWERED_QUESTION).bind(question_id).fetch_one(&mut *tx).await?;
+        if answered > 0 {
+            let (kind, options): (String, String) =
+                sqlx::query_as("SELECT kind, options FROM survey_questions WHERE id = $1")
+                    .bind(question_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let kind = QuestionKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?;
+            if let Some(problem) = answered_question_change(kind, &split_lines(&options), new) {
+                return Err(StoreError::Invalid(problem));
+            }
+        }
         sqlx::query(
             "UPDATE survey_questions SET kind = $1, prompt = $2, hint = $3, required = $4, options = $5, \
              condition_question_id = $6, condition_options = $7 WHERE id = $8",
@@ -671,11 +684,15 @@ impl Store {
         self.delete_unanswered(
             "survey_questions",
             question_id,
-            "SELECT COUNT(*) FROM survey_answers a JOIN survey_submissions s ON s.id = a.submission_id \
-             WHERE a.question_id = $1 AND s.status = 'submitted'",
+            ANSWERED_QUESTION,
             "people have answered this question, so it cannot be deleted",
         )
         .await
+    }
+
+    /// How many submitted surveys answered a question.
+    pub async fn question_answered(&self, question_id: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(ANSWERED_QUESTION).bind(question_id).fetch_one(&self.pool).await?)
     }
 
     /// Deletes the row `id` of `table`, or refuses with `refusal` when `count_answered` (given the
@@ -1117,6 +1134,32 @@ fn question(row: &AnyRow) -> Result<Question> {
 }
 
 /// Options are kept one a line.
+/// Submitted answers to the question `$1`.
+const ANSWERED_QUESTION: &str = "SELECT COUNT(*) FROM survey_answers a JOIN survey_submissions s ON s.id = a.submission_id \
+     WHERE a.question_id = $1 AND s.status = 'submitted'";
+
+/// What an edit may not change once people have answered a question: its kind, and the options
+/// they chose from (answers are kept as the option's words, so a renamed or removed option would
+/// lose them from the results). Wording, hints and new options are fine. `None` when the edit is.
+pub fn answered_question_change(kind: QuestionKind, options: &[String], new: &NewQuestion) -> Option<String> {
+    if new.kind != kind {
+        return Some(format!(
+            "people have answered this question, so its kind cannot change: it stays “{}”",
+            kind.label()
+        ));
+    }
+    if !kind.takes_options() {
+        return None;
+    }
+    let kept: Vec<&str> = new.options.iter().map(|o| o.trim()).collect();
+    options.iter().find(|o| !kept.contains(&o.as_str())).map(|missing| {
+        format!(
+            "people have answered this question, so its options cannot be removed or reworded: put “{missing}” back \
+             (you can add options)"
+        )
+    })
+}
+
 fn lines(options: &[String]) -> String {
     options.iter().map(|o| o.trim()).filter(|o| !o.is_empty()).collect::<Vec<_>>().join("\n")
 }

@@ -280,6 +280,36 @@ async fn sections_and_questions_keep_their_order_and_answered_ones_stay(store: S
         .unwrap();
     let err = store.delete_question(b.agree).await.unwrap_err();
     assert!(err.to_string().contains("cannot be deleted"), "{err}");
+    // An answered question keeps its kind and the options people chose from; its wording and new
+    // options can change.
+    let edit = |kind, options: &[&str]| NewQuestion {
+        kind,
+        prompt: "Which matter most?".into(),
+        hint: String::new(),
+        required: false,
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        condition: None,
+    };
+    let scale = edit(QuestionKind::AgreeScale, &[]);
+    let err =
+        store.update_question(b.agree, &edit(QuestionKind::SingleChoice, &["Yes", "No"])).await.unwrap_err();
+    assert!(err.to_string().contains("its kind cannot change"), "{err}");
+    store.update_question(b.agree, &NewQuestion { required: true, ..scale }).await.unwrap();
+    store
+        .record_survey_submissions(
+            s.id,
+            &[(answers(&[(b.priorities, &["Patrols"])]), response(&b, None, vec![]))],
+            Timestamp(2),
+        )
+        .await
+        .unwrap();
+    let renamed = edit(QuestionKind::MultipleChoice, &["Lighting", "Police patrols", "Youth work"]);
+    let err = store.update_question(b.priorities, &renamed).await.unwrap_err();
+    assert!(err.to_string().contains("put “Patrols” back"), "{err}");
+    let added = edit(QuestionKind::MultipleChoice, &["Lighting", "Patrols", "Youth work", "Street lighting"]);
+    store.update_question(b.priorities, &added).await.unwrap();
+    let edited = store.survey_for("police-plan").await.unwrap().unwrap();
+    assert_eq!(edited.question(b.priorities).unwrap().options.len(), 4);
     let err = store.delete_section(s.sections[0].id).await.unwrap_err();
     assert!(err.to_string().contains("cannot be deleted"), "{err}");
     store.delete_question(b.ranking).await.unwrap();

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
     Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult, Section, StoreError,
-    Survey, SurveySettings,
+    Survey, SurveySettings, answered_question_change,
 };
 use serde::Deserialize;
 
@@ -338,8 +338,17 @@ pub async fn edit_question(
     let Posted { visitor, form, .. } = posted;
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
-    let section_id = survey.question(id).ok_or(WebError::NotFound)?.section_id;
-    let (new, errors) = read_question(&survey, section_id, Some(id), &form);
+    let old = survey.question(id).ok_or(WebError::NotFound)?;
+    let section_id = old.section_id;
+    let (new, mut errors) = read_question(&survey, section_id, Some(id), &form);
+    // Once people have answered, their answers fix the kind and the options they chose from.
+    if let Some(new) = new.as_ref().filter(|_| errors.is_empty())
+        && state.store().question_answered(id).await? > 0
+        && let Some(problem) = answered_question_change(old.kind, &old.options, new)
+    {
+        let field = if new.kind == old.kind { "options" } else { "kind" };
+        errors.push((field.into(), capitalised(&problem)));
+    }
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return question_page(
             &visitor,

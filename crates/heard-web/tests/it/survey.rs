@@ -385,6 +385,56 @@ async fn staff_build_a_survey_and_a_form_with_a_problem_keeps_what_was_typed() {
 }
 
 #[tokio::test]
+async fn an_answered_question_keeps_its_kind_and_options_but_can_be_reworded() {
+    let app = discussions_app_with(Backend::Sqlite, heard_web::Settings::default()).await;
+    let ids = survey_on(&app, "parks", false).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let (scale, ticks, more) = (field(ids.scale), field(ids.ticks), field(ids.more));
+    let first = [(scale.as_str(), "Agree"), (ticks.as_str(), "Wardens"), ("action", "continue")];
+    answer_section(&alice, PARKS, 1, &first).await;
+    let done = answer_section(&alice, PARKS, 2, &[(&more, "Benches"), ("action", "continue")]).await;
+    assert_eq!(done.location(), format!("{PARKS}/submitted"));
+
+    let (host, _) = app.signed_in(Role::Host, "Priya").await;
+    let edit = format!("/admin/consultations/parks/survey/questions/{}", ids.ticks);
+    let reworded = host
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("kind", "multiple_choice"),
+                ("prompt", "What would help most?"),
+                ("options", "Lights\nPark wardens"),
+            ],
+        )
+        .await;
+    assert_eq!(reworded.status, StatusCode::UNPROCESSABLE_ENTITY);
+    reworded
+        .shows(r##"<a href="#options">People have answered this question, so its options cannot be removed or reworded: put “Wardens” back (you can add options).</a>"##)
+        .shows(">What would help most?</textarea>")
+        .shows(">Lights\nPark wardens</textarea>");
+    let retyped = host
+        .submit(&edit, &edit, &[("kind", "short_text"), ("prompt", "What would help most?"), ("options", "")])
+        .await;
+    assert_eq!(retyped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    retyped.shows("so its kind cannot change: it stays “Multiple choice”");
+    let fine = host
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("kind", "multiple_choice"),
+                ("prompt", "What would help most?"),
+                ("options", "Lights\nWardens\nBenches"),
+            ],
+        )
+        .await;
+    assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.html);
+    let survey = app.store.survey_for("parks").await.unwrap().unwrap();
+    assert_eq!(survey.question(ids.ticks).unwrap().options, ["Lights", "Wardens", "Benches"]);
+}
+
+#[tokio::test]
 async fn the_confirmation_email_carries_a_copy_of_the_answers() {
     let (settings, maildir) = crate::password_reset::mail_settings();
     let app = discussions_app_with(Backend::Sqlite, settings).await;
