@@ -97,6 +97,14 @@ pub enum Registrant {
     Visitor { name: String, email: String },
 }
 
+/// Who gives a place back: the account that holds it, or whoever has the link from its
+/// confirmation email (the SHA-256 of the link's key).
+#[derive(Debug, Clone, Copy)]
+pub enum CancelBy<'a> {
+    Account(i64),
+    Key(&'a str),
+}
+
 /// What became of a registration of interest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registration {
@@ -222,10 +230,13 @@ impl Store {
 
     /// Registers interest in an event, unless it is full, over, or this person registered already.
     /// A visitor whose address belongs to an account registers as that account.
+    /// Registers interest in an event, if it has a place and its day has not gone. `cancel_key_hash`
+    /// is the SHA-256 of the key in the link that gives the place back.
     pub async fn register_interest(
         &self,
         event_id: i64,
         who: &Registrant,
+        cancel_key_hash: &str,
         now: Timestamp,
     ) -> Result<Registration> {
         let mut tx = self.begin_write().await?;
@@ -275,8 +286,8 @@ impl Store {
             return Ok(Registration::Full);
         }
         sqlx::query(
-            "INSERT INTO event_registrations (event_id, person_key, user_id, name, email, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO event_registrations (event_id, person_key, user_id, name, email, created_at, \
+             cancel_key_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(event_id)
         .bind(&person_key)
@@ -284,10 +295,41 @@ impl Store {
         .bind(&name)
         .bind(&email)
         .bind(now.0)
+        .bind(cancel_key_hash)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(Registration::Registered)
+    }
+
+    /// The name on the registration a cancel link's key (its SHA-256) leads to, if it still stands.
+    pub async fn registration_by_cancel_key(&self, event_id: i64, key_hash: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM event_registrations WHERE event_id = $1 AND cancel_key_hash = $2",
+        )
+        .bind(event_id)
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Gives a place back: the registration goes, name and email with it, and the place is free for
+    /// someone else. False when there was no such registration (already cancelled, or never made).
+    pub async fn cancel_registration(&self, event_id: i64, by: CancelBy<'_>) -> Result<bool> {
+        let (column, key) = match by {
+            CancelBy::Account(user_id) => ("person_key", format!("u{user_id}")),
+            CancelBy::Key(hash) => ("cancel_key_hash", hash.to_owned()),
+        };
+        let mut tx = self.begin_write().await?;
+        let removed =
+            sqlx::query(&format!("DELETE FROM event_registrations WHERE event_id = $1 AND {column} = $2"))
+                .bind(event_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        Ok(removed > 0)
     }
 
     /// Whether this account registered interest in the event.

@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_analysis.sql"),
         postgres: include_str!("../migrations/postgres/0006_analysis.sql"),
     },
+    Migration {
+        version: 7,
+        name: "event_cancellation",
+        sqlite: include_str!("../migrations/sqlite/0007_event_cancellation.sql"),
+        postgres: include_str!("../migrations/postgres/0007_event_cancellation.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -35,6 +35,11 @@ pub fn router(state: AppState) -> Router {
             "/consultations/{slug}/events/{id}/register",
             get(events::register_form).post(events::register),
         )
+        .route("/consultations/{slug}/events/{id}/cancel", post(events::cancel))
+        .route(
+            "/consultations/{slug}/events/{id}/cancel/{key}",
+            get(events::cancel_form).post(events::cancel_by_link),
+        )
         .route("/consultations/{slug}/discussions/{discussion}", get(discussion::show))
         .route("/consultations/{slug}/discussions/{discussion}/comments", post(comments::post))
         .route("/consultations/{slug}/survey", get(survey::start))

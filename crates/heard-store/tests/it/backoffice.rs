@@ -208,7 +208,7 @@ async fn capacity_holds_when_many_register_at_once(store: Store) {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let who = Registrant::Visitor { name: format!("Person {n}"), email: format!("p{n}@example.org") };
-            store.register_interest(event_id, &who, in_january()).await.unwrap()
+            store.register_interest(event_id, &who, &format!("key{n}"), in_january()).await.unwrap()
         }));
     }
     let mut outcomes = Vec::new();
@@ -231,37 +231,50 @@ async fn one_registration_per_person_whether_signed_in_or_not(store: Store) {
     let rae = store.create_account(&resident("Rae", "Rae@Example.org")).await.unwrap();
     let as_account = Registrant::Account { user_id: rae, name: "Rae".into() };
     assert_eq!(
-        store.register_interest(event_id, &as_account, in_january()).await.unwrap(),
+        store.register_interest(event_id, &as_account, "k1", in_january()).await.unwrap(),
         Registration::Registered
     );
     assert_eq!(
-        store.register_interest(event_id, &as_account, in_january()).await.unwrap(),
+        store.register_interest(event_id, &as_account, "k2", in_january()).await.unwrap(),
         Registration::AlreadyRegistered
     );
     // Her address, typed in another case while signed out, is her account.
     let by_address = Registrant::Visitor { name: "Rae S".into(), email: "rae@EXAMPLE.org".into() };
     assert_eq!(
-        store.register_interest(event_id, &by_address, in_january()).await.unwrap(),
+        store.register_interest(event_id, &by_address, "k3", in_january()).await.unwrap(),
         Registration::AlreadyRegistered
     );
     let visitor = Registrant::Visitor { name: "Sam".into(), email: "sam@example.org".into() };
     assert_eq!(
-        store.register_interest(event_id, &visitor, in_january()).await.unwrap(),
+        store.register_interest(event_id, &visitor, "k4", in_january()).await.unwrap(),
         Registration::Registered
     );
     let visitor_again = Registrant::Visitor { name: "Samuel".into(), email: " SAM@example.org ".into() };
     assert_eq!(
-        store.register_interest(event_id, &visitor_again, in_january()).await.unwrap(),
+        store.register_interest(event_id, &visitor_again, "k5", in_january()).await.unwrap(),
         Registration::AlreadyRegistered
     );
     assert!(store.is_registered(event_id, rae).await.unwrap());
     let list = store.registrations(event_id).await.unwrap();
     let names: Vec<_> = list.iter().map(|r| (r.name.as_str(), r.email.as_deref(), r.has_account)).collect();
     assert_eq!(names, [("Rae", Some("Rae@Example.org"), true), ("Sam", Some("sam@example.org"), false)]);
+    // A place is given back from the email's link, or by the account; then it is free again.
+    assert_eq!(store.registration_by_cancel_key(event_id, "k4").await.unwrap().as_deref(), Some("Sam"));
+    assert!(!store.cancel_registration(event_id, CancelBy::Key("nope")).await.unwrap());
+    assert!(store.cancel_registration(event_id, CancelBy::Key("k4")).await.unwrap());
+    assert!(!store.cancel_registration(event_id, CancelBy::Key("k4")).await.unwrap(), "once only");
+    assert_eq!(store.registration_by_cancel_key(event_id, "k4").await.unwrap(), None);
+    assert!(store.cancel_registration(event_id, CancelBy::Account(rae)).await.unwrap());
+    assert!(!store.is_registered(event_id, rae).await.unwrap());
+    assert!(store.registrations(event_id).await.unwrap().is_empty(), "names and emails go with them");
+    assert_eq!(
+        store.register_interest(event_id, &visitor, "k8", in_january()).await.unwrap(),
+        Registration::Registered
+    );
     // Once its day has gone, nobody can register.
     let late = Timestamp(day("2025-01-21").start().0);
     let newcomer = Registrant::Visitor { name: "Lee".into(), email: "lee@example.org".into() };
-    assert_eq!(store.register_interest(event_id, &newcomer, late).await.unwrap(), Registration::Past);
+    assert_eq!(store.register_interest(event_id, &newcomer, "k6", late).await.unwrap(), Registration::Past);
 }
 
 async fn event_notes_join_the_register_and_the_count(store: Store) {

@@ -1,5 +1,6 @@
 //! Events: the public page of a consultation's events with "Register interest" (one click when
-//! signed in, name and email otherwise), and the staff pages to add and edit events, see who
+//! signed in, name and email otherwise), a confirmation email whose link gives the place back (as
+//! does a button for the signed in), and the staff pages to add and edit events, see who
 //! registered, and record notes of what was said, which go into the register of responses.
 
 use askama::Template;
@@ -8,14 +9,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::received_problem;
 use heard_store::{
-    Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse, Registrant,
-    Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError, is_time_of_day,
+    CancelBy, Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse,
+    Registrant, Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError,
+    is_time_of_day,
 };
 use serde::Deserialize;
 
 use super::accounts::MessagePage;
 use super::{FieldError, page_response, render};
-use crate::auth::{Posted, SignedIn, Visitor, sha256_hex};
+use crate::auth::{Posted, SignedIn, Visitor, random_token, sha256_hex};
 use crate::format::{day_in_words, paragraphs, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
@@ -202,7 +204,7 @@ pub async fn register(
     let Posted { visitor, form, .. } = posted;
     let c = published(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
-    let who = match &visitor.session {
+    let (who, email) = match &visitor.session {
         Some(session) => {
             if session.account.blocked.is_some() {
                 return Err(WebError::forbidden(
@@ -210,10 +212,11 @@ pub async fn register(
                     "A blocked account cannot register interest in events.",
                 ));
             }
-            Registrant::Account {
+            let who = Registrant::Account {
                 user_id: session.account.user.id,
                 name: session.account.user.display_name.clone(),
-            }
+            };
+            (who, session.account.email.clone())
         }
         None => {
             let mut errors = Vec::new();
@@ -256,10 +259,11 @@ pub async fn register(
                 return register_page(&state, &visitor, c, &e, form, errors, StatusCode::TOO_MANY_REQUESTS)
                     .await;
             }
-            Registrant::Visitor { name: name.to_owned(), email: email.to_owned() }
+            (Registrant::Visitor { name: name.to_owned(), email: email.to_owned() }, email.to_owned())
         }
     };
-    let outcome = state.store().register_interest(e.id, &who, state.now()).await?;
+    let cancel_key = random_token();
+    let outcome = state.store().register_interest(e.id, &who, &sha256_hex(&cancel_key), state.now()).await?;
     let events_href = format!("/consultations/{slug}/events");
     let (status, title, said) = match outcome {
         Registration::Registered => {
@@ -287,19 +291,169 @@ pub async fn register(
             "You can no longer register for it. Other ways to respond are on the consultation's page.",
         ),
     };
+    let mut paragraphs = vec![
+        format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
+        said.to_owned(),
+    ];
+    if outcome == Registration::Registered {
+        let link = format!(
+            "{}/consultations/{slug}/events/{}/cancel/{cancel_key}",
+            state.settings().public_url.trim_end_matches('/'),
+            e.id
+        );
+        if send_confirmation(&state, &email, &c, &e, &link).await {
+            paragraphs.push(
+                "We have emailed you a confirmation, with a link to give your place back if you cannot come."
+                    .to_owned(),
+            );
+        }
+    }
     let page = MessagePage {
         nav: Nav::for_visitor(&visitor),
         title: title.to_owned(),
-        paragraphs: vec![
-            format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
-            said.to_owned(),
-        ],
+        paragraphs,
         links: vec![
             (events_href, "Back to the events".to_owned()),
             (format!("/consultations/{slug}"), c.summary.title),
         ],
     };
     page_response(&page, status, None)
+}
+
+/// Emails the registration's details and the link that gives the place back; whether it went.
+async fn send_confirmation(
+    state: &AppState,
+    to: &str,
+    c: &Consultation,
+    e: &Event,
+    cancel_link: &str,
+) -> bool {
+    let Some(mailer) = state.mailer() else { return false };
+    let d = &e.details;
+    let place = if d.format == EventFormat::Online {
+        "Online: the organisers will send you the joining details before the event.".to_owned()
+    } else {
+        paragraphs(&d.venue).join(", ")
+    };
+    let body = format!(
+        "You have registered your interest in \u{201c}{}\u{201d}, an event of the consultation \u{201c}{}\u{201d}.\n\n\
+         When: {}, {}\nWhere: {place}\n\nIf you cannot come, give your place back so someone else can have it:\n\n\
+         {cancel_link}\n\nKeep this link to yourself: anyone who has it can cancel your place.\n",
+        d.title,
+        c.summary.title,
+        day_in_words(d.on_date),
+        times(e),
+    );
+    match mailer.send(to, &format!("Your place: {}", d.title), body).await {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::error!(event.id = e.id, %error, "sending an event confirmation");
+            false
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "event_cancel.html")]
+struct CancelPage {
+    nav: Nav,
+    csrf: String,
+    action: String,
+    event: EventView,
+    name: String,
+}
+
+/// The page a cancel link opens: the event, and a button to give the place back (a link followed
+/// by a mail scanner must not cancel anything on its own).
+#[tracing::instrument(skip(state, visitor, key), fields(consultation.slug = %slug, event.id = id))]
+pub async fn cancel_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, id, key)): Path<(String, i64, String)>,
+) -> Result<Response, WebError> {
+    let c = published(&state, &slug).await?;
+    let e = event_of(&state, c.summary.id, id).await?;
+    let Some(name) = state.store().registration_by_cancel_key(e.id, &sha256_hex(&key)).await? else {
+        return no_place_to_cancel(&visitor, &slug, c);
+    };
+    let (csrf, cookie) = visitor.form_token(state.settings().secure_cookies);
+    let page = CancelPage {
+        nav: Nav::for_visitor(&visitor),
+        csrf,
+        action: format!("/consultations/{slug}/events/{}/cancel/{key}", e.id),
+        event: EventView::new(&e, state.now().date(), false),
+        name,
+    };
+    page_response(&page, StatusCode::OK, cookie)
+}
+
+/// Gives a place back, from the email's link.
+#[tracing::instrument(skip(state, posted, key), fields(consultation.slug = %slug, event.id = id))]
+pub async fn cancel_by_link(
+    State(state): State<AppState>,
+    Path((slug, id, key)): Path<(String, i64, String)>,
+    posted: Posted<RegisterForm>,
+) -> Result<Response, WebError> {
+    let c = published(&state, &slug).await?;
+    let e = event_of(&state, c.summary.id, id).await?;
+    let key_hash = sha256_hex(&key);
+    if !state.store().cancel_registration(e.id, CancelBy::Key(&key_hash)).await? {
+        return no_place_to_cancel(&posted.visitor, &slug, c);
+    }
+    cancelled(&posted.visitor, &slug, c, &e)
+}
+
+/// Gives a place back, signed in.
+#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug, event.id = id))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path((slug, id)): Path<(String, i64)>,
+    posted: Posted<RegisterForm>,
+) -> Result<Response, WebError> {
+    let c = published(&state, &slug).await?;
+    let e = event_of(&state, c.summary.id, id).await?;
+    let Some(user) = posted.visitor.user_id() else {
+        return Err(WebError::SignInRequired { next: format!("/consultations/{slug}/events") });
+    };
+    if !state.store().cancel_registration(e.id, CancelBy::Account(user)).await? {
+        return no_place_to_cancel(&posted.visitor, &slug, c);
+    }
+    cancelled(&posted.visitor, &slug, c, &e)
+}
+
+fn cancelled(visitor: &Visitor, slug: &str, c: Consultation, e: &Event) -> Result<Response, WebError> {
+    tracing::info!(event.id = e.id, "place given back");
+    let page = MessagePage {
+        nav: Nav::for_visitor(visitor),
+        title: "Your place is cancelled".to_owned(),
+        paragraphs: vec![
+            format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(e)),
+            "Thank you for letting us know: your place is free for someone else, and your name and email \
+             address have been removed from the event's list. You can register again while places are left."
+                .to_owned(),
+        ],
+        links: vec![
+            (format!("/consultations/{slug}/events"), "Back to the events".to_owned()),
+            (format!("/consultations/{slug}"), c.summary.title),
+        ],
+    };
+    page_response(&page, StatusCode::OK, None)
+}
+
+fn no_place_to_cancel(visitor: &Visitor, slug: &str, c: Consultation) -> Result<Response, WebError> {
+    let page = MessagePage {
+        nav: Nav::for_visitor(visitor),
+        title: "There is no place to cancel".to_owned(),
+        paragraphs: vec![
+            "This place has been cancelled already, or the link is not complete: check that you copied all of it."
+                .to_owned(),
+        ],
+        links: vec![
+            (format!("/consultations/{slug}/events"), "Back to the events".to_owned()),
+            (format!("/consultations/{slug}"), c.summary.title),
+        ],
+    };
+    page_response(&page, StatusCode::NOT_FOUND, None)
 }
 
 fn times(e: &Event) -> String {

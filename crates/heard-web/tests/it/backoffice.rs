@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use heard_store::*;
 
-use crate::{Browser, TestApp, discussions_app};
+use crate::{Browser, TestApp, discussions_app, discussions_app_with};
 
 const NEW: &str = "/admin/consultations/new";
 
@@ -364,4 +364,73 @@ async fn registrations_without_an_account_are_limited_per_connection() {
     page.shows("Many registrations have come from your connection recently.")
         .shows(r#"value="third@example.org""#);
     assert_eq!(app.store.registrations(id).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_place_is_given_back_from_the_confirmation_email_or_signed_in() {
+    let (settings, maildir) = crate::password_reset::mail_settings();
+    let app = discussions_app_with(Backend::Sqlite, settings).await;
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    let new = "/admin/consultations/parks/events/new";
+    let event = [
+        ("title", "Walk the park at dusk"),
+        ("format", "in-person"),
+        ("on_date", "2025-03-20"),
+        ("starts_at", "18:30"),
+        ("ends_at", "20:00"),
+        ("venue", "Park gates\nVictoria Park"),
+        ("accessibility", "Step-free paths."),
+        ("capacity", "1"),
+        ("description", "A walk to see where lights are needed."),
+    ];
+    let page = staff.submit(new, new, &event).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    let id: i64 = page.location().rsplit('/').next().unwrap().parse().unwrap();
+    let register = format!("/consultations/parks/events/{id}/register");
+
+    // A visitor registers and is emailed the details and a link that gives the place back.
+    let email = format!("walker-{}@example.org", std::process::id());
+    let visitor = app.browser("203.0.113.20");
+    let page = visitor.submit(&register, &register, &[("name", "Sam"), ("email", &email)]).await;
+    page.shows("You have registered your interest").shows("We have emailed you a confirmation");
+    let message = crate::password_reset::wait_for_mail(&maildir, &email);
+    assert!(message.contains("Subject: Your place: Walk the park at dusk"), "{message}");
+    assert!(message.contains("Thursday 20 March 2025"), "{message}");
+    assert!(message.contains("Park gates, Victoria Park"), "{message}");
+    let prefix = format!("http://heard.test/consultations/parks/events/{id}/cancel/");
+    let at = message.find(&prefix).expect("the cancel link");
+    let link: String = message[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let path = link.trim_start_matches("http://heard.test").to_owned();
+
+    // Following the link alone cancels nothing (mail scanners follow links); the button does.
+    let full = app.browser("203.0.113.21");
+    full.get(&register).await.shows("This event is full.");
+    let confirm = visitor.get(&path).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    confirm.shows("Cancel your place: Walk the park at dusk").shows("registered to Sam");
+    assert_eq!(app.store.registrations(id).await.unwrap().len(), 1);
+    let done = visitor.submit(&path, &path, &[]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    done.shows("Your place is cancelled");
+    assert!(app.store.registrations(id).await.unwrap().is_empty(), "name and email removed");
+    let again = visitor.submit(&register, &path, &[]).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    again.shows("There is no place to cancel");
+    let half = &path[..path.len() - 4];
+    assert_eq!(visitor.get(half).await.status, StatusCode::NOT_FOUND);
+
+    // The freed place is taken by a resident, who gives it back with one click.
+    let (rae, _) = app.signed_in(Role::Resident, "Rae").await;
+    rae.submit("/consultations/parks/events", &register, &[])
+        .await
+        .shows("You have registered your interest");
+    let events = rae.get("/consultations/parks/events").await;
+    events.shows("You have registered your interest in this event.").shows("Cancel my place");
+    let cancel = format!("/consultations/parks/events/{id}/cancel");
+    rae.submit("/consultations/parks/events", &cancel, &[]).await.shows("Your place is cancelled");
+    rae.get("/consultations/parks/events").await.shows("1 places, 1 left").lacks("Cancel my place");
+    // Signed out, the button's address asks to sign in.
+    let signed_out = app.browser("203.0.113.22");
+    let token = signed_out.get("/login").await.csrf();
+    assert_eq!(signed_out.post(&cancel, &[("csrf", &token)]).await.status, StatusCode::SEE_OTHER);
 }

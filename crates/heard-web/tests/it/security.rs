@@ -64,6 +64,8 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
             format!("/consultations/parks/events/{event}/register"),
             vec![("name", "F".into()), ("email", "f@example.org".into())],
         ),
+        (format!("/consultations/parks/events/{event}/cancel"), vec![]),
+        (format!("/consultations/parks/events/{event}/cancel/some-key"), vec![]),
         ("/consultations/parks/survey/start".into(), vec![("email", "forged@example.org".into())]),
         ("/consultations/parks/survey/sections/1".into(), vec![("action", "continue".into())]),
         ("/admin/consultations/parks/survey".into(), vec![("title", "Forged survey".into())]),
