@@ -95,7 +95,7 @@ describe('A host creates and publishes a consultation; residents register for ev
     await context.close();
   });
 
-  it('a resident registers interest in an event with one click, and only once', async () => {
+  it('a resident registers interest in an event with one click, only once, and can give the place back', async () => {
     await createAccount(server.dataDir, RESIDENT);
     const { page } = await openPage(browser, { javaScriptEnabled: false });
     problems.push(watchForErrors(page));
@@ -110,6 +110,13 @@ describe('A host creates and publishes a consultation; residents register for ev
     const again = page.getByRole('article', { name: /Evening walk/ });
     assert.match(await again.innerText(), /You have registered your interest in this event\./);
     assert.match(await again.innerText(), /25 places, 24 left/);
+    await again.getByRole('button', { name: /Cancel my place at Evening walk/ }).click();
+    assert.equal(await page.locator('h1').innerText(), 'Your place is cancelled');
+    await page.getByRole('link', { name: 'Back to the events' }).click();
+    const freed = page.getByRole('article', { name: /Evening walk/ });
+    assert.match(await freed.innerText(), /25 places, 25 left/);
+    await freed.getByRole('button', { name: /Register interest in Evening walk/ }).click();
+    assert.equal(await page.locator('h1').innerText(), 'You have registered your interest');
   });
 
   it('a visitor without an account registers with a name and an email address', async () => {
