@@ -291,7 +291,7 @@ pub async fn register(
             "You can no longer register for it. Other ways to respond are on the consultation's page.",
         ),
     };
-    let mut paragraphs = vec![
+    let mut said_lines = vec![
         format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
         said.to_owned(),
     ];
@@ -302,7 +302,7 @@ pub async fn register(
             e.id
         );
         if send_confirmation(&state, &email, &c, &e, &link).await {
-            paragraphs.push(
+            said_lines.push(
                 "We have emailed you a confirmation, with a link to give your place back if you cannot come."
                     .to_owned(),
             );
@@ -311,7 +311,7 @@ pub async fn register(
     let page = MessagePage {
         nav: Nav::for_visitor(&visitor),
         title: title.to_owned(),
-        paragraphs,
+        paragraphs: said_lines,
         links: vec![
             (events_href, "Back to the events".to_owned()),
             (format!("/consultations/{slug}"), c.summary.title),
