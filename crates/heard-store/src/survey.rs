@@ -690,11 +690,6 @@ impl Store {
         .await
     }
 
-    /// How many submitted surveys answered a question.
-    pub async fn question_answered(&self, question_id: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(ANSWERED_QUESTION).bind(question_id).fetch_one(&self.pool).await?)
-    }
-
     /// Deletes the row `id` of `table`, or refuses with `refusal` when `count_answered` (given the
     /// id) finds submitted answers that depend on it. The names are this module's constants, never
     /// input, so they can go into the SQL text.
@@ -1141,7 +1136,7 @@ const ANSWERED_QUESTION: &str = "SELECT COUNT(*) FROM survey_answers a JOIN surv
 /// What an edit may not change once people have answered a question: its kind, and the options
 /// they chose from (answers are kept as the option's words, so a renamed or removed option would
 /// lose them from the results). Wording, hints and new options are fine. `None` when the edit is.
-pub fn answered_question_change(kind: QuestionKind, options: &[String], new: &NewQuestion) -> Option<String> {
+fn answered_question_change(kind: QuestionKind, options: &[String], new: &NewQuestion) -> Option<String> {
     if new.kind != kind {
         return Some(format!(
             "people have answered this question, so its kind cannot change: it stays “{}”",

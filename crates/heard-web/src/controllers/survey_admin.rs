@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
     Condition, Consultation, NewQuestion, Question, QuestionKind, QuestionResult, Section, StoreError,
-    Survey, SurveySettings, answered_question_change,
+    Survey, SurveySettings,
 };
 use serde::Deserialize;
 
 use super::page_response;
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::thousands;
+use crate::format::{chart_label, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -339,30 +339,32 @@ pub async fn edit_question(
     let session = policy::require(&visitor, Action::BuildSurvey, &builder_path(&slug))?;
     let survey = existing_survey(&state, &slug).await?;
     let old = survey.question(id).ok_or(WebError::NotFound)?;
-    let section_id = old.section_id;
+    let (section_id, old_kind) = (old.section_id, old.kind);
     let (new, mut errors) = read_question(&survey, section_id, Some(id), &form);
-    // Once people have answered, their answers fix the kind and the options they chose from.
-    if let Some(new) = new.as_ref().filter(|_| errors.is_empty())
-        && state.store().question_answered(id).await? > 0
-        && let Some(problem) = answered_question_change(old.kind, &old.options, new)
-    {
-        let field = if new.kind == old.kind { "options" } else { "kind" };
-        errors.push((field.into(), capitalised(&problem)));
+    if let Some(new) = new.filter(|_| errors.is_empty()) {
+        match state.store().update_question(id, &new).await {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!("{}#question-{id}", builder_path(&slug))).into_response());
+            }
+            // Once people have answered, their answers fix the kind and the options they chose
+            // from; the store says which part of the edit it refused.
+            Err(StoreError::Invalid(problem)) => {
+                let field = if new.kind == old_kind { "options" } else { "kind" };
+                errors.push((field.into(), capitalised(&problem)));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return question_page(
-            &visitor,
-            session,
-            &survey,
-            section_id,
-            Some(id),
-            form,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    };
-    state.store().update_question(id, &new).await?;
-    Ok(Redirect::to(&format!("{}#question-{id}", builder_path(&slug))).into_response())
+    question_page(
+        &visitor,
+        session,
+        &survey,
+        section_id,
+        Some(id),
+        form,
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
 }
 
 #[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
@@ -440,8 +442,6 @@ pub struct ResultsQuery {
 /// Bar chart geometry (SVG user units, 400 wide, as on the results page, so the labels stay
 /// readable on a phone): one row per option, the label above its bar.
 const BAR_MAX: u32 = 280;
-/// Longer option labels are cut in the chart (the table beside it has them whole).
-const CHART_LABEL_CHARS: usize = 48;
 const ROW_HEIGHT: u32 = 44;
 
 #[tracing::instrument(skip(state, visitor, query), fields(consultation.slug = %slug))]
@@ -541,12 +541,7 @@ fn chart_rows(result: &QuestionResult) -> Vec<(String, String, String, String, u
         .map(|(option, count)| {
             let share = *count as f64 / answered as f64;
             let width = (share * f64::from(BAR_MAX)).round() as u32;
-            let short = if option.chars().count() > CHART_LABEL_CHARS {
-                format!("{}…", option.chars().take(CHART_LABEL_CHARS - 1).collect::<String>().trim_end())
-            } else {
-                option.clone()
-            };
-            (option.clone(), short, thousands(*count), format!("{:.0}%", share * 100.0), width)
+            (option.clone(), chart_label(option), thousands(*count), format!("{:.0}%", share * 100.0), width)
         })
         .collect()
 }
