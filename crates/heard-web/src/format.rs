@@ -29,6 +29,17 @@ pub fn and_list<S: AsRef<str>>(names: &[S]) -> String {
 }
 
 /// The non-empty paragraphs of a text, one per line.
+/// A chart's label: cut with an ellipsis past 48 characters, which is what fits beside a bar on a
+/// phone (the table beside every chart has the label whole).
+pub fn chart_label(label: &str) -> String {
+    const MAX: usize = 48;
+    if label.chars().count() > MAX {
+        format!("{}…", label.chars().take(MAX - 1).collect::<String>().trim_end())
+    } else {
+        label.to_owned()
+    }
+}
+
 pub fn paragraphs(text: &str) -> Vec<&str> {
     text.lines().map(str::trim).filter(|p| !p.is_empty()).collect()
 }

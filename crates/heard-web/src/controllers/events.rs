@@ -264,7 +264,6 @@ pub async fn register(
     };
     let cancel_key = random_token();
     let outcome = state.store().register_interest(e.id, &who, &sha256_hex(&cancel_key), state.now()).await?;
-    let events_href = format!("/consultations/{slug}/events");
     let (status, title, said) = match outcome {
         Registration::Registered => {
             tracing::info!(event.id = e.id, "interest registered");
@@ -312,10 +311,7 @@ pub async fn register(
         nav: Nav::for_visitor(&visitor),
         title: title.to_owned(),
         paragraphs: said_lines,
-        links: vec![
-            (events_href, "Back to the events".to_owned()),
-            (format!("/consultations/{slug}"), c.summary.title),
-        ],
+        links: onward_links(&slug, c),
     };
     page_response(&page, status, None)
 }
@@ -432,10 +428,7 @@ fn cancelled(visitor: &Visitor, slug: &str, c: Consultation, e: &Event) -> Resul
              address have been removed from the event's list. You can register again while places are left."
                 .to_owned(),
         ],
-        links: vec![
-            (format!("/consultations/{slug}/events"), "Back to the events".to_owned()),
-            (format!("/consultations/{slug}"), c.summary.title),
-        ],
+        links: onward_links(slug, c),
     };
     page_response(&page, StatusCode::OK, None)
 }
@@ -448,12 +441,17 @@ fn no_place_to_cancel(visitor: &Visitor, slug: &str, c: Consultation) -> Result<
             "This place has been cancelled already, or the link is not complete: check that you copied all of it."
                 .to_owned(),
         ],
-        links: vec![
-            (format!("/consultations/{slug}/events"), "Back to the events".to_owned()),
-            (format!("/consultations/{slug}"), c.summary.title),
-        ],
+        links: onward_links(slug, c),
     };
     page_response(&page, StatusCode::NOT_FOUND, None)
+}
+
+/// Where a message about an event leads on: the consultation's events, and the consultation.
+fn onward_links(slug: &str, c: Consultation) -> Vec<(String, String)> {
+    vec![
+        (format!("/consultations/{slug}/events"), "Back to the events".to_owned()),
+        (format!("/consultations/{slug}"), c.summary.title),
+    ]
 }
 
 fn times(e: &Event) -> String {

@@ -225,17 +225,20 @@ fn status_note(consultation: &Consultation, today: Date) -> Option<String> {
     let s = &consultation.summary;
     match s.status(today) {
         Status::Open => None,
-        Status::Closed if s.results_published => Some(format!(
-            "This consultation closed on {}. It no longer takes responses, except letters that arrived by post \
-             on or before that day. Its results are published: a letter entered now is in the register, but \
-             not in what we heard until the analysis is run again and its results published.",
-            s.closes_on.long()
-        )),
-        Status::Closed => Some(format!(
-            "This consultation closed on {}. It no longer takes responses, except letters that arrived by post \
-             on or before that day.",
-            s.closes_on.long()
-        )),
+        Status::Closed => {
+            let mut note = format!(
+                "This consultation closed on {}. It no longer takes responses, except letters that arrived by \
+                 post on or before that day.",
+                s.closes_on.long()
+            );
+            if s.results_published {
+                note.push_str(
+                    " Its results are published: a letter entered now is in the register, but not in what we \
+                     heard until the analysis is run again and its results published.",
+                );
+            }
+            Some(note)
+        }
         Status::Upcoming => Some(format!(
             "This consultation opens on {}. Responses can be entered from that day.",
             s.opens_on.long()

@@ -16,7 +16,7 @@ use heard_store::{
 
 use super::render;
 use crate::auth::Visitor;
-use crate::format::{paragraphs, thousands};
+use crate::format::{chart_label, paragraphs, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -373,11 +373,7 @@ fn chart(id: &str, title: &str, unit: &str, rows: Vec<(String, i64)>, out_of: i6
     let bars: Vec<Bar> = rows
         .into_iter()
         .map(|(label, n)| Bar {
-            short: if label.chars().count() > 48 {
-                format!("{}…", label.chars().take(47).collect::<String>().trim_end())
-            } else {
-                label.clone()
-            },
+            short: chart_label(&label),
             width: ((n as f64 / max as f64) * BAR_MAX).round() as u32,
             count: thousands(n),
             share: percent(n, out_of),
