@@ -12,6 +12,7 @@ use heard_store::{
 };
 use serde::Deserialize;
 
+use super::accounts::capitalise;
 use super::page_response;
 use crate::auth::{Posted, SignedIn, Visitor};
 use crate::format::{chart_label, thousands};
@@ -350,7 +351,7 @@ pub async fn edit_question(
             // from; the store says which part of the edit it refused.
             Err(StoreError::Invalid(problem)) => {
                 let field = if new.kind == old_kind { "options" } else { "kind" };
-                errors.push((field.into(), capitalised(&problem)));
+                errors.push((field.into(), capitalise(&problem)));
             }
             Err(e) => return Err(e.into()),
         }
@@ -603,7 +604,7 @@ fn after_deleting(
         Err(StoreError::Invalid(why)) => {
             let settings = settings_of(&survey);
             let page = BuilderPage {
-                notice: Some(capitalised(&why)),
+                notice: Some(capitalise(&why)),
                 ..builder_page(visitor, session, consultation, Some(survey), settings)
             };
             page_response(&page, StatusCode::CONFLICT, None)
@@ -729,12 +730,4 @@ fn read_question(
         survey.check_question(section_id, editing, &new).into_iter().map(|p| (p.field.to_owned(), p.message)),
     );
     (Some(new), errors)
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
-    }
 }
