@@ -354,6 +354,8 @@ async fn send_confirmation(
 struct CancelPage {
     nav: Nav,
     csrf: String,
+    slug: String,
+    consultation_title: String,
     action: String,
     event: EventView,
     name: String,
@@ -377,6 +379,8 @@ pub async fn cancel_form(
         nav: Nav::for_visitor(&visitor),
         csrf,
         action: format!("/consultations/{slug}/events/{}/cancel/{key}", e.id),
+        slug,
+        consultation_title: c.summary.title,
         event: EventView::new(&e, state.now().date(), false),
         name,
     };
