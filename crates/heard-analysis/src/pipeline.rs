@@ -737,18 +737,12 @@ fn discover(
             let root = (m as f32).sqrt();
             let min_k = (root * 0.5).round().clamp(2.0, 12.0) as usize;
             let max_k = (root * 1.5).round().clamp(min_k as f32, 40.0) as usize;
-            let mut best = (f32::NEG_INFINITY, dendrogram.cut(min_k));
             let ks: Vec<usize> = (min_k..=max_k.min(m - 1)).collect();
             let cuts = parallel_map(&ks, threads, |&k| {
                 let cut = cut_to_themes(&dendrogram, k, min_size);
                 (silhouette(&distances, &cut), cut)
             });
-            for (s, cut) in cuts {
-                if s > best.0 {
-                    best = (s, cut);
-                }
-            }
-            best.1
+            fewest_near_best(cuts).unwrap_or_else(|| dendrogram.cut(min_k))
         }
     };
     let k = labels.iter().filter(|&&l| l != usize::MAX).max().map_or(0, |m| m + 1);
@@ -793,6 +787,21 @@ fn discover(
     }
     themes
 }
+
+/// The cut with the fewest themes among those whose silhouette is within a tenth of the best
+/// (`cuts` in order of theme count). Silhouette does not fall away after the natural number of
+/// themes: it dips, then creeps up again as clusters split into near-identical phrasings, and a
+/// peak there can edge out the natural one by a hair (fast mode's 40 themes against 15, issue 19).
+/// Fewer themes read better, so a near tie goes to the coarser cut.
+fn fewest_near_best(cuts: Vec<(f32, Vec<usize>)>) -> Option<Vec<usize>> {
+    let best = cuts.iter().map(|(s, _)| *s).fold(f32::NEG_INFINITY, f32::max);
+    let floor = best - NEAR_BEST_SILHOUETTE * best.abs();
+    cuts.into_iter().find(|(s, _)| *s >= floor).map(|(_, cut)| cut)
+}
+
+/// How close to the best silhouette a coarser cut must come to be preferred (a tenth: chosen on
+/// the synthetic bench corpus and gambling-xs; see `fewest_near_best`).
+const NEAR_BEST_SILHOUETTE: f32 = 0.1;
 
 /// Cuts the tree so that `k` clusters of at least `min_size` remain, the rest marked outliers
 /// (`usize::MAX`). Cutting finer finds more small clusters, so it searches for the right cut.
@@ -1244,6 +1253,22 @@ mod tests {
                 .collect(),
             diagnostics: vec![],
         }
+    }
+
+    #[test]
+    fn a_near_tie_in_silhouette_goes_to_the_fewer_themes() {
+        // Silhouettes of cuts into 12, 13, ... themes: a peak at 15, then a creep up past it.
+        let cuts: Vec<(f32, Vec<usize>)> = [0.11, 0.12, 0.14, 0.189, 0.09, 0.15, 0.1996]
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, vec![i]))
+            .collect();
+        assert_eq!(fewest_near_best(cuts), Some(vec![3]));
+        // A clear best wins however many themes it has.
+        let cuts: Vec<(f32, Vec<usize>)> =
+            [0.05, 0.08, 0.20].iter().enumerate().map(|(i, &s)| (s, vec![i])).collect();
+        assert_eq!(fewest_near_best(cuts), Some(vec![2]));
+        assert_eq!(fewest_near_best(vec![]), None);
     }
 
     #[test]

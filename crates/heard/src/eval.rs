@@ -28,6 +28,24 @@ pub enum EvalCommand {
         #[command(flatten)]
         model: ModelLocation,
     },
+    /// IBM ArgKP's layout: arguments_SPLIT.csv, key_points_SPLIT.csv and labels_SPLIT.csv, one
+    /// set per motion, its key points as the gold themes.
+    Argkp {
+        dir: PathBuf,
+        /// Which split's files to read (train or dev).
+        #[arg(long, default_value = "dev")]
+        split: String,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, value_enum, default_value_t = ModeArg::Accurate)]
+        mode: ModeArg,
+        /// Discover exactly this many themes instead of choosing the number from the data.
+        #[arg(long)]
+        themes: Option<usize>,
+        #[command(flatten)]
+        model: ModelLocation,
+    },
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -43,95 +61,47 @@ struct QuestionScore {
 }
 
 pub fn run(command: EvalCommand) -> Result<()> {
-    let EvalCommand::Themefinder { dir, json, mode, themes, model } = command;
-    let inputs = dir.join("inputs");
-    let mut parts: Vec<PathBuf> = std::fs::read_dir(&inputs)
-        .with_context(|| {
-            format!("reading {} (expected a ThemeFinder folder with inputs/ and outputs/)", inputs.display())
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && p.join("responses.jsonl").exists())
-        .collect();
-    parts.sort();
-    if parts.is_empty() {
-        bail!("{} has no question folders with responses.jsonl", inputs.display());
+    match command {
+        EvalCommand::Themefinder { dir, json, mode, themes, model } => {
+            let sets = themefinder_sets(&dir)?;
+            report(sets, json, mode, themes, &model)
+        }
+        EvalCommand::Argkp { dir, split, json, mode, themes, model } => {
+            let sets = argkp_sets(&dir, &split)?;
+            report(sets, json, mode, themes, &model)
+        }
     }
+}
+
+/// One question's responses with what a person said about each: the themes it raises (framework
+/// ids), its position, and optionally whether it is evidence-rich.
+struct GoldSet {
+    name: String,
+    input: input::Input,
+    framework: framework::Framework,
+    labels: HashMap<ResponseId, Vec<String>>,
+    positions: HashMap<ResponseId, String>,
+    evidence: Option<HashMap<ResponseId, String>>,
+}
+
+fn report(
+    sets: Vec<GoldSet>,
+    json: bool,
+    mode: ModeArg,
+    themes: Option<usize>,
+    model: &ModelLocation,
+) -> Result<()> {
     let model_dir = crate::model::resolve_model_dir(model.model_dir.clone(), &model.data_dir);
     let mut scores = Vec::new();
     let mut used_mode = None;
     let mut notes = Vec::new();
-    for part in &parts {
-        let name = part.file_name().unwrap().to_string_lossy().to_string();
-        let gold_dir = gold_folder(&dir, &name)?;
-        let input = input::read(part).with_context(|| format!("reading {}", part.display()))?;
-        let (embedder, fallback) = load_embedder(mode, &model_dir, &input);
+    for set in &sets {
+        let (embedder, fallback) = load_embedder(mode, &model_dir, &set.input);
         if let Some(note) = fallback {
             notes.push(note);
         }
         used_mode = Some(embedder.info().clone());
-        let gold_framework = framework::read(&gold_dir.join("themes.json"))?;
-        let gold_labels = read_gold(&gold_dir.join("mapping.jsonl"), "labels")?;
-        let gold_positions = read_gold(&gold_dir.join("sentiment.jsonl"), "position")?;
-        let gold_evidence = read_gold(&gold_dir.join("detail_detection.jsonl"), "evidence_rich").ok();
-
-        let mapped = pipeline::analyse(
-            &input,
-            embedder.as_ref(),
-            &Options {
-                framework: Some(gold_framework.clone()),
-                redact: redact_personal_data,
-                ..Options::default()
-            },
-            &(),
-        )?;
-        let predicted: HashMap<ResponseId, Vec<String>> =
-            mapped.mapping.iter().map(|m| (m.response_id.clone(), m.labels.clone())).collect();
-        let gold: HashMap<ResponseId, Vec<String>> =
-            gold_labels.iter().map(|(id, v)| (id.clone(), strings(v))).collect();
-        let map_f1 = sample_f1(&predicted, &gold);
-        let positions: HashMap<ResponseId, String> =
-            mapped.mapping.iter().map(|m| (m.response_id.clone(), m.position.as_str().to_string())).collect();
-        let gold_pos: HashMap<ResponseId, String> =
-            gold_positions.iter().map(|(id, v)| (id.clone(), v.as_str().unwrap_or("").to_string())).collect();
-        let stance_accuracy = accuracy(&positions, &gold_pos);
-        let evidence_accuracy = gold_evidence.map(|g| {
-            let gold: HashMap<ResponseId, String> =
-                g.iter().map(|(id, v)| (id.clone(), v.as_str().unwrap_or("").to_string())).collect();
-            let ours: HashMap<ResponseId, String> = mapped
-                .mapping
-                .iter()
-                .map(|m| (m.response_id.clone(), if m.evidence_rich { "YES" } else { "NO" }.to_string()))
-                .collect();
-            accuracy(&ours, &gold)
-        });
-
-        let discovered = pipeline::analyse(
-            &input,
-            embedder.as_ref(),
-            &Options { themes, redact: redact_personal_data, ..Options::default() },
-            &(),
-        )?;
-        let found: HashMap<ResponseId, Vec<String>> =
-            discovered.mapping.iter().map(|m| (m.response_id.clone(), m.labels.clone())).collect();
-        let matched = match_themes(&found, &gold);
-        let relabelled: HashMap<ResponseId, Vec<String>> = found
-            .iter()
-            .map(|(id, labels)| (id.clone(), labels.iter().filter_map(|l| matched.get(l).cloned()).collect()))
-            .collect();
-        let discover_f1 = sample_f1(&relabelled, &gold);
-        let themes_found =
-            discovered.themes.iter().filter(|t| t.kind == pipeline::ThemeKind::Discovered).count();
-        let themes_gold = gold_framework.themes.iter().filter(|t| t.catch_all().is_none()).count();
-        scores.push(QuestionScore {
-            question: name,
-            responses: input.responses.len(),
-            map_f1,
-            discover_f1,
-            stance_accuracy,
-            evidence_accuracy,
-            themes_found,
-            themes_gold,
-        });
+        scores.push(score(set, embedder.as_ref(), themes)?);
     }
     let mean = |f: &dyn Fn(&QuestionScore) -> f32| scores.iter().map(f).sum::<f32>() / scores.len() as f32;
     let info = used_mode.expect("at least one question");
@@ -153,13 +123,14 @@ pub fn run(command: EvalCommand) -> Result<()> {
         );
     } else {
         println!("{} mode, {}", info.mode, info.model.as_deref().unwrap_or("no model"));
+        let w = scores.iter().map(|s| s.question.chars().count()).max().unwrap_or(0).max(20);
         println!(
-            "{:<20} {:>9} {:>7} {:>11} {:>7} {:>9} {:>13}",
+            "{:<w$} {:>9} {:>7} {:>11} {:>7} {:>9} {:>13}",
             "question", "responses", "map F1", "discover F1", "stance", "evidence", "themes (gold)"
         );
         for s in &scores {
             println!(
-                "{:<20} {:>9} {:>7.3} {:>11.3} {:>7.3} {:>9} {:>8} ({})",
+                "{:<w$} {:>9} {:>7.3} {:>11.3} {:>7.3} {:>9} {:>8} ({})",
                 s.question,
                 s.responses,
                 s.map_f1,
@@ -171,7 +142,7 @@ pub fn run(command: EvalCommand) -> Result<()> {
             );
         }
         println!(
-            "{:<20} {:>9} {:>7.3} {:>11.3} {:>7.3}",
+            "{:<w$} {:>9} {:>7.3} {:>11.3} {:>7.3}",
             "mean",
             "",
             mean(&|s| s.map_f1),
@@ -183,6 +154,198 @@ pub fn run(command: EvalCommand) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Maps the set's responses to its gold framework (map F1, stance, evidence), then discovers
+/// themes afresh and matches them one-to-one to the gold ones (discover F1).
+fn score(
+    set: &GoldSet,
+    embedder: &dyn heard_analysis::embed::Embedder,
+    themes: Option<usize>,
+) -> Result<QuestionScore> {
+    let mapped = pipeline::analyse(
+        &set.input,
+        embedder,
+        &Options {
+            framework: Some(set.framework.clone()),
+            redact: redact_personal_data,
+            ..Options::default()
+        },
+        &(),
+    )?;
+    let predicted: HashMap<ResponseId, Vec<String>> =
+        mapped.mapping.iter().map(|m| (m.response_id.clone(), m.labels.clone())).collect();
+    let map_f1 = sample_f1(&predicted, &set.labels);
+    let positions: HashMap<ResponseId, String> =
+        mapped.mapping.iter().map(|m| (m.response_id.clone(), m.position.as_str().to_string())).collect();
+    let stance_accuracy = accuracy(&positions, &set.positions);
+    let evidence_accuracy = set.evidence.as_ref().map(|gold| {
+        let ours: HashMap<ResponseId, String> = mapped
+            .mapping
+            .iter()
+            .map(|m| (m.response_id.clone(), if m.evidence_rich { "YES" } else { "NO" }.to_string()))
+            .collect();
+        accuracy(&ours, gold)
+    });
+
+    let discovered = pipeline::analyse(
+        &set.input,
+        embedder,
+        &Options { themes, redact: redact_personal_data, ..Options::default() },
+        &(),
+    )?;
+    let found: HashMap<ResponseId, Vec<String>> =
+        discovered.mapping.iter().map(|m| (m.response_id.clone(), m.labels.clone())).collect();
+    let matched = match_themes(&found, &set.labels);
+    let relabelled: HashMap<ResponseId, Vec<String>> = found
+        .iter()
+        .map(|(id, labels)| (id.clone(), labels.iter().filter_map(|l| matched.get(l).cloned()).collect()))
+        .collect();
+    let discover_f1 = sample_f1(&relabelled, &set.labels);
+    let themes_found = discovered.themes.iter().filter(|t| t.kind == pipeline::ThemeKind::Discovered).count();
+    let themes_gold = set.framework.themes.iter().filter(|t| t.catch_all().is_none()).count();
+    Ok(QuestionScore {
+        question: set.name.clone(),
+        responses: set.input.responses.len(),
+        map_f1,
+        discover_f1,
+        stance_accuracy,
+        evidence_accuracy,
+        themes_found,
+        themes_gold,
+    })
+}
+
+/// A ThemeFinder folder: one set per question part, with the latest gold outputs.
+fn themefinder_sets(dir: &Path) -> Result<Vec<GoldSet>> {
+    let inputs = dir.join("inputs");
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(&inputs)
+        .with_context(|| {
+            format!("reading {} (expected a ThemeFinder folder with inputs/ and outputs/)", inputs.display())
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && p.join("responses.jsonl").exists())
+        .collect();
+    parts.sort();
+    if parts.is_empty() {
+        bail!("{} has no question folders with responses.jsonl", inputs.display());
+    }
+    let mut sets = Vec::new();
+    for part in &parts {
+        let name = part.file_name().unwrap().to_string_lossy().to_string();
+        let gold_dir = gold_folder(dir, &name)?;
+        let input = input::read(part).with_context(|| format!("reading {}", part.display()))?;
+        let framework = framework::read(&gold_dir.join("themes.json"))?;
+        let text_map = |rows: Vec<(ResponseId, serde_json::Value)>| -> HashMap<ResponseId, String> {
+            rows.into_iter().map(|(id, v)| (id, v.as_str().unwrap_or("").to_string())).collect()
+        };
+        let labels = read_gold(&gold_dir.join("mapping.jsonl"), "labels")?
+            .into_iter()
+            .map(|(id, v)| (id, strings(&v)))
+            .collect();
+        let positions = text_map(read_gold(&gold_dir.join("sentiment.jsonl"), "position")?);
+        let evidence =
+            read_gold(&gold_dir.join("detail_detection.jsonl"), "evidence_rich").ok().map(text_map);
+        sets.push(GoldSet { name, input, framework, labels, positions, evidence });
+    }
+    Ok(sets)
+}
+
+/// IBM's ArgKP layout (`arguments_SPLIT.csv`, `key_points_SPLIT.csv`, `labels_SPLIT.csv`): one set
+/// per motion. Its key points, for and against, are the gold themes, with "None of the above" for
+/// an argument that matches none (a third of them); an argument's stance toward the motion is its
+/// gold position, the motion asked as a yes/no question.
+fn argkp_sets(dir: &Path, split: &str) -> Result<Vec<GoldSet>> {
+    let read = |name: &str| -> Result<Vec<HashMap<String, String>>> {
+        let path = dir.join(format!("{name}_{split}.csv"));
+        let mut reader = csv::Reader::from_path(&path)
+            .with_context(|| format!("reading {} (expected IBM ArgKP's layout)", path.display()))?;
+        let headers = reader.headers()?.clone();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.with_context(|| format!("{} row {}", path.display(), i + 2))?;
+            rows.push(
+                headers.iter().zip(record.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect(),
+            );
+        }
+        Ok(rows)
+    };
+    let field = |row: &HashMap<String, String>, name: &str| -> Result<String> {
+        row.get(name).cloned().with_context(|| format!("an ArgKP file has no {name} column"))
+    };
+    let arguments = read("arguments")?;
+    let key_points = read("key_points")?;
+    let mut matches: HashMap<String, Vec<String>> = HashMap::new();
+    for row in read("labels")? {
+        if field(&row, "label")?.trim() == "1" {
+            matches.entry(field(&row, "arg_id")?).or_default().push(field(&row, "key_point_id")?);
+        }
+    }
+    let mut motions: Vec<String> = Vec::new();
+    for row in &arguments {
+        let topic = field(row, "topic")?;
+        if !motions.contains(&topic) {
+            motions.push(topic);
+        }
+    }
+    if motions.is_empty() {
+        bail!("{} has no arguments for the {split} split", dir.display());
+    }
+    const NONE: &str = "none";
+    let mut sets = Vec::new();
+    for motion in motions {
+        let mut themes: Vec<framework::FrameworkTheme> = Vec::new();
+        for row in key_points.iter().filter(|r| r.get("topic") == Some(&motion)) {
+            let text = field(row, "key_point")?;
+            themes.push(framework::FrameworkTheme {
+                id: field(row, "key_point_id")?,
+                label: text.clone(),
+                description: text,
+            });
+        }
+        themes.push(framework::FrameworkTheme {
+            id: NONE.into(),
+            label: "None of the above".into(),
+            description: "The argument makes none of these points.".into(),
+        });
+        let mut responses = Vec::new();
+        let mut labels = HashMap::new();
+        let mut positions = HashMap::new();
+        for row in arguments.iter().filter(|r| r.get("topic") == Some(&motion)) {
+            let id = ResponseId::Text(field(row, "arg_id")?);
+            let gold = matches.get(&field(row, "arg_id")?).cloned().unwrap_or_else(|| vec![NONE.into()]);
+            let position = match field(row, "stance")?.trim() {
+                "1" => "AGREE",
+                "-1" => "DISAGREE",
+                other => bail!("an ArgKP argument has stance {other:?} (expected 1 or -1)"),
+            };
+            labels.insert(id.clone(), gold);
+            positions.insert(id.clone(), position.to_string());
+            responses.push(input::Response::new(id, field(row, "argument")?));
+        }
+        let question = format!("Do you agree that {}?", lower_first(motion.trim_end_matches('.')));
+        sets.push(GoldSet {
+            name: motion,
+            input: input::Input { question: Some(question), responses, diagnostics: vec![] },
+            framework: framework::Framework { themes },
+            labels,
+            positions,
+            evidence: None,
+        });
+    }
+    Ok(sets)
+}
+
+/// "We should ban X" as the object of "Do you agree that ...": lower case unless it starts with a
+/// name or an acronym ("Assisted suicide" becomes "assisted suicide"; "NATO" stays).
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// outputs/mapping/<latest date>/<question>/

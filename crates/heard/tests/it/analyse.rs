@@ -240,12 +240,105 @@ fn framework_mode_maps_to_the_given_themes_with_the_model() {
     }
 }
 
+/// Planted-theme F1 of `heard analyse` on `heard synth responses`, as `cargo xtask bench
+/// analysis` scores it: found themes matched one-to-one to planted ones, sample-averaged F1.
+fn planted_theme_f1(corpus: &Path, out: &Path) -> (f64, usize) {
+    use heard_analysis::eval::{match_themes, sample_f1};
+    use std::collections::{HashMap, HashSet};
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array().into_iter().flatten().filter_map(|x| x.as_str().map(str::to_owned)).collect()
+    };
+    let sidecar = read_json(&corpus.with_extension("planted.json"));
+    let planted: HashMap<String, Vec<String>> = sidecar["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["response_id"].as_str().unwrap().to_owned(), strings(&r["themes"])))
+        .collect();
+    let discovered: HashSet<String> = read_json(&out.join("themes.json"))
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "discovered")
+        .map(|t| t["topic_id"].as_str().unwrap().to_owned())
+        .collect();
+    let found: HashMap<String, Vec<String>> = read_jsonl(&out.join("mapping.jsonl"))
+        .iter()
+        .map(|m| {
+            let labels = strings(&m["labels"]).into_iter().filter(|l| discovered.contains(l)).collect();
+            (m["response_id"].as_str().unwrap().to_owned(), labels)
+        })
+        .collect();
+    let matched = match_themes(&found, &planted);
+    let relabelled: HashMap<String, Vec<String>> = found
+        .iter()
+        .map(|(id, labels)| (id.clone(), labels.iter().filter_map(|l| matched.get(l).cloned()).collect()))
+        .collect();
+    (f64::from(sample_f1(&relabelled, &planted)), discovered.len())
+}
+
+/// Issue 19: leaving greetings out of the points made fast mode find 40 themes on the bench's
+/// corpus (planted F1 0.40, from 0.60) and nothing noticed, since the gambling set runs in accurate
+/// mode. Every mode is held to a floor on the same corpus the bench uses (100,000 responses, seed
+/// 1; accurate mode on its first 1,000), a little below what each measured after the fix.
+#[test]
+fn discovery_finds_the_planted_themes_in_every_mode() {
+    let model = model_dir();
+    let dir = out_dir("planted");
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = dir.join("corpus.jsonl");
+    let sample = dir.join("sample.jsonl");
+    for (path, count) in [(&corpus, "100000"), (&sample, "1000")] {
+        let made = crate::run(&[
+            "synth",
+            "responses",
+            "--count",
+            count,
+            "--seed",
+            "1",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    }
+    let question = read_json(&corpus.with_extension("planted.json"))["question"].as_str().unwrap().to_owned();
+    for (mode, input, floor) in
+        [("fast", &corpus, 0.55), ("lexical", &corpus, 0.44), ("accurate", &sample, 0.55)]
+    {
+        let out = dir.join(mode);
+        let ran = analyse(&[
+            input.to_str().unwrap(),
+            "--mode",
+            mode,
+            "--quiet",
+            "--question",
+            &question,
+            "--model-dir",
+            &model,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(ran.status.success(), "{mode}: {}", String::from_utf8_lossy(&ran.stderr));
+        assert_eq!(read_json(&out.join("run.json"))["mode"], mode, "{mode} mode did not run as asked");
+        let (f1, themes) = planted_theme_f1(input, &out);
+        assert!(
+            f1 >= floor,
+            "{mode} mode: planted-theme F1 {f1:.3} with {themes} themes, below its floor {floor}"
+        );
+        assert!(themes <= 30, "{mode} mode found {themes} themes for 8 planted ones");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The figures on the gambling set, kept from slipping. They are below the issue's targets (map
 /// F1 0.75, discover F1 0.50); the closing note of the engine issue says where they stand.
 #[test]
 fn eval_on_the_gambling_set_holds_its_measured_quality() {
     let model = model_dir();
-    for mode in ["accurate", "fast"] {
+    for (mode, floors) in
+        [("accurate", [0.48, 0.30, 0.80]), ("fast", [0.48, 0.30, 0.80]), ("lexical", [0.40, 0.22, 0.80])]
+    {
+        let [map_floor, discover_floor, stance_floor] = floors;
         let result = heard()
             .args([
                 "eval",
@@ -264,9 +357,9 @@ fn eval_on_the_gambling_set_holds_its_measured_quality() {
         assert_eq!(report["mode"], mode, "{report}");
         let mean = &report["mean"];
         let figure = |name: &str| mean[name].as_f64().unwrap();
-        assert!(figure("map_f1") >= 0.48, "{mode} map F1 {}", figure("map_f1"));
-        assert!(figure("discover_f1") >= 0.30, "{mode} discover F1 {}", figure("discover_f1"));
-        assert!(figure("stance_accuracy") >= 0.80, "{mode} stance {}", figure("stance_accuracy"));
+        assert!(figure("map_f1") >= map_floor, "{mode} map F1 {}", figure("map_f1"));
+        assert!(figure("discover_f1") >= discover_floor, "{mode} discover F1 {}", figure("discover_f1"));
+        assert!(figure("stance_accuracy") >= stance_floor, "{mode} stance {}", figure("stance_accuracy"));
         assert_eq!(report["questions"].as_array().unwrap().len(), 2);
     }
 }
