@@ -13,5 +13,6 @@ pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod stance;
+pub mod stance_head;
 pub mod synth;
 pub mod text;

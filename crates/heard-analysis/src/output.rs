@@ -91,6 +91,7 @@ pub fn write(analysis: &Analysis, dir: &Path) -> std::io::Result<()> {
                 "mode": mode,
                 "model": analysis.model.model,
                 "model_sha256": analysis.model.sha256,
+                "stance_head": analysis.stance_head,
                 "question": analysis.question,
                 "framework": analysis.framework,
                 "responses": analysis.responses,

@@ -20,6 +20,7 @@ use crate::framework::{CatchAll, Framework, theme_id};
 use crate::input::{Diagnostic, Input, ResponseId};
 use crate::label;
 use crate::stance::{self, Position, Question};
+use crate::stance_head::{self, StanceHead};
 use crate::text;
 
 /// At most this many points of one response are read for themes (a 50,000-word response still
@@ -142,6 +143,9 @@ pub struct Campaign {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Analysis {
     pub model: ModelInfo,
+    /// The trained stance head that read stance, by what it was trained on (none for an open
+    /// question, lexical mode, or a model no head was trained for).
+    pub stance_head: Option<String>,
     pub notes: Vec<String>,
     pub question: Option<String>,
     pub framework: bool,
@@ -174,6 +178,12 @@ pub fn analyse(
     let mut notes = Vec::new();
     let question_text = options.question.clone().or_else(|| input.question.clone());
     let question = Question::read(question_text.as_deref());
+    // The trained reading of stance, for the model that is running; a question that proposes
+    // nothing has no stance to read.
+    let stance_head = if question.closed { StanceHead::for_model(embedder.info()) } else { None };
+    if let Some(head) = &stance_head {
+        notes.push(format!("stance read by cue words and a head trained on {}", head.trained_on));
+    }
 
     progress.update("reading", 0, n);
     let points = points(input, options.threads, &mut diagnostics);
@@ -281,6 +291,7 @@ pub fn analyse(
     let keep_vectors = n <= 5000;
     let mut response_vectors = Matrix::with_capacity(embedder.dim(), if keep_vectors { n } else { 0 });
     let mut best_point = vec![(usize::MAX, 0f32); n * k];
+    let mut favour = vec![0f32; n];
     let chunk = options.chunk.max(1);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<ChunkScores, EmbedError>> = {
@@ -308,6 +319,7 @@ pub fn analyse(
                             &theme_vectors,
                             responses,
                             keep_vectors,
+                            stance_head.as_ref(),
                         );
                         *slots[c].lock().unwrap() = Some(result);
                         let so_far =
@@ -324,6 +336,9 @@ pub fn analyse(
         let range = chunk.range.clone();
         scores[range.start * k..range.end * k].copy_from_slice(&chunk.scores);
         best_point[range.start * k..range.end * k].copy_from_slice(&chunk.best_point);
+        if !chunk.favour.is_empty() {
+            favour[range.clone()].copy_from_slice(&chunk.favour);
+        }
         if keep_vectors {
             response_vectors.extend(&chunk.vectors);
         }
@@ -362,13 +377,24 @@ pub fn analyse(
     let cue_scores: Vec<stance::Cues> =
         parallel_map(responses, options.threads, |r| stance::cues(&question, &r.text));
     let raw: Vec<f32> = cue_scores.iter().map(|c| c.score).collect();
-    let neighbour_scores = if keep_vectors {
-        stance::smooth(&raw, &nearest(&response_vectors, &empty, 5))
-    } else {
-        theme_mean_scores(&raw, &labels_idx, k)
+    let neighbours = keep_vectors.then(|| nearest(&response_vectors, &empty, 5));
+    let neighbour_scores = match &neighbours {
+        Some(neighbours) => stance::smooth(&raw, neighbours),
+        None => theme_mean_scores(&raw, &labels_idx, k),
     };
-    let positions: Vec<Position> =
-        (0..n).map(|r| stance::decide(&question, cue_scores[r], neighbour_scores[r], empty[r])).collect();
+    // The head's lean, toward the proposal, with its neighbours' (the same argument is usually
+    // made from the same side).
+    let reading: Vec<f32> = match (&stance_head, &neighbours) {
+        (None, _) => vec![0.0; n],
+        (Some(_), neighbours) => {
+            let toward = stance_head::direction(&question);
+            let near = neighbours.as_ref().map(|nb| stance::smooth(&favour, nb));
+            (0..n).map(|r| toward * (favour[r] + near.as_ref().map_or(0.0, |v| v[r]))).collect()
+        }
+    };
+    let positions: Vec<Position> = (0..n)
+        .map(|r| stance::decide(&question, cue_scores[r], neighbour_scores[r], reading[r], empty[r]))
+        .collect();
 
     // Assemble themes, counts, quotes.
     let other_id = catch_alls
@@ -525,6 +551,7 @@ pub fn analyse(
     progress.update("done", n, n);
     Ok(Analysis {
         model: embedder.info().clone(),
+        stance_head: stance_head.map(|h| h.trained_on),
         notes,
         question: question_text,
         framework: options.framework.is_some(),
@@ -870,6 +897,8 @@ struct ChunkScores {
     best_point: Vec<(usize, f32)>,
     /// Mean point vector per response (when kept).
     vectors: Matrix,
+    /// The stance head's logit per response (empty without a head).
+    favour: Vec<f32>,
 }
 
 /// Points already embedded (the discovery sample): point index to row of `vectors`.
@@ -888,6 +917,7 @@ fn score_chunk(
     themes: &Matrix,
     responses: &[crate::input::Response],
     keep_vectors: bool,
+    stance_head: Option<&StanceHead>,
 ) -> Result<ChunkScores, EmbedError> {
     let k = themes.rows();
     let first_point = points_of[range.clone()].iter().find(|r| !r.is_empty()).map_or(0, |r| r.start);
@@ -926,11 +956,13 @@ fn score_chunk(
     let mut best_point = vec![(usize::MAX, 0f32); range.len() * k];
     let mut means = Matrix::with_capacity(embedder.dim(), if keep_vectors { range.len() } else { 0 });
     let mut mean = vec![0f32; embedder.dim()];
+    let mut favour = Vec::with_capacity(if stance_head.is_some() { range.len() } else { 0 });
+    let need_mean = keep_vectors || stance_head.is_some();
     for (offset, r) in range.clone().enumerate() {
         mean.iter_mut().for_each(|x| *x = 0.0);
         for p in points_of[r].clone() {
             let v = vectors.row(p - first_point);
-            if keep_vectors {
+            if need_mean {
                 mean.iter_mut().zip(v).for_each(|(m, x)| *m += x);
             }
             for t in 0..k {
@@ -942,12 +974,17 @@ fn score_chunk(
                 }
             }
         }
-        if keep_vectors {
+        if need_mean {
             normalise(&mut mean);
+        }
+        if keep_vectors {
             means.data.extend_from_slice(&mean);
         }
+        if let Some(head) = stance_head {
+            favour.push(if points_of[r].is_empty() { 0.0 } else { head.favour(&mean) });
+        }
     }
-    Ok(ChunkScores { range, scores, best_point, vectors: means })
+    Ok(ChunkScores { range, scores, best_point, vectors: means, favour })
 }
 
 /// Labels per response. Each theme's scores are standardised over the corpus (a theme whose text

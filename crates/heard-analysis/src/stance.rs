@@ -4,7 +4,9 @@
 //! answer that opens with "Yes" or "No"; the question's own proposal ("ban", "restrict", "build")
 //! asked for or argued against; arguments about harm or about cost; compromise language. The
 //! engine then smooths weak cues with the stance of each response's nearest neighbours
-//! ([`smooth`]), since responses making the same argument tend to take the same side.
+//! ([`smooth`]), since responses making the same argument tend to take the same side. Where a
+//! head trained for the running model exists (`stance_head`), its reading of which way a response
+//! leans joins the cues, capped so that it decides only where the cues are weak.
 
 use crate::text;
 
@@ -39,8 +41,33 @@ pub struct Question {
 }
 
 const RESTRICTIVE: &[&str] = &[
-    "ban", "restrict", "limit", "prohibit", "stop", "scrap", "remove", "cut", "reduce", "close", "charge",
-    "tax", "outlaw", "forbid", "curb", "cap", "end", "abolish", "regulate", "control", "block", "withdraw",
+    "ban",
+    "restrict",
+    "limit",
+    "prohibit",
+    "stop",
+    "scrap",
+    "remove",
+    "cut",
+    "reduce",
+    "close",
+    "charge",
+    "tax",
+    "outlaw",
+    "forbid",
+    "curb",
+    "cap",
+    "end",
+    "abolish",
+    "regulate",
+    "control",
+    "block",
+    "withdraw",
+    "abandon",
+    "abolition",
+    "criminalise",
+    "criminal",
+    "fight",
 ];
 const CONSTRUCTIVE: &[&str] = &[
     "introduce",
@@ -483,8 +510,16 @@ pub fn cues(question: &Question, response: &str) -> Cues {
     Cues { score, mixed }
 }
 
-/// The final position from a response's own cues and its neighbours' (already-weighted) mean.
-pub fn decide(question: &Question, own: Cues, neighbours: f32, empty: bool) -> Position {
+/// How much a unit of the trained head's lean counts against a cue word, and the most it can
+/// count: a clear cue ("a ban would kill the shops", 1.5) is never outweighed by the head alone,
+/// which reads how a sentence speaks of its subject and is fooled by "clubs would fold without
+/// betting sponsorship". The weight was chosen on ArgKP's training motions (see `stance_head`).
+const READING_WEIGHT: f32 = 2.0;
+const READING_MOST: f32 = 1.0;
+
+/// The final position from a response's own cues, its neighbours' (already-weighted) mean, and
+/// the trained head's reading toward the proposal (`stance_head`; 0 without one).
+pub fn decide(question: &Question, own: Cues, neighbours: f32, reading: f32, empty: bool) -> Position {
     if empty {
         return Position::Unclear;
     }
@@ -492,7 +527,8 @@ pub fn decide(question: &Question, own: Cues, neighbours: f32, empty: bool) -> P
         // An open question asks for ideas; giving one takes part in the premise.
         return if own.score <= -2.0 { Position::Disagree } else { Position::Agree };
     }
-    let combined = own.score + 0.6 * neighbours;
+    let combined =
+        own.score + 0.6 * neighbours + (READING_WEIGHT * reading).clamp(-READING_MOST, READING_MOST);
     if own.mixed >= 1.0 && own.score.abs() < 2.5 {
         return Position::Unclear;
     }
@@ -536,13 +572,16 @@ mod tests {
     #[test]
     fn cues_follow_the_proposal() {
         let q = Question::read(Some("Should the council ban cars from the high street on Saturdays?"));
-        let position = |text: &str| decide(&q, cues(&q, text), 0.0, text.is_empty());
+        let position = |text: &str| decide(&q, cues(&q, text), 0.0, 0.0, text.is_empty());
         assert_eq!(position("Yes, ban them. The fumes are dangerous for children."), Position::Agree);
         assert_eq!(position("A ban would kill the shops that rely on passing trade."), Position::Disagree);
         assert_eq!(position("No. This is heavy-handed and unnecessary."), Position::Disagree);
         assert_eq!(position("Maybe close it in the afternoon rather than all day."), Position::Unclear);
         assert_eq!(position(""), Position::Unclear);
         let open = Question::read(Some("What would help you feel safer?"));
-        assert_eq!(decide(&open, cues(&open, "Better lighting on the paths."), 0.0, false), Position::Agree);
+        assert_eq!(
+            decide(&open, cues(&open, "Better lighting on the paths."), 0.0, 0.0, false),
+            Position::Agree
+        );
     }
 }

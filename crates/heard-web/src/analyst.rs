@@ -190,8 +190,9 @@ fn results(analysis: Analysis, mut texts: Vec<RunText>, mut notes: Vec<String>) 
             quotes: t.quotes.iter().filter_map(|q| Some((of(&q.response_id)?, q.text.clone()))).collect(),
         })
         .collect();
+    let head = analysis.stance_head.as_ref().map(|h| format!(", stance also read by a head trained on {h}"));
     let model = match &analysis.model.model {
-        Some(name) => format!("{} mode, {name}", analysis.model.mode),
+        Some(name) => format!("{} mode, {name}{}", analysis.model.mode, head.unwrap_or_default()),
         None => format!("{} mode, no model", analysis.model.mode),
     };
     notes.extend(analysis.notes);

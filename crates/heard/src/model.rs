@@ -29,6 +29,21 @@ pub enum ModelCommand {
     Distill(ModelArgs),
     /// Verify the installed model (and static table, if any) and print what it is.
     Check(ModelArgs),
+    /// Train the stance heads (accurate and fast mode) on ArgKP's training arguments kept in the
+    /// repository, and write them where the engine reads them when it is built.
+    Train(TrainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    model: ModelArgs,
+    /// ArgKP's arguments (arg_id, argument, topic, stance).
+    #[arg(long, default_value = "crates/heard-analysis/data/argkp/arguments_train.csv")]
+    data: PathBuf,
+    /// Where the heads go: stance-accurate.json and stance-fast.json.
+    #[arg(long, default_value = "crates/heard-analysis/heads")]
+    out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,7 +75,53 @@ pub fn run(command: ModelCommand) -> Result<()> {
         ModelCommand::Install(args) => install(&args.model_dir()),
         ModelCommand::Distill(args) => distill(&args.model_dir()),
         ModelCommand::Check(args) => check(&args.model_dir()),
+        ModelCommand::Train(args) => train(&args),
     }
+}
+
+/// Embeds every training argument with each mode's model and fits its head. The same model and
+/// data give the same heads (the fit is deterministic; the vectors are the model's own).
+fn train(args: &TrainArgs) -> Result<()> {
+    use heard_analysis::stance_head::{StanceHead, argkp_examples};
+    let dir = args.model.model_dir();
+    let text =
+        std::fs::read_to_string(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
+    let examples = argkp_examples(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.data.display()))?;
+    if examples.is_empty() {
+        bail!("{} has no arguments with a stance of 1 or -1", args.data.display());
+    }
+    let texts: Vec<&str> = examples.iter().map(|(t, _)| t.as_str()).collect();
+    let favours: Vec<bool> = examples.iter().map(|(_, f)| *f).collect();
+    let source = format!("IBM ArgKP train ({} arguments, 24 motions)", examples.len());
+    let model = MiniLm::load(&dir)
+        .with_context(|| format!("loading the model in {} (run `heard model install`)", dir.display()))?;
+    let table_path = dir.join(static_table::TABLE_FILE);
+    let table = StaticTable::load(&table_path)
+        .with_context(|| format!("reading {} (run `heard model distill`)", table_path.display()))?;
+    let embedders: [(&str, &dyn Embedder); 2] = [("accurate", &model), ("fast", &table)];
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    for (mode, embedder) in embedders {
+        let started = Instant::now();
+        let mut vectors = heard_analysis::embed::Matrix::new(embedder.dim());
+        for batch in texts.chunks(256) {
+            vectors.extend(&embedder.embed(batch).context("embedding the training arguments")?);
+        }
+        let sha = embedder.info().sha256.clone().unwrap_or_default();
+        let head = StanceHead::train(&vectors, &favours, &sha, &source);
+        let path = args.out.join(format!("stance-{mode}.json"));
+        let partial = path.with_extension("json.partial");
+        std::fs::write(&partial, serde_json::to_string(&head)? + "\n")
+            .and_then(|()| std::fs::rename(&partial, &path))
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!(
+            "{mode} mode's stance head: {} examples in {:.1} s, written to {}",
+            head.examples,
+            started.elapsed().as_secs_f64(),
+            path.display()
+        );
+    }
+    println!("rebuild heard (cargo build --release) to use them");
+    Ok(())
 }
 
 fn install(dir: &Path) -> Result<()> {

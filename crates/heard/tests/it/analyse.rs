@@ -363,3 +363,88 @@ fn eval_on_the_gambling_set_holds_its_measured_quality() {
         assert_eq!(report["questions"].as_array().unwrap().len(), 2);
     }
 }
+
+fn argkp() -> PathBuf {
+    crate::manifest_dir().join("../../../shared/data/argkp")
+}
+
+/// ArgKP's dev motions, which nothing in the engine was tuned or trained on: real arguments for
+/// and against a motion. Stance there was 0.30 with cue words alone; the trained head lifts it.
+#[test]
+fn eval_on_argkp_dev_holds_its_measured_quality() {
+    let model = model_dir();
+    for (mode, [map_floor, discover_floor, stance_floor]) in
+        [("accurate", [0.35, 0.30, 0.65]), ("fast", [0.35, 0.30, 0.58]), ("lexical", [0.28, 0.22, 0.35])]
+    {
+        let result = heard()
+            .args([
+                "eval",
+                "argkp",
+                argkp().to_str().unwrap(),
+                "--json",
+                "--mode",
+                mode,
+                "--model-dir",
+                &model,
+            ])
+            .output()
+            .unwrap();
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+        let report: Value = serde_json::from_slice(&result.stdout).unwrap();
+        assert_eq!(report["mode"], mode, "{report}");
+        assert_eq!(report["questions"].as_array().unwrap().len(), 4, "four dev motions");
+        let figure = |name: &str| report["mean"][name].as_f64().unwrap();
+        assert!(figure("map_f1") >= map_floor, "{mode} map F1 {}", figure("map_f1"));
+        assert!(figure("discover_f1") >= discover_floor, "{mode} discover F1 {}", figure("discover_f1"));
+        assert!(figure("stance_accuracy") >= stance_floor, "{mode} stance {}", figure("stance_accuracy"));
+    }
+}
+
+/// `heard model train` makes the committed stance heads again from the packaged model and the
+/// training data kept in the repository (to float rounding: another CPU's kernels may differ in
+/// the last digits of a vector).
+#[test]
+fn model_train_remakes_the_committed_stance_heads() {
+    let model = model_dir();
+    let out = out_dir("heads");
+    let root = crate::manifest_dir().join("../..");
+    let data = root.join("crates/heard-analysis/data/argkp/arguments_train.csv");
+    let made = crate::run(&[
+        "model",
+        "train",
+        "--model-dir",
+        &model,
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    for mode in ["accurate", "fast"] {
+        let name = format!("stance-{mode}.json");
+        let fresh = read_json(&out.join(&name));
+        let committed = read_json(&root.join("crates/heard-analysis/heads").join(&name));
+        assert_eq!(fresh["model_sha256"], committed["model_sha256"], "{name} is for other weights");
+        assert_eq!(fresh["examples"], committed["examples"]);
+        let weights = |v: &Value| -> Vec<f64> {
+            v["weights"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+        };
+        let (a, b) = (weights(&fresh), weights(&committed));
+        assert_eq!(a.len(), b.len());
+        let largest = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        assert!(largest < 1e-3, "{name}: a weight differs by {largest}");
+    }
+    let bad = crate::run(&[
+        "model",
+        "train",
+        "--model-dir",
+        &model,
+        "--data",
+        "/nonexistent.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.csv"));
+    let _ = std::fs::remove_dir_all(&out);
+}
