@@ -13,6 +13,11 @@ const ROWS: usize = BINS / BANDS;
 const SIMILAR: f32 = 0.6;
 /// Fewer words than this and two responses can agree by chance ("I agree with the plan").
 const MIN_WORDS: usize = 8;
+/// A campaign is a letter: a few people writing the same two or three common sentences is a
+/// coincidence (in the demo, 9 "campaigns" of 3 or 4 texts of 22 to 29 words; its real campaign
+/// letter has 72), so a group of shorter texts needs `MANY_SENDERS` members to count as one.
+const LETTER_WORDS: usize = 40;
+const MANY_SENDERS: usize = 10;
 
 /// A group of responses sharing one template. `members` are indexes into the input, in order.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +76,10 @@ pub fn find(texts: &[&str], min_size: usize, threads: usize) -> Vec<Group> {
         .map(|members| {
             let representative = representative(&members, &signatures);
             Group { members, representative }
+        })
+        .filter(|group| {
+            group.members.len() >= MANY_SENDERS
+                || text::word_count(texts[group.representative]) >= LETTER_WORDS
         })
         .collect();
     out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.members[0].cmp(&b.members[0])));
@@ -161,7 +170,9 @@ mod tests {
     #[test]
     fn template_letters_group_and_ordinary_responses_do_not() {
         let template = "I am writing to object to the closure of the Hillside police station. \
-                        Our community needs officers it can reach, and the nearest station is too far.";
+                        Our community needs officers it can reach, and the nearest station is too far. \
+                        Older residents cannot travel three miles to report a crime, and the buses \
+                        stop running early in the evening.";
         let texts = [
             template.to_string(),
             template.replace("Hillside", "Hillside Road"),
@@ -177,5 +188,15 @@ mod tests {
         assert_eq!(groups.len(), 1, "{groups:?}");
         assert_eq!(groups[0].members, [0, 1, 2, 3]);
         assert!(groups[0].members.contains(&groups[0].representative));
+    }
+
+    #[test]
+    fn a_short_sentence_a_few_people_wrote_alike_is_no_campaign() {
+        let short = "Better street lighting would make the park feel much safer at night. \
+                     Trust has to be earned by officers day by day, not set as a target in a plan.";
+        let few: Vec<&str> = vec![short; 4];
+        assert!(find(&few, 3, 2).is_empty(), "four people may write the same two common sentences");
+        let many: Vec<&str> = vec![short; MANY_SENDERS];
+        assert_eq!(find(&many, 3, 2).len(), 1, "ten who do are a campaign");
     }
 }
