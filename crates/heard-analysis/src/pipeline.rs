@@ -1248,14 +1248,21 @@ fn quotes(
         })
         .collect();
     candidates.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    // A quote is the response's own sentences with greetings and self-introductions left out,
+    // or, for a long one, the sentence that makes the theme's point. Those that read on their own
+    // come first: "No. Its use is increasing" answers someone else.
+    let mut shaped: Vec<(usize, String, bool)> = candidates
+        .into_iter()
+        .take(200)
+        .map(|(r, p, _)| {
+            let shown = quote_text(&responses[r].text, &points[p]);
+            let alone = text::reads_alone(&shown);
+            (r, shown, alone)
+        })
+        .collect();
+    shaped.sort_by_key(|&(_, _, alone)| !alone);
     let mut chosen: Vec<(usize, String, std::collections::HashSet<String>)> = Vec::new();
-    for (r, p, _) in candidates.into_iter().take(200) {
-        let whole = &responses[r].text;
-        let shown = if text::word_count(whole) <= 45 {
-            whole.trim().to_string()
-        } else {
-            text::shorten(text_of(responses, &points[p]).trim(), 45)
-        };
+    for (r, shown, _) in shaped {
         let stems: std::collections::HashSet<String> = text::content_stems(&shown).into_iter().collect();
         let too_alike = chosen.iter().any(|(_, _, other)| {
             let shared = stems.intersection(other).count() as f32;
@@ -1272,6 +1279,35 @@ fn quotes(
         .into_iter()
         .map(|(r, shown, _)| Quote { response_id: responses[r].id.clone(), text: (options.redact)(&shown) })
         .collect()
+}
+
+/// What to show of a response as a quote of the theme its point `p` raises: the sentence that
+/// point is in, or, when the response raised it as a whole, its sentences less greetings and
+/// self-introductions. A response that says three things is quoted for the one that is the theme's.
+fn quote_text(whole: &str, p: &Point) -> String {
+    if p.whole {
+        let kept: Vec<&str> = text::sentences(whole)
+            .into_iter()
+            .filter(|s| !text::is_framing(s) && !text::is_introduction(s))
+            .map(str::trim)
+            .collect();
+        let joined = kept.join(" ");
+        if !kept.is_empty() && text::word_count(&joined) <= 45 {
+            return joined;
+        }
+    }
+    // The sentences the point is in (a point may be a clause of one, or join short ones),
+    // shortened if need be.
+    let base = whole.as_ptr() as usize;
+    let spans: Vec<(usize, usize)> = text::sentences(whole)
+        .into_iter()
+        .map(|s| (s.as_ptr() as usize - base, s.as_ptr() as usize - base + s.len()))
+        .collect();
+    let last = p.end.saturating_sub(1).max(p.start);
+    let start = spans.iter().find(|&&(s, e)| s <= p.start && p.start < e).map_or(p.start, |&(s, _)| s);
+    let end = spans.iter().find(|&&(s, e)| s <= last && last < e).map_or(p.end, |&(_, e)| e).max(start);
+    let sentence = &whole[start..end];
+    text::shorten(sentence.trim(), 45)
 }
 
 #[cfg(test)]

@@ -348,6 +348,46 @@ pub fn is_framing(piece: &str) -> bool {
         ])
 }
 
+/// Whether a sentence only says who is writing: "As a parent in Bromley, this matters to me."
+/// An introduction that goes on to make a point ("As a recovering addict, these ads are torture")
+/// is not one.
+pub fn is_introduction(sentence: &str) -> bool {
+    let lower = sentence.trim_start().to_lowercase();
+    if !(lower.starts_with("as a ") || lower.starts_with("as an ") || lower.starts_with("as someone ")) {
+        return false;
+    }
+    let Some((_, rest)) = lower.split_once(',') else { return false };
+    let rest = rest.trim().trim_end_matches(['.', '!']);
+    [
+        "this matters to me",
+        "this matters",
+        "this is important to me",
+        "this is very important to me",
+        "i care about this",
+        "i care deeply about this",
+        "this affects me",
+        "this affects me directly",
+        "i have a view",
+        "i feel strongly about this",
+    ]
+    .contains(&rest)
+}
+
+/// Whether a quote reads on its own: a sentence of some length that starts with a capital and
+/// ends as a sentence does, and does not open by answering or pointing back ("No.", "It", "This").
+pub fn reads_alone(quote: &str) -> bool {
+    let quote = quote.trim();
+    let first = words(quote).into_iter().next().unwrap_or_default();
+    word_count(quote) >= 6
+        && quote.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
+        && quote.ends_with(['.', '!', '?', '…'])
+        && ![
+            "no", "yes", "it", "its", "it's", "this", "that", "they", "these", "those", "and", "but", "so",
+            "also",
+        ]
+        .contains(&first.as_str())
+}
+
 /// Shortens a text to at most `max_words` words, ending with an ellipsis when cut.
 pub fn shorten(text: &str, max_words: usize) -> String {
     let mut count = 0;
@@ -389,6 +429,16 @@ mod tests {
         ] {
             assert!(!is_framing(point), "{point}");
         }
+    }
+
+    #[test]
+    fn quotes_that_read_alone_and_introductions_that_say_nothing() {
+        assert!(is_introduction("As a parent in Bromley, this matters to me."));
+        assert!(!is_introduction("As a recovering gambling addict, these ads are torture."));
+        assert!(reads_alone("Ban gambling adverts before the watershed to protect children."));
+        assert!(!reads_alone("No. Its use is increasing not its harm."));
+        assert!(!reads_alone("Its use is increasing not its harm."));
+        assert!(!reads_alone("ban them all now please"));
     }
 
     #[test]
