@@ -182,6 +182,59 @@ pub fn title(phrases: &[KeyPhrase]) -> String {
     capitalise(&joined)
 }
 
+/// A title from one point, when a clause of it is a short claim that stands on its own: two to
+/// eight words, not pointing back ("It", "This"), not about who is writing ("I am a nurse") and
+/// not a greeting. "Fund the youth services" rather than "Keep young people and youth services".
+pub fn claim(point: &str) -> Option<String> {
+    for sentence in crate::text::sentences(point) {
+        for clause in crate::text::clauses(sentence, 2) {
+            let clause = clause.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim();
+            let words = crate::text::words(clause);
+            if !(3..=8).contains(&words.len())
+                || crate::text::is_framing(clause)
+                || crate::text::is_introduction(clause)
+            {
+                continue;
+            }
+            let first = words[0].as_str();
+            let about_the_writer = matches!(first, "i" | "i'm" | "my" | "we" | "we're" | "as" | "speaking")
+                && !words.iter().any(|w| {
+                    matches!(w.as_str(), "should" | "need" | "want" | "must" | "support" | "oppose")
+                });
+            let points_back = matches!(
+                first,
+                "it" | "its"
+                    | "it's"
+                    | "this"
+                    | "that"
+                    | "they"
+                    | "these"
+                    | "those"
+                    | "and"
+                    | "but"
+                    | "so"
+                    | "or"
+                    | "also"
+                    | "yes"
+                    | "no"
+                    | "which"
+                    | "because"
+            );
+            if about_the_writer
+                || points_back
+                || words.iter().filter(|w| !crate::text::is_stop_word(w)).count() < 2
+            {
+                continue;
+            }
+            // Shouting is not part of the claim: "THINK ABOUT WHEELCHAIR USERS" is titled as a sentence.
+            let letters = || clause.chars().filter(|c| c.is_alphabetic());
+            let shouted = letters().count() > 3 && letters().all(char::is_uppercase);
+            return Some(capitalise(&if shouted { clause.to_lowercase() } else { clause.to_string() }));
+        }
+    }
+    None
+}
+
 /// Makes every title name one theme only. Two themes can share their most distinctive phrases;
 /// a title another theme already has takes the first of its own key phrases that it does not
 /// already contain ("Ban: watershed"), or else a number ("Ban (2)"). Analysts merge or rename from
@@ -229,6 +282,23 @@ pub fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_claim_from_a_central_point_is_a_title() {
+        assert_eq!(
+            claim("A complete ban would be excessive. These companies fund sports."),
+            Some("A complete ban would be excessive".into())
+        );
+        assert_eq!(claim("THINK ABOUT WHEELCHAIR USERS!!"), Some("Think about wheelchair users".into()));
+        assert_eq!(claim("I am a nurse in London."), None, "who wrote is not a theme");
+        assert_eq!(claim("As a parent in Bromley, this matters to me."), None);
+        assert_eq!(claim("It is too much."), None, "points back");
+        assert_eq!(
+            claim("Confidence has to be earned by officers on the street, by how they treat people."),
+            None,
+            "longer than eight words"
+        );
+    }
 
     #[test]
     fn distinctive_phrases_win_over_shared_words() {

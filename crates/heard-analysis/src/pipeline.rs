@@ -797,9 +797,14 @@ fn discover(
                 .max_by(|&a, &b| dot(vectors.row(a), &vector).total_cmp(&dot(vectors.row(b), &vector)))
                 .or_else(|| ms.first().copied());
             let keywords: Vec<String> = phrases[c].iter().map(|p| p.phrase.clone()).collect();
+            // A claim one of its central points makes reads better than two key phrases joined.
+            let mut by_closeness: Vec<usize> = ms.clone();
+            by_closeness
+                .sort_by(|&a, &b| dot(vectors.row(b), &vector).total_cmp(&dot(vectors.row(a), &vector)));
+            let claim = by_closeness.iter().take(15).find_map(|&i| label::claim(texts[i]));
             ThemeModel {
                 id: theme_id(c),
-                label: label::title(&phrases[c]),
+                label: claim.unwrap_or_else(|| label::title(&phrases[c])),
                 description: describe(&keywords, central.map(|i| redact(texts[i])).as_deref()),
                 kind: ThemeKind::Discovered,
                 vector,
