@@ -1311,8 +1311,19 @@ fn quote_text(whole: &str, p: &Point) -> String {
     let last = p.end.saturating_sub(1).max(p.start);
     let start = spans.iter().find(|&&(s, e)| s <= p.start && p.start < e).map_or(p.start, |&(s, _)| s);
     let end = spans.iter().find(|&&(s, e)| s <= last && last < e).map_or(p.end, |&(_, e)| e).max(start);
-    let sentence = &whole[start..end];
-    text::shorten(sentence.trim(), 45)
+    // Whole sentences up to 45 words, so a quote ends where its writer ended a thought; a first
+    // sentence longer than that is cut.
+    let mut cut = start;
+    for &(s, e) in spans.iter().filter(|&&(s, e)| s >= start && e <= end) {
+        if cut > start && text::word_count(&whole[start..e]) > 45 {
+            break;
+        }
+        cut = e.max(s);
+    }
+    if cut == start {
+        cut = end;
+    }
+    text::shorten(whole[start..cut].trim(), 45)
 }
 
 #[cfg(test)]

@@ -373,12 +373,12 @@ pub fn is_introduction(sentence: &str) -> bool {
     .contains(&rest)
 }
 
-/// Whether a quote reads on its own: a sentence of some length that starts with a capital and
+/// Whether a quote reads on its own: a sentence of eight words or more that starts with a capital and
 /// ends as a sentence does, and does not open by answering or pointing back ("No.", "It", "This").
 pub fn reads_alone(quote: &str) -> bool {
     let quote = quote.trim();
     let first = words(quote).into_iter().next().unwrap_or_default();
-    word_count(quote) >= 6
+    word_count(quote) >= 8
         && quote.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit())
         && quote.ends_with(['.', '!', '?', '…'])
         && ![

@@ -17,16 +17,8 @@ pub enum EvalCommand {
     /// A ThemeFinder-style folder: inputs/question_part_N/ and outputs/mapping/DATE/question_part_N/.
     Themefinder {
         dir: PathBuf,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-        #[arg(long, value_enum, default_value_t = ModeArg::Accurate)]
-        mode: ModeArg,
-        /// Discover exactly this many themes instead of choosing the number from the data.
-        #[arg(long)]
-        themes: Option<usize>,
         #[command(flatten)]
-        model: ModelLocation,
+        options: EvalOptions,
     },
     /// IBM ArgKP's layout: arguments_SPLIT.csv, key_points_SPLIT.csv and labels_SPLIT.csv, one
     /// set per motion, its key points as the gold themes.
@@ -35,17 +27,24 @@ pub enum EvalCommand {
         /// Which split's files to read (train or dev).
         #[arg(long, default_value = "dev")]
         split: String,
-        /// Print one JSON object instead of a table.
-        #[arg(long)]
-        json: bool,
-        #[arg(long, value_enum, default_value_t = ModeArg::Accurate)]
-        mode: ModeArg,
-        /// Discover exactly this many themes instead of choosing the number from the data.
-        #[arg(long)]
-        themes: Option<usize>,
         #[command(flatten)]
-        model: ModelLocation,
+        options: EvalOptions,
     },
+}
+
+/// What every evaluation takes, whatever the layout of its gold set.
+#[derive(Debug, clap::Args)]
+pub struct EvalOptions {
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, value_enum, default_value_t = ModeArg::Accurate)]
+    mode: ModeArg,
+    /// Discover exactly this many themes instead of choosing the number from the data.
+    #[arg(long)]
+    themes: Option<usize>,
+    #[command(flatten)]
+    model: ModelLocation,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -62,14 +61,8 @@ struct QuestionScore {
 
 pub fn run(command: EvalCommand) -> Result<()> {
     match command {
-        EvalCommand::Themefinder { dir, json, mode, themes, model } => {
-            let sets = themefinder_sets(&dir)?;
-            report(sets, json, mode, themes, &model)
-        }
-        EvalCommand::Argkp { dir, split, json, mode, themes, model } => {
-            let sets = argkp_sets(&dir, &split)?;
-            report(sets, json, mode, themes, &model)
-        }
+        EvalCommand::Themefinder { dir, options } => report(themefinder_sets(&dir)?, &options),
+        EvalCommand::Argkp { dir, split, options } => report(argkp_sets(&dir, &split)?, &options),
     }
 }
 
@@ -84,13 +77,9 @@ struct GoldSet {
     evidence: Option<HashMap<ResponseId, String>>,
 }
 
-fn report(
-    sets: Vec<GoldSet>,
-    json: bool,
-    mode: ModeArg,
-    themes: Option<usize>,
-    model: &ModelLocation,
-) -> Result<()> {
+fn report(sets: Vec<GoldSet>, options: &EvalOptions) -> Result<()> {
+    let EvalOptions { json, mode, themes, model } = options;
+    let (json, mode, themes) = (*json, *mode, *themes);
     let model_dir = crate::model::resolve_model_dir(model.model_dir.clone(), &model.data_dir);
     let mut scores = Vec::new();
     let mut used_mode = None;

@@ -334,34 +334,29 @@ fn discovery_finds_the_planted_themes_in_every_mode() {
 /// F1 0.75, discover F1 0.50); the closing note of the engine issue says where they stand.
 #[test]
 fn eval_on_the_gambling_set_holds_its_measured_quality() {
-    let model = model_dir();
     for (mode, floors) in
         [("accurate", [0.48, 0.30, 0.80]), ("fast", [0.48, 0.30, 0.80]), ("lexical", [0.40, 0.22, 0.80])]
     {
-        let [map_floor, discover_floor, stance_floor] = floors;
-        let result = heard()
-            .args([
-                "eval",
-                "themefinder",
-                gambling().to_str().unwrap(),
-                "--json",
-                "--mode",
-                mode,
-                "--model-dir",
-                &model,
-            ])
-            .output()
-            .unwrap();
-        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-        let report: Value = serde_json::from_slice(&result.stdout).unwrap();
-        assert_eq!(report["mode"], mode, "{report}");
-        let mean = &report["mean"];
-        let figure = |name: &str| mean[name].as_f64().unwrap();
-        assert!(figure("map_f1") >= map_floor, "{mode} map F1 {}", figure("map_f1"));
-        assert!(figure("discover_f1") >= discover_floor, "{mode} discover F1 {}", figure("discover_f1"));
-        assert!(figure("stance_accuracy") >= stance_floor, "{mode} stance {}", figure("stance_accuracy"));
-        assert_eq!(report["questions"].as_array().unwrap().len(), 2);
+        eval_holds_floors("themefinder", &gambling(), 2, mode, floors);
     }
+}
+
+/// Runs `heard eval LAYOUT DIR --json --mode MODE`, checks it ran in that mode over `sets` gold
+/// sets, and holds its mean map F1, discover F1 and stance to their floors.
+fn eval_holds_floors(layout: &str, dir: &Path, sets: usize, mode: &str, [map, discover, stance]: [f64; 3]) {
+    let model = model_dir();
+    let result = heard()
+        .args(["eval", layout, dir.to_str().unwrap(), "--json", "--mode", mode, "--model-dir", &model])
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let report: Value = serde_json::from_slice(&result.stdout).unwrap();
+    assert_eq!(report["mode"], mode, "{report}");
+    assert_eq!(report["questions"].as_array().unwrap().len(), sets);
+    let figure = |name: &str| report["mean"][name].as_f64().unwrap();
+    assert!(figure("map_f1") >= map, "{layout} {mode} map F1 {}", figure("map_f1"));
+    assert!(figure("discover_f1") >= discover, "{layout} {mode} discover F1 {}", figure("discover_f1"));
+    assert!(figure("stance_accuracy") >= stance, "{layout} {mode} stance {}", figure("stance_accuracy"));
 }
 
 fn argkp() -> PathBuf {
@@ -372,31 +367,10 @@ fn argkp() -> PathBuf {
 /// and against a motion. Stance there was 0.30 with cue words alone; the trained head lifts it.
 #[test]
 fn eval_on_argkp_dev_holds_its_measured_quality() {
-    let model = model_dir();
-    for (mode, [map_floor, discover_floor, stance_floor]) in
+    for (mode, floors) in
         [("accurate", [0.35, 0.30, 0.65]), ("fast", [0.35, 0.30, 0.58]), ("lexical", [0.28, 0.22, 0.35])]
     {
-        let result = heard()
-            .args([
-                "eval",
-                "argkp",
-                argkp().to_str().unwrap(),
-                "--json",
-                "--mode",
-                mode,
-                "--model-dir",
-                &model,
-            ])
-            .output()
-            .unwrap();
-        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-        let report: Value = serde_json::from_slice(&result.stdout).unwrap();
-        assert_eq!(report["mode"], mode, "{report}");
-        assert_eq!(report["questions"].as_array().unwrap().len(), 4, "four dev motions");
-        let figure = |name: &str| report["mean"][name].as_f64().unwrap();
-        assert!(figure("map_f1") >= map_floor, "{mode} map F1 {}", figure("map_f1"));
-        assert!(figure("discover_f1") >= discover_floor, "{mode} discover F1 {}", figure("discover_f1"));
-        assert!(figure("stance_accuracy") >= stance_floor, "{mode} stance {}", figure("stance_accuracy"));
+        eval_holds_floors("argkp", &argkp(), 4, mode, floors);
     }
 }
 
