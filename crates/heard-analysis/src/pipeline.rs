@@ -180,10 +180,8 @@ pub fn analyse(
     let question = Question::read(question_text.as_deref());
     // The trained reading of stance, for the model that is running; a question that proposes
     // nothing has no stance to read.
+    // Which one ran is `Analysis::stance_head`, which every output names.
     let stance_head = if question.closed { StanceHead::for_model(embedder.info()) } else { None };
-    if let Some(head) = &stance_head {
-        notes.push(format!("stance read by cue words and a head trained on {}", head.trained_on));
-    }
 
     progress.update("reading", 0, n);
     let points = points(input, options.threads, &mut diagnostics);

@@ -118,6 +118,9 @@ fn summary(a: &Analysis, out: &Path, took: Duration) -> String {
         took.as_secs_f32(),
         a.model.mode
     );
+    if let Some(head) = &a.stance_head {
+        let _ = writeln!(s, "stance: cue words and a head trained on {head}");
+    }
     if let Some(q) = &a.question {
         let _ = writeln!(s, "question: {q}");
     }

@@ -44,12 +44,12 @@ pub fn default_seeds_dir() -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.is_dir())
 }
 
-/// Fills an empty store with the demo; a store that has it already is left as it is.
 /// Whether `prepare` would create the demo (its consultation is not in the store yet).
 pub async fn is_new(store: &Store) -> Result<bool> {
     Ok(store.consultation_by_slug(POLICE_PLAN).await?.is_none())
 }
 
+/// Fills an empty store with the demo; a store that has it already is left as it is.
 pub async fn prepare(
     store: &Store,
     seeds: Option<&Path>,

@@ -242,7 +242,7 @@ fn themefinder_sets(dir: &Path) -> Result<Vec<GoldSet>> {
 
 /// IBM's ArgKP layout (`arguments_SPLIT.csv`, `key_points_SPLIT.csv`, `labels_SPLIT.csv`): one set
 /// per motion. Its key points, for and against, are the gold themes, with "None of the above" for
-/// an argument that matches none (a third of them); an argument's stance toward the motion is its
+/// an argument that matches none (28% of them); an argument's stance toward the motion is its
 /// gold position, the motion asked as a yes/no question.
 fn argkp_sets(dir: &Path, split: &str) -> Result<Vec<GoldSet>> {
     let read = |name: &str| -> Result<Vec<HashMap<String, String>>> {
@@ -312,7 +312,8 @@ fn argkp_sets(dir: &Path, split: &str) -> Result<Vec<GoldSet>> {
             positions.insert(id.clone(), position.to_string());
             responses.push(input::Response::new(id, field(row, "argument")?));
         }
-        let question = format!("Do you agree that {}?", lower_first(motion.trim_end_matches('.')));
+        // Asked as the stance head was trained to read it.
+        let question = heard_analysis::stance_head::motion_as_question(&motion);
         sets.push(GoldSet {
             name: motion,
             input: input::Input { question: Some(question), responses, diagnostics: vec![] },
@@ -323,18 +324,6 @@ fn argkp_sets(dir: &Path, split: &str) -> Result<Vec<GoldSet>> {
         });
     }
     Ok(sets)
-}
-
-/// "We should ban X" as the object of "Do you agree that ...": lower case unless it starts with a
-/// name or an acronym ("Assisted suicide" becomes "assisted suicide"; "NATO" stays).
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => {
-            first.to_lowercase().chain(text.chars().skip(1)).collect()
-        }
-        _ => text.to_string(),
-    }
 }
 
 /// outputs/mapping/<latest date>/<question>/
