@@ -178,10 +178,8 @@ pub fn analyse(
     let mut notes = Vec::new();
     let question_text = options.question.clone().or_else(|| input.question.clone());
     let question = Question::read(question_text.as_deref());
-    // The trained reading of stance, for the model that is running; a question that proposes
-    // nothing has no stance to read.
-    // Which one ran is `Analysis::stance_head`, which every output names.
-    let stance_head = if question.closed { StanceHead::for_model(embedder.info()) } else { None };
+    // Which head ran is `Analysis::stance_head`, which every output names.
+    let stance_head = stance_head_for(&question, embedder.info());
 
     progress.update("reading", 0, n);
     let points = points(input, options.threads, &mut diagnostics);
@@ -625,6 +623,14 @@ impl Bucket {
             positions: self.positions,
         }
     }
+}
+
+/// The trained reading of stance, for the model that is running, when the question proposes an
+/// action. The head reads whether a response speaks well of its subject; in "Do you support the
+/// plan?" the subject of most responses is the problem the plan is about, and a response that
+/// deplores violence supports a plan to reduce it. A question that proposes nothing has no stance.
+fn stance_head_for(question: &Question, model: &crate::embed::ModelInfo) -> Option<StanceHead> {
+    if question.closed && !question.actions.is_empty() { StanceHead::for_model(model) } else { None }
 }
 
 fn text_of<'a>(responses: &'a [crate::input::Response], p: &Point) -> &'a str {
@@ -1356,6 +1362,23 @@ mod tests {
             [0.05, 0.08, 0.20].iter().enumerate().map(|(i, &s)| (s, vec![i])).collect();
         assert_eq!(fewest_near_best(cuts), Some(vec![2]));
         assert_eq!(fewest_near_best(vec![]), None);
+    }
+
+    #[test]
+    fn the_stance_head_reads_only_questions_that_propose_an_action() {
+        let minilm = crate::embed::ModelInfo {
+            mode: crate::embed::Mode::Accurate,
+            model: Some("all-MiniLM-L6-v2".into()),
+            sha256: Some("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db".into()),
+        };
+        let head = |q: &str| stance_head_for(&Question::read(Some(q)), &minilm).is_some();
+        assert!(head("Should the council ban cars from the high street?"));
+        assert!(head("Do you agree that the council should close the park gates at dusk?"));
+        // Complaints about crime support a crime plan; the head would read them as against it.
+        assert!(!head("Do you support the plan?"));
+        assert!(!head("What would make parks feel safer after dark?"));
+        let other_weights = crate::embed::ModelInfo { sha256: Some("0".repeat(64)), ..minilm.clone() };
+        assert!(stance_head_for(&Question::read(Some("Should we ban cars?")), &other_weights).is_none());
     }
 
     #[test]

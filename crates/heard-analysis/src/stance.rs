@@ -95,6 +95,8 @@ const CONSTRUCTIVE: &[&str] = &[
     "pedestrianise",
     "install",
     "lower",
+    "legalise",
+    "subsidise",
 ];
 
 impl Question {
