@@ -139,6 +139,20 @@ pub fn load<'a>(
     }
 }
 
+/// Why `mode` cannot run on the files in `model_dir`, judged by which files are there (loading and
+/// checking them is the run's work): `None` when it can. The back office offers a mode by this.
+pub fn not_installed(mode: Mode, model_dir: &std::path::Path) -> Option<&'static str> {
+    match mode {
+        Mode::Lexical => None,
+        Mode::Accurate => minilm::MODEL_FILES
+            .iter()
+            .any(|(file, _)| !model_dir.join(file).is_file())
+            .then_some("the sentence model (all-MiniLM-L6-v2) is not installed"),
+        Mode::Fast => (!model_dir.join(static_table::TABLE_FILE).is_file())
+            .then_some("the static table distilled from the sentence model is not installed"),
+    }
+}
+
 impl Mode {
     pub fn parse(s: &str) -> Option<Mode> {
         [Mode::Accurate, Mode::Fast, Mode::Lexical].into_iter().find(|m| m.as_str() == s)

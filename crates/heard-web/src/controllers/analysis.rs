@@ -14,6 +14,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use heard_analysis::embed::{self, Mode};
 use heard_analysis::{checks, framework};
 use heard_store::{
     AnalysisRun, Consultation, NewRun, PlanChange, RespondentType, ResponseChannel, RunCampaign, RunMethod,
@@ -40,6 +41,36 @@ const MODES: [(&str, &str, &str); 3] = [
     ("fast", "Fast", "A table of word meanings taken from the same model: much faster, a little less exact."),
     ("lexical", "Lexical", "Matches words only, with no model. Fastest; use it for a first look."),
 ];
+
+/// A mode as the start form offers it: why it cannot run on this server, when it cannot.
+struct ModeChoice {
+    key: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    missing: Option<&'static str>,
+    /// The commands that install what it needs.
+    remedy: &'static str,
+}
+
+/// The modes with what this server has installed for each; a run asked in a mode whose model is
+/// missing would run in lexical mode instead, so the form says so before, not the run after.
+fn mode_choices(state: &AppState) -> Vec<ModeChoice> {
+    let dir = state.settings().model_dir.clone().unwrap_or_default();
+    MODES
+        .iter()
+        .map(|&(key, label, hint)| ModeChoice {
+            key,
+            label,
+            hint,
+            missing: Mode::parse(key).and_then(|mode| embed::not_installed(mode, &dir)),
+            remedy: if key == "fast" {
+                "heard model install, then heard model distill"
+            } else {
+                "heard model install"
+            },
+        })
+        .collect()
+}
 
 fn analysis_path(slug: &str) -> String {
     format!("/admin/consultations/{slug}/analysis")
@@ -156,7 +187,7 @@ struct StartPage {
     /// Channels and questions a run can be limited to: (scope key, label).
     channels: Vec<(String, String)>,
     questions: Vec<(String, String)>,
-    modes: [(&'static str, &'static str, &'static str); 3],
+    modes: Vec<ModeChoice>,
     max_themes: i64,
 }
 
@@ -179,7 +210,12 @@ pub async fn new_form(
         method: RunMethod::Discover.as_str().to_owned(),
         themes: String::new(),
         framework: suggested_framework(&c),
-        mode: "accurate".to_owned(),
+        // The best mode this server can run.
+        mode: mode_choices(&state)
+            .iter()
+            .find(|m| m.missing.is_none())
+            .map_or("lexical", |m| m.key)
+            .to_owned(),
     };
     start_page(&state, &visitor, session, &c, form, Vec::new()).await
 }
@@ -196,7 +232,7 @@ pub async fn start(
     let session = policy::require(&visitor, Action::Analyse, &format!("{}/new", analysis_path(&slug)))?;
     let c = consultation(&state, &slug).await?;
     let scopes = scopes(&state, &c).await?;
-    let new = match check_start(&form, c.summary.id, &scopes) {
+    let new = match check_start(&form, c.summary.id, &scopes, &mode_choices(&state)) {
         Ok(new) => new,
         Err(errors) => return start_page(&state, &visitor, session, &c, form, errors).await,
     };
@@ -245,7 +281,7 @@ async fn start_page(
         errors,
         channels,
         questions,
-        modes: MODES,
+        modes: mode_choices(state),
         max_themes: MAX_THEMES,
     };
     page_response(&page, status, None)
@@ -273,6 +309,7 @@ fn check_start(
     form: &StartForm,
     consultation_id: i64,
     scopes: &[RunScope],
+    modes: &[ModeChoice],
 ) -> Result<NewRun, Vec<FieldError>> {
     let mut errors = Vec::new();
     let scope = RunScope::parse(&form.scope).filter(|s| scopes.contains(s));
@@ -305,10 +342,19 @@ fn check_start(
             }
         }
     }
-    let mode = MODES.iter().find(|(key, _, _)| *key == form.mode).map(|(key, _, _)| *key);
-    if mode.is_none() {
-        errors.push(FieldError::new("mode-accurate", "Choose a mode."));
+    let mode = modes.iter().find(|m| m.key == form.mode);
+    match mode {
+        None => errors.push(FieldError::new("mode-accurate", "Choose a mode.")),
+        Some(ModeChoice { label, missing: Some(why), remedy, .. }) => errors.push(FieldError::new(
+            "mode-accurate",
+            format!(
+                "{label} mode cannot run on this server: {why}. Choose another mode, or ask an \
+                 administrator to run \u{201c}{remedy}\u{201d}."
+            ),
+        )),
+        Some(_) => {}
     }
+    let mode = mode.filter(|m| m.missing.is_none()).map(|m| m.key);
     match (scope, method, mode) {
         (Some(scope), Some(method), Some(mode)) if errors.is_empty() => Ok(NewRun {
             consultation_id,

@@ -533,3 +533,36 @@ async fn a_running_run_shows_its_progress_and_a_failed_one_its_reason() {
     assert_eq!(page.status, StatusCode::CONFLICT);
     page.shows("Only a finished run can be published.");
 }
+
+/// A mode whose model this server lacks is said to be missing on the form, and refused, instead
+/// of the run falling back to lexical mode after staff chose it.
+#[tokio::test]
+async fn the_start_form_says_which_modes_this_server_cannot_run() {
+    let (app, host, parks) = parks_with_letters(Backend::Sqlite).await;
+    let new = format!("{ANALYSIS}/new");
+    let form = host.get(&new).await;
+    assert_eq!(form.count("Not installed on this server"), 2, "accurate and fast: {}", form.html);
+    form.shows("the sentence model (all-MiniLM-L6-v2) is not installed")
+        .shows("heard model install, then heard model distill")
+        .shows(r#"value="lexical" checked"#)
+        .lacks(r#"value="accurate" checked"#);
+    let page = host
+        .submit(
+            &new,
+            &new,
+            &[("scope", "all"), ("method", "discover"), ("themes", "3"), ("mode", "accurate")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows("Accurate mode cannot run on this server")
+        .shows(r#"value="3""#)
+        .shows(r#"value="accurate" checked"#);
+    assert!(app.store.analysis_runs(parks).await.unwrap().is_empty(), "nothing was started");
+
+    // With the model installed (scripts/test installs it), accurate mode is offered first.
+    let Some(dir) = std::env::var_os("HEARD_MODEL_DIR") else { return };
+    let settings = heard_web::Settings { model_dir: Some(dir.into()), ..heard_web::Settings::default() };
+    let app = crate::discussions_app_with(Backend::Sqlite, settings).await;
+    let (host, _) = app.signed_in(Role::Host, "Hana Host").await;
+    host.get(&new).await.lacks("Not installed on this server").shows(r#"value="accurate" checked"#);
+}
