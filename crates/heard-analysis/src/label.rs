@@ -186,53 +186,125 @@ pub fn title(phrases: &[KeyPhrase]) -> String {
 /// eight words, not pointing back ("It", "This"), not about who is writing ("I am a nurse") and
 /// not a greeting. "Fund the youth services" rather than "Keep young people and youth services".
 pub fn claim(point: &str) -> Option<String> {
-    for sentence in crate::text::sentences(point) {
-        for clause in crate::text::clauses(sentence, 2) {
-            let clause = clause.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim();
-            let words = crate::text::words(clause);
-            if !(3..=8).contains(&words.len())
-                || crate::text::is_framing(clause)
-                || crate::text::is_introduction(clause)
-            {
-                continue;
+    clauses_of(point).find_map(as_claim)
+}
+
+/// A title from one point whose clauses are all longer than a claim: the clause's opening, at
+/// most eight words, ending on a word that carries meaning, before a subordinate clause begins
+/// (the longest such: "The court backlog is so long that victims give up" gives "The court
+/// backlog is so long", not "The court backlog is") or else before a phrase (the shortest:
+/// "Involve young people in designing the services" gives "Involve young people"). Tried after
+/// [`claim`] on every central point: an opening is a claim less often than a whole clause is.
+pub fn opening_claim(point: &str) -> Option<String> {
+    clauses_of(point).filter(|c| crate::text::word_count(c) > 8).find_map(|clause| {
+        // Where a clause ends (before "that", "because", a comma) and where a phrase begins
+        // (before "in", "by").
+        let (mut clause_ends, mut phrase_starts): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        let mut words = 0;
+        let mut at = 0;
+        for token in clause.split_inclusive(' ') {
+            let start = at;
+            at += token.len();
+            let word = token.trim().trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+            if (3..=8).contains(&words) {
+                if CLAUSE_STARTS.contains(&word.as_str()) {
+                    clause_ends.push(start);
+                } else if PHRASE_STARTS.contains(&word.as_str()) {
+                    phrase_starts.push(start);
+                }
             }
-            let first = words[0].as_str();
-            let about_the_writer = matches!(first, "i" | "i'm" | "my" | "we" | "we're" | "as" | "speaking")
-                && !words.iter().any(|w| {
-                    matches!(w.as_str(), "should" | "need" | "want" | "must" | "support" | "oppose")
-                });
-            let points_back = matches!(
-                first,
-                "it" | "its"
-                    | "it's"
-                    | "this"
-                    | "that"
-                    | "they"
-                    | "these"
-                    | "those"
-                    | "and"
-                    | "but"
-                    | "so"
-                    | "or"
-                    | "also"
-                    | "yes"
-                    | "no"
-                    | "which"
-                    | "because"
-            );
-            if about_the_writer
-                || points_back
-                || words.iter().filter(|w| !crate::text::is_stop_word(w)).count() < 2
-            {
-                continue;
+            if !word.is_empty() {
+                words += 1;
             }
-            // Shouting is not part of the claim: "THINK ABOUT WHEELCHAIR USERS" is titled as a sentence.
-            let letters = || clause.chars().filter(|c| c.is_alphabetic());
-            let shouted = letters().count() > 3 && letters().all(char::is_uppercase);
-            return Some(capitalise(&if shouted { clause.to_lowercase() } else { clause.to_string() }));
+            if (3..=8).contains(&words) && token.trim_end().ends_with([',', ';', ':']) {
+                clause_ends.push(start + token.trim_end().len() - 1);
+            }
+            if words > 8 {
+                break;
+            }
         }
+        let claim_before = |&cut: &usize| {
+            let opening = clause[..cut].trim();
+            let last = crate::text::words(opening).pop().unwrap_or_default();
+            if crate::text::is_stop_word(&last) { None } else { as_claim(opening) }
+        };
+        // The longest whole clause; else the shortest opening before a phrase, which leaves less
+        // hanging ("Involve young people", not "Involve young people in designing the services").
+        clause_ends
+            .iter()
+            .rev()
+            .find_map(claim_before)
+            .or_else(|| phrase_starts.iter().find_map(claim_before))
+    })
+}
+
+/// Words a claim's opening ends before: where a subordinate clause begins...
+const CLAUSE_STARTS: &[&str] = &[
+    "that", "which", "who", "where", "when", "because", "so", "before", "after", "until", "while", "if",
+    "unless", "since", "as", "than",
+];
+/// ...or a phrase.
+const PHRASE_STARTS: &[&str] = &["in", "on", "at", "by", "for", "with", "from"];
+
+fn clauses_of(point: &str) -> impl Iterator<Item = &str> {
+    crate::text::sentences(point)
+        .into_iter()
+        .flat_map(|sentence| crate::text::clauses(sentence, 2))
+        .map(|clause| clause.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim())
+}
+
+/// The clause as a title, when it reads as a claim.
+fn as_claim(clause: &str) -> Option<String> {
+    let words = crate::text::words(clause);
+    if !(3..=8).contains(&words.len())
+        || crate::text::is_framing(clause)
+        || crate::text::is_introduction(clause)
+    {
+        return None;
     }
-    None
+    let first = words[0].as_str();
+    let about_the_writer = matches!(first, "i" | "i'm" | "my" | "we" | "we're" | "as" | "speaking")
+        && !words
+            .iter()
+            .any(|w| matches!(w.as_str(), "should" | "need" | "want" | "must" | "support" | "oppose"));
+    let points_back = matches!(
+        first,
+        "it" | "its"
+            | "it's"
+            | "this"
+            | "that"
+            | "they"
+            | "these"
+            | "those"
+            | "and"
+            | "but"
+            | "so"
+            | "or"
+            | "also"
+            | "yes"
+            | "no"
+            | "which"
+            | "because"
+            // A subordinate clause alone is no claim: "When I reported my stolen bike".
+            | "when"
+            | "if"
+            | "although"
+            | "though"
+            | "while"
+            | "after"
+            | "before"
+            | "since"
+            | "unless"
+            | "until"
+            | "once"
+    );
+    if about_the_writer || points_back || words.iter().filter(|w| !crate::text::is_stop_word(w)).count() < 2 {
+        return None;
+    }
+    // Shouting is not part of the claim: "THINK ABOUT WHEELCHAIR USERS" is titled as a sentence.
+    let letters = || clause.chars().filter(|c| c.is_alphabetic());
+    let shouted = letters().count() > 3 && letters().all(char::is_uppercase);
+    Some(capitalise(&if shouted { clause.to_lowercase() } else { clause.to_string() }))
 }
 
 /// Makes every title name one theme only. Two themes can share their most distinctive phrases;
@@ -298,6 +370,43 @@ mod tests {
             None,
             "longer than eight words"
         );
+    }
+
+    #[test]
+    fn a_long_central_point_is_titled_by_its_opening_claim() {
+        let opening = |t: &str| opening_claim(t);
+        assert_eq!(
+            opening("Publish the figures every quarter so we can judge for ourselves."),
+            Some("Publish the figures every quarter".into())
+        );
+        assert_eq!(
+            opening("The court backlog is so long that victims give up before justice is done."),
+            Some("The court backlog is so long".into()),
+            "the longest opening, not 'The court backlog is'"
+        );
+        assert_eq!(
+            opening("Confidence has to be earned by the police day by day, not by City Hall."),
+            Some("Confidence has to be earned".into())
+        );
+        assert_eq!(
+            opening("Involve young people in designing the services meant for them and their friends."),
+            Some("Involve young people".into()),
+            "the shortest opening before a phrase"
+        );
+        assert_eq!(opening("When I reported my stolen bike by phone, nobody followed it up at all."), None);
+        assert_eq!(
+            opening("Reform has been promised many times before, and I do not support this plan at all."),
+            Some("Reform has been promised many times".into()),
+            "not ending on 'before'"
+        );
+        // An opening that ends on a word that carries nothing, or is about the writer, is no title.
+        assert_eq!(opening("Violence against women and girls should be at the top of this plan."), None);
+        assert_eq!(
+            opening("As a woman getting the night bus alone after late shifts, I plan every route."),
+            None
+        );
+        // A clause short enough to be a claim whole is [`claim`]'s.
+        assert_eq!(opening("Fund the youth services."), None);
     }
 
     #[test]

@@ -668,21 +668,24 @@ fn points(input: &Input, threads: usize, diagnostics: &mut Vec<Diagnostic>) -> V
 /// One response's points as byte ranges, and whether the last is the whole response read again.
 fn cut_into_points(text: &str) -> (Vec<(usize, usize)>, bool) {
     let base = text.as_ptr() as usize;
-    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    // Each piece, and whether it is framing: a greeting, a sign-off, or a clause of a sentence
+    // that only says who is writing ("As a carer in Westminster, | this matters to me.").
+    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
     for sentence in text::sentences(text) {
+        let introduction = text::is_introduction(sentence);
         for clause in text::clauses(sentence, 4) {
             let start = clause.as_ptr() as usize - base;
-            pieces.push((start, start + clause.len()));
+            pieces.push((start, start + clause.len(), introduction || text::is_framing(clause)));
         }
     }
-    // Greetings, sign-offs and introductions are not points about the proposal, unless they are
-    // all a response says (it still needs a point to be read by).
-    if pieces.iter().any(|&(s, e)| !text::is_framing(&text[s..e])) {
-        pieces.retain(|&(s, e)| !text::is_framing(&text[s..e]));
+    // Framing is not a point about the proposal, unless it is all a response says (it still
+    // needs a point to be read by).
+    if pieces.iter().any(|&(_, _, framing)| !framing) {
+        pieces.retain(|&(_, _, framing)| !framing);
     }
     // Merge pieces with fewer than three words into the one before (or after).
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(pieces.len() + 1);
-    for (s, e) in pieces {
+    for (s, e, _) in pieces {
         let words = text::word_count(&text[s..e]);
         if words == 0 {
             continue;
@@ -805,7 +808,10 @@ fn discover(
             let mut by_closeness: Vec<usize> = ms.clone();
             by_closeness
                 .sort_by(|&a, &b| dot(vectors.row(b), &vector).total_cmp(&dot(vectors.row(a), &vector)));
-            let claim = by_closeness.iter().take(15).find_map(|&i| label::claim(texts[i]));
+            let central_points = || by_closeness.iter().take(15);
+            let claim = central_points()
+                .find_map(|&i| label::claim(texts[i]))
+                .or_else(|| central_points().find_map(|&i| label::opening_claim(texts[i])));
             ThemeModel {
                 id: theme_id(c),
                 label: claim.unwrap_or_else(|| label::title(&phrases[c])),
@@ -1379,6 +1385,20 @@ mod tests {
         assert!(!head("What would make parks feel safer after dark?"));
         let other_weights = crate::embed::ModelInfo { sha256: Some("0".repeat(64)), ..minilm.clone() };
         assert!(stance_head_for(&Question::read(Some("Should we ban cars?")), &other_weights).is_none());
+    }
+
+    #[test]
+    fn who_is_writing_is_not_a_point() {
+        let text = "As a carer in Westminster, this matters to me. The Victim Care service helped me a lot \
+                    when my case went to court.";
+        let (pieces, _) = cut_into_points(text);
+        assert!(!pieces.is_empty());
+        for (s, e) in pieces {
+            assert!(!text[s..e].contains("carer"), "{:?}", &text[s..e]);
+        }
+        // Unless it is all the response says.
+        let alone = "As a pensioner in London, this matters to me.";
+        assert_eq!(cut_into_points(alone).0.len(), 1);
     }
 
     #[test]

@@ -357,20 +357,64 @@ pub fn is_introduction(sentence: &str) -> bool {
         return false;
     }
     let Some((_, rest)) = lower.split_once(',') else { return false };
-    let rest = rest.trim().trim_end_matches(['.', '!']);
-    [
-        "this matters to me",
-        "this matters",
-        "this is important to me",
-        "this is very important to me",
-        "i care about this",
-        "i care deeply about this",
-        "this affects me",
-        "this affects me directly",
-        "i have a view",
-        "i feel strongly about this",
-    ]
-    .contains(&rest)
+    // What follows the comma says nothing of the proposal: every word of it is one of these
+    // ("this matters to me", "I see this every day", "I feel strongly about this").
+    const SAYS_NOTHING: &[&str] = &[
+        "i",
+        "i'm",
+        "me",
+        "my",
+        "myself",
+        "am",
+        "is",
+        "it",
+        "it's",
+        "this",
+        "that",
+        "matters",
+        "matter",
+        "to",
+        "very",
+        "so",
+        "really",
+        "deeply",
+        "strongly",
+        "important",
+        "care",
+        "about",
+        "see",
+        "seen",
+        "every",
+        "day",
+        "daily",
+        "affects",
+        "affect",
+        "directly",
+        "personally",
+        "feel",
+        "have",
+        "a",
+        "view",
+        "views",
+        "know",
+        "well",
+        "all",
+        "too",
+        "here",
+        "the",
+        "of",
+        "on",
+        "first",
+        "hand",
+        "experience",
+        "much",
+        "lot",
+        "live",
+        "with",
+        "from",
+    ];
+    let rest = words(rest);
+    !rest.is_empty() && rest.len() <= 8 && rest.iter().all(|w| SAYS_NOTHING.contains(&w.as_str()))
 }
 
 /// Whether a quote reads on its own: a sentence of eight words or more that starts with a capital and
@@ -435,6 +479,9 @@ mod tests {
     fn quotes_that_read_alone_and_introductions_that_say_nothing() {
         assert!(is_introduction("As a parent in Bromley, this matters to me."));
         assert!(!is_introduction("As a recovering gambling addict, these ads are torture."));
+        assert!(is_introduction("As a pensioner in Hackney, I see this every day."));
+        assert!(is_introduction("As a carer, I feel strongly about this."));
+        assert!(!is_introduction("As a nurse, I know this plan will fail."));
         assert!(reads_alone("Ban gambling adverts before the watershed to protect children."));
         assert!(!reads_alone("No. Its use is increasing not its harm."));
         assert!(!reads_alone("Its use is increasing not its harm."));
