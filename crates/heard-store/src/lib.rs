@@ -6,6 +6,7 @@
 
 mod accounts;
 mod analysis;
+pub mod csv_out;
 pub mod date;
 mod editing;
 mod events;
