@@ -11,6 +11,7 @@ pub mod date;
 mod editing;
 mod events;
 mod limits;
+pub mod links;
 mod migrate;
 pub mod model;
 mod moderation;

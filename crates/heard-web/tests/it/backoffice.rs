@@ -9,7 +9,7 @@ use crate::{Browser, TestApp, discussions_app, discussions_app_with};
 
 const NEW: &str = "/admin/consultations/new";
 
-fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("slug", "river-paths"),
         ("title", "River paths <for everyone>"),

@@ -338,3 +338,119 @@ async fn personal_pages_are_never_cached_and_writes_clear_the_page_cache() {
     post_comment(&alice, OPEN, "Fresh comment", None).await;
     cached.get(OPEN).await.shows("Fresh comment").lacks("No one has commented yet.");
 }
+
+/// Links staff type (documents, the survey's and events' ways to respond, an online event's
+/// joining link) are web links or pages of the site: a `javascript:` or `data:` link, or another
+/// site written as a path, is refused on the form with what was typed kept, and the store refuses
+/// it from any other writer (an import, the demo).
+async fn links_staff_type_are_web_links_or_site_pages_only(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    let new = "/admin/consultations/new";
+    for (field, typed, line) in [
+        (
+            "channels",
+            "survey | Survey | Answer online. | javascript:alert(document.cookie)",
+            "Ways to respond, line 1",
+        ),
+        ("channels", "events | Events | Come along. | //evil.example/events", "Ways to respond, line 1"),
+        ("documents", "The plan | data:text/html,<script>alert(1)</script> | PDF", "Documents, line 1"),
+        ("documents", "The plan | /\\evil.example | PDF", "Documents, line 1"),
+    ] {
+        let mut fields = crate::backoffice::consultation_fields("2025-04-10", "2025-03-10 | Opens");
+        fields.retain(|(name, _)| *name != field);
+        fields.push((field, typed));
+        let page = staff.submit(new, new, &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        page.shows("There is a problem")
+            .shows(line)
+            .shows("is not a link that can be shown: start it with https:// or http://, or with a single / for a page of this site.")
+            .shows(&askama_escaped(typed));
+    }
+    assert!(
+        app.store.all_consultations().await.unwrap().iter().all(|c| c.slug != "river-paths"),
+        "nothing saved"
+    );
+
+    let event_form = "/admin/consultations/parks/events/new";
+    let page = staff
+        .submit(
+            event_form,
+            event_form,
+            &[
+                ("title", "Online chat"),
+                ("format", "online"),
+                ("on_date", "2025-03-20"),
+                ("starts_at", "18:30"),
+                ("ends_at", "20:00"),
+                ("joining_link", "javascript:alert(1)"),
+                ("capacity", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows(r##"<a href="#joining_link">Enter the joining link as a web address."##)
+        .shows(r#"value="javascript:alert(1)""#);
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap();
+    assert!(app.store.events_of(parks.summary.id).await.unwrap().is_empty(), "no event saved");
+
+    // Other writers (imports, the demo) meet the same rule in the store.
+    let mut event = NewEvent {
+        title: "Online chat".into(),
+        format: EventFormat::Online,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: String::new(),
+        joining_link: "JavaScript:alert(1)".into(),
+        accessibility: String::new(),
+        capacity: 5,
+        description: String::new(),
+    };
+    let refused = app.store.create_event(parks.summary.id, &event, None, app.state.now()).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    event.joining_link = "https://meet.example.org/parks".into();
+    app.store.create_event(parks.summary.id, &event, None, app.state.now()).await.unwrap();
+    let mut imported = crate::new_consultation("imported", "2025-01-01", "2025-04-01");
+    imported.channels = vec![Channel {
+        kind: ChannelKind::Survey,
+        title: "Survey".into(),
+        detail: "Answer online.".into(),
+        address: "javascript:alert(1)".into(),
+    }];
+    let refused = app.store.create_consultation(&imported).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    imported.channels[0].address = "/consultations/imported/survey".into();
+    imported.documents = vec![Document {
+        title: "Plan".into(),
+        url: "data:text/html,x".into(),
+        format: "PDF".into(),
+        easy_read: false,
+    }];
+    assert!(matches!(app.store.create_consultation(&imported).await, Err(StoreError::Invalid(_))));
+    imported.documents[0].url = "https://example.org/plan.pdf".into();
+    app.store.create_consultation(&imported).await.unwrap();
+    app.get("/consultations/imported")
+        .await
+        .lacks("javascript:")
+        .shows(r#"href="/consultations/imported/survey""#);
+}
+
+/// Text as askama writes it in a page.
+fn askama_escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[tokio::test]
+async fn staff_links_are_checked_on_sqlite() {
+    links_staff_type_are_web_links_or_site_pages_only(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_links_are_checked_on_postgres() {
+    links_staff_type_are_web_links_or_site_pages_only(Backend::Postgres).await;
+}
