@@ -157,5 +157,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::layer))
         .layer(middleware::map_response(crate::security::headers))
+        .layer(middleware::from_fn(crate::request_log::layer))
         .with_state(state)
 }

@@ -454,3 +454,59 @@ async fn staff_links_are_checked_on_sqlite() {
 async fn staff_links_are_checked_on_postgres() {
     links_staff_type_are_web_links_or_site_pages_only(Backend::Postgres).await;
 }
+
+/// Everything written to the log while it is held, as text.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// A reset link, an event's cancel link and a survey's resume link carry their token in the path:
+/// the log names the route they matched (`/password-reset/{token}`), never the token.
+#[tokio::test]
+async fn logs_never_hold_a_token_from_a_path() {
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let app = discussions_app(Backend::Sqlite).await;
+    let visitor = app.browser("203.0.113.40");
+    const TOKEN: &str = "SeCrEtToKeN0123456789";
+    assert_eq!(visitor.get(&format!("/password-reset/{TOKEN}")).await.status, StatusCode::GONE);
+    // A form without its CSRF token is refused, and the refusal logged.
+    let refused = visitor.post(&format!("/password-reset/{TOKEN}"), &[("password", "a new password")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    visitor.get(&format!("/consultations/parks/events/1/cancel/{TOKEN}")).await;
+    visitor.get(&format!("/consultations/parks/survey/resume/{TOKEN}")).await;
+    visitor.get(&format!("/no-such-page/{TOKEN}")).await;
+    let text = log.text();
+    assert!(text.contains("form refused: missing or wrong CSRF token"), "{text}");
+    for route in [
+        "route=/password-reset/{token}",
+        "route=/consultations/{slug}/events/{id}/cancel/{key}",
+        "route=/consultations/{slug}/survey/resume/{token}",
+        "route=(no route)",
+    ] {
+        assert!(text.contains(route), "{route} in {text}");
+    }
+    assert!(!text.contains(TOKEN), "a token was logged: {text}");
+}
