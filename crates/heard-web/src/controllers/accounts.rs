@@ -145,7 +145,51 @@ pub async fn register(
         },
         created_at: state.now(),
     };
-    let user_id = match state.store().create_account(&new).await {
+    let created = state.store().create_account(&new).await;
+    // With mail set up, a new account and an address that has one already get the same page, and
+    // the address is told by email, so the form cannot be used to find out who is registered.
+    if let Some(mailer) = state.mailer()
+        && matches!(created, Ok(_) | Err(StoreError::EmailTaken))
+    {
+        let site = state.settings().public_url.trim_end_matches('/').to_owned();
+        match created {
+            Ok(user_id) => {
+                tracing::info!(user.id = user_id, "account created");
+                let body = format!(
+                    "Hello {},\n\nYour account on heard is ready. Sign in with this email address and the \
+                     password you chose:\n\n{site}/login\n\n\
+                     If you did not register, someone else typed your address: tell us by replying to this email.\n",
+                    new.display_name
+                );
+                mailer.send_in_background(new.email, "Your account is ready", body, user_id, "welcome email");
+            }
+            Err(_) => {
+                let owner = state.store().account_by_email(&new.email).await?;
+                if let Some(owner) = owner {
+                    tracing::info!(
+                        user.id = owner.user.id,
+                        "registration with an address that has an account"
+                    );
+                    let body = format!(
+                        "Hello {},\n\nSomeone, probably you, tried to register on heard with this email address, \
+                         which has an account already. Sign in here:\n\n{site}/login\n\n\
+                         If you have forgotten your password, choose a new one here:\n\n{site}/password-reset\n\n\
+                         If it was not you, you can ignore this email: nothing has changed.\n",
+                        owner.user.display_name
+                    );
+                    mailer.send_in_background(
+                        owner.email,
+                        "You already have an account",
+                        body,
+                        owner.user.id,
+                        "notice of a second registration",
+                    );
+                }
+            }
+        }
+        return check_your_email(&visitor);
+    }
+    let user_id = match created {
         Ok(id) => id,
         Err(StoreError::EmailTaken) => {
             errors.push(FieldError::new(
@@ -165,6 +209,20 @@ pub async fn register(
     let session = start_session(&state, &visitor, user_id).await?;
     let to = local_path(&form.next).unwrap_or("/account");
     Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+/// What registering says when mail is set up, whether the address was new or had an account.
+fn check_your_email(visitor: &Visitor) -> Result<Response, WebError> {
+    let page = MessagePage {
+        nav: Nav::for_visitor(visitor),
+        title: "Check your email".into(),
+        paragraphs: vec![
+            "We have sent an email to the address you gave, saying how to sign in.".into(),
+            "If nothing arrives within a few minutes, check your spam folder.".into(),
+        ],
+        links: vec![("/login".into(), "Sign in".into())],
+    };
+    page_response(&page, StatusCode::OK, None)
 }
 
 fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
