@@ -510,3 +510,60 @@ async fn logs_never_hold_a_token_from_a_path() {
     }
     assert!(!text.contains(TOKEN), "a token was logged: {text}");
 }
+
+/// Served over HTTPS (`--secure-cookies`), every answer tells browsers to keep to HTTPS; served
+/// over plain HTTP (the demo on a laptop), none does, since that would lock browsers out of it.
+#[tokio::test]
+async fn hsts_is_sent_when_the_site_is_served_over_https() {
+    let settings = heard_web::Settings { secure_cookies: true, ..Default::default() };
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    for uri in ["/", "/login", "/no-such-page", "/api/v1/consultations"] {
+        let page = app.get(uri).await;
+        assert_eq!(page.headers["strict-transport-security"], "max-age=31536000; includeSubDomains", "{uri}");
+    }
+    let plain = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    assert!(plain.get("/").await.headers.get("strict-transport-security").is_none());
+}
+
+/// A client that sends its headers, or its form, a trickle at a time is cut off instead of holding a
+/// connection: the real server, on a real socket.
+#[tokio::test]
+async fn slow_clients_cannot_hold_a_connection() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let settings = heard_web::Settings {
+        header_read_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(heard_web::serve(listener, app.state.clone()));
+    let answer = |request: &'static [u8]| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let started = Instant::now();
+        let mut received = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut received))
+            .await
+            .expect("the server closed the connection")
+            .ok();
+        (String::from_utf8_lossy(&received).into_owned(), started.elapsed())
+    };
+
+    let (ok, _) = answer(b"GET /healthz HTTP/1.1\r\nHost: heard.test\r\nConnection: close\r\n\r\n").await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    // Headers never finished: closed after the header-read timeout.
+    let (_, took) = answer(b"GET / HTTP/1.1\r\nHost: heard.test\r\n").await;
+    assert!(took < Duration::from_secs(5), "headers held the connection for {took:?}");
+    // A form that never finishes arriving: 408 after the request timeout.
+    let (late, took) = answer(
+        b"POST /login HTTP/1.1\r\nHost: heard.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a",
+    )
+    .await;
+    assert!(late.starts_with("HTTP/1.1 408"), "{late}");
+    assert!(took < Duration::from_secs(6), "the body held the connection for {took:?}");
+    server.abort();
+}
