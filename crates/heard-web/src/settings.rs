@@ -71,9 +71,15 @@ impl Rate {
 /// across app instances.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Wrong passwords for one account: locked for a minute after 5, doubling up to an hour.
+    /// Wrong passwords for one account from one address: after 5, each try waits a minute, then
+    /// two, four... up to 15 minutes. The owner, signing in from elsewhere, is not slowed.
+    pub login_account_address: LockoutPolicy,
+    /// Wrong passwords for one account from any addresses (guesses spread over many machines):
+    /// after 20, every try at the account waits, doubling up to 15 minutes. A password reset
+    /// clears it.
     pub login_account: LockoutPolicy,
-    /// Wrong passwords from one address, for any accounts.
+    /// Wrong passwords from one address, for any accounts: generous, since many people can share
+    /// one address behind a proxy.
     pub login_address: LockoutPolicy,
     pub registrations_per_address: Rate,
     /// Comments, replies and edits.
@@ -94,16 +100,22 @@ impl Default for Limits {
     fn default() -> Limits {
         let day = 86_400;
         Limits {
-            login_account: LockoutPolicy {
+            login_account_address: LockoutPolicy {
                 free_failures: 5,
                 base_secs: 60,
-                max_secs: 3600,
+                max_secs: 900,
+                forget_after_secs: day,
+            },
+            login_account: LockoutPolicy {
+                free_failures: 20,
+                base_secs: 60,
+                max_secs: 900,
                 forget_after_secs: day,
             },
             login_address: LockoutPolicy {
-                free_failures: 30,
+                free_failures: 100,
                 base_secs: 60,
-                max_secs: 3600,
+                max_secs: 900,
                 forget_after_secs: day,
             },
             registrations_per_address: Rate::per_hour(20),

@@ -341,20 +341,24 @@ pub async fn login_form(
     login_page(&state, &visitor, String::new(), query.next.unwrap_or_default(), None, StatusCode::OK)
 }
 
-/// Signs in. Every refusal says the same thing whether or not the address has an account; repeated
-/// failures lock the account and the address for a while, doubling each time.
+/// Signs in. Every refusal says the same thing whether or not the address has an account.
+/// Wrong passwords slow down whoever sends them, doubling the wait each time up to a most: first
+/// for the account from that address (so the owner, elsewhere, signs in as usual), then for the
+/// account from anywhere (guesses spread over many addresses), and, far more generously, for the
+/// address whatever the account (many people can share one address behind a proxy).
 #[tracing::instrument(skip_all)]
 pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let store = state.store();
     let now = state.now();
     let limits = state.settings().limits;
-    let account_bucket = format!("login:account:{}", sha256_hex(&email_key(&form.email)));
+    let account_bucket = login_account_bucket(&form.email);
+    let pair_bucket = format!("{account_bucket}:address:{}", sha256_hex(&visitor.address));
     let address_bucket = format!("login:address:{}", sha256_hex(&visitor.address));
     let refuse = |message: String, status| {
         login_page(&state, &visitor, form.email.clone(), form.next.clone(), Some(message), status)
     };
-    for bucket in [&address_bucket, &account_bucket] {
+    for bucket in [&pair_bucket, &account_bucket, &address_bucket] {
         if let Some(wait) = store.locked_for(bucket, now).await? {
             return refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS);
         }
@@ -363,10 +367,16 @@ pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> 
     let ok =
         verify_password(form.password.clone(), credentials.as_ref().map(|c| c.password_hash.clone())).await?;
     let Some(credentials) = credentials.filter(|_| ok) else {
-        let account_lock = store.record_failure(&account_bucket, now, &limits.login_account).await?;
-        let address_lock = store.record_failure(&address_bucket, now, &limits.login_address).await?;
+        let mut wait = None;
+        for (bucket, policy) in [
+            (&pair_bucket, &limits.login_account_address),
+            (&account_bucket, &limits.login_account),
+            (&address_bucket, &limits.login_address),
+        ] {
+            wait = wait.max(store.record_failure(bucket, now, policy).await?);
+        }
         tracing::info!("sign-in refused");
-        return match account_lock.max(address_lock) {
+        return match wait {
             Some(wait) => refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS),
             None => refuse(
                 "The email address or password is not right. Check them and try again.".into(),
@@ -374,11 +384,17 @@ pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> 
             ),
         };
     };
+    store.clear_failures(&pair_bucket).await?;
     store.clear_failures(&account_bucket).await?;
     let session = start_session(&state, &visitor, credentials.user_id).await?;
     tracing::info!(user.id = credentials.user_id, "signed in");
     let to = local_path(&form.next).unwrap_or("/");
     Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+/// The bucket counting wrong passwords for the account with `email` (whether it exists or not).
+pub fn login_account_bucket(email: &str) -> String {
+    format!("login:account:{}", sha256_hex(&email_key(email)))
 }
 
 fn locked_message(wait_secs: i64) -> String {

@@ -13,7 +13,7 @@ use heard_store::Timestamp;
 use serde::Deserialize;
 use tracing::Instrument;
 
-use super::accounts::{MIN_PASSWORD_CHARS, MessagePage, over_rate, with_cookie};
+use super::accounts::{MIN_PASSWORD_CHARS, MessagePage, login_account_bucket, over_rate, with_cookie};
 use super::{limited_message, page_response};
 use crate::auth::{Posted, Visitor, hash_password_blocking, random_token, sha256_hex, start_session};
 use crate::nav::Nav;
@@ -180,6 +180,10 @@ pub async fn reset(
         return expired(&visitor);
     };
     tracing::info!(user.id = user_id, "password reset");
+    // The owner has shown they hold the address: wrong passwords others tried no longer slow them.
+    if let Some(account) = state.store().account(user_id).await? {
+        state.store().clear_failures(&login_account_bucket(&account.email)).await?;
+    }
     let session = start_session(&state, &visitor, user_id).await?;
     Ok(with_cookie(Redirect::to("/account").into_response(), session))
 }
