@@ -514,5 +514,10 @@ fn check_event(event: &NewEvent) -> Result<()> {
     if event.capacity < 1 {
         return Err(StoreError::Invalid("an event has room for at least one person".into()));
     }
+    if !event.joining_link.is_empty()
+        && let Some(problem) = crate::links::link_problem(&event.joining_link)
+    {
+        return Err(StoreError::Invalid(format!("the joining link: {problem}")));
+    }
     Ok(())
 }

@@ -6,10 +6,12 @@
 
 mod accounts;
 mod analysis;
+pub mod csv_out;
 pub mod date;
 mod editing;
 mod events;
 mod limits;
+pub mod links;
 mod migrate;
 pub mod model;
 mod moderation;

@@ -598,6 +598,7 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
 }
 
 pub(crate) async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewConsultation) -> Result<()> {
+    check_links(new)?;
     for (position, objective) in new.objectives.iter().enumerate() {
         let objective_id: i64 = sqlx::query_scalar(
             "INSERT INTO objectives (consultation_id, position, title, summary) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -656,6 +657,23 @@ pub(crate) async fn insert_parts(conn: &mut AnyConnection, id: i64, new: &NewCon
         .bind(&channel.address)
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+/// Refuses a document's or a channel's link that a page could not safely carry (see [`crate::links`]).
+fn check_links(new: &NewConsultation) -> Result<()> {
+    let documents = new.documents.iter().map(|d| (&d.title, &d.url));
+    // The survey's and events' ways to respond link to their page; email and post hold addresses.
+    let channels = new
+        .channels
+        .iter()
+        .filter(|c| matches!(c.kind, ChannelKind::Survey | ChannelKind::Events) && !c.address.is_empty())
+        .map(|c| (&c.title, &c.address));
+    for (title, link) in documents.chain(channels) {
+        if let Some(problem) = crate::links::link_problem(link) {
+            return Err(StoreError::Invalid(format!("{title}: {problem}")));
+        }
     }
     Ok(())
 }

@@ -136,7 +136,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             // Whatever was typed is shown back, so that a form that expired loses nothing.
             let typed =
                 fields.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).filter(|b| !b.is_empty());
-            tracing::warn!(path = %parts.uri.path(), "form refused: missing or wrong CSRF token");
+            tracing::warn!(route = %route(&parts), "form refused: missing or wrong CSRF token");
             return Err(WebError::CsrfRefused { typed });
         }
         let form = serde_urlencoded::from_bytes(&bytes)
@@ -185,7 +185,7 @@ impl FromRequest<AppState> for PostedFiles {
     async fn from_request(request: Request, state: &AppState) -> Result<PostedFiles, WebError> {
         let (mut parts, body) = request.into_parts();
         let visitor = Visitor::from_request_parts(&mut parts, state).await?;
-        let path = parts.uri.path().to_owned();
+        let route = route(&parts);
         let unreadable = || WebError::BadRequest("The form could not be read.".into());
         let body =
             axum::body::Body::from_stream(PieceByPiece { body: body.into_data_stream(), handed: false });
@@ -249,7 +249,7 @@ impl FromRequest<AppState> for PostedFiles {
                 .find(|(k, _)| k == "text" || k == "body")
                 .map(|(_, v)| v.clone())
                 .filter(|t| !t.is_empty());
-            tracing::warn!(path = %path, "form with files refused: missing or wrong CSRF token");
+            tracing::warn!(route = %route, "form with files refused: missing or wrong CSRF token");
             return Err(WebError::CsrfRefused { typed });
         }
         Ok(PostedFiles { visitor, fields, files, too_large })
@@ -363,6 +363,12 @@ pub async fn start_session(
         .create_session(user_id, &sha256_hex(&token), &random_token(), now, Timestamp(now.0 + SESSION_SECS))
         .await?;
     Ok(cookie(SESSION_COOKIE, &token, Some(SESSION_SECS), state.settings().secure_cookies))
+}
+
+/// The template of the route a request matched (`/password-reset/{token}`), for logs: the path
+/// itself can hold a token (a reset link, an event's cancel key, a survey's resume link).
+pub fn route(parts: &Parts) -> String {
+    crate::request_log::route_of(&parts.extensions)
 }
 
 /// A local path to go back to after a form, or `None` if `path` could lead off the site.

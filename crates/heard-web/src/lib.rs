@@ -14,11 +14,11 @@ mod format;
 mod mail;
 mod nav;
 mod policy;
+mod request_log;
 mod router;
 mod security;
 mod settings;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -28,7 +28,9 @@ pub use cache::PageCache;
 pub use errors::{ApiError, WebError};
 pub use mail::Mailer;
 pub use router::router;
-pub use settings::{Limits, MailSettings, Rate, Settings};
+pub use settings::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Limits, MailSettings, Rate, Settings,
+};
 
 use heard_store::{Store, Timestamp};
 
@@ -151,10 +153,59 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             }
         }
     });
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let served = serve_connections(listener, state).await;
     pruning.abort();
     served
+}
+
+/// Accepts connections until Ctrl-C or SIGTERM, then lets those open finish their requests. Each
+/// connection has `Settings::header_read_timeout` to send a request's headers (hyper closes it
+/// otherwise), and `security::request_timeout` bounds the rest of the request.
+async fn serve_connections(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let header_read_timeout = state.settings().header_read_timeout;
+    let app = router(state);
+    let (closing, closed) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), request.map(axum::body::Body::new))
+            });
+        let mut closed = closed.clone();
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = closed.wait_for(|closing| *closing) => connection.as_mut().graceful_shutdown(),
+            }
+            let _ = connection.await;
+        });
+        // Forget connections that have finished.
+        while connections.try_join_next().is_some() {}
+    }
+    let _ = closing.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -1,4 +1,6 @@
-//! Sending email over SMTP (lettre): today, password reset links.
+//! Sending email over SMTP (lettre): password reset links, registration notices, confirmations.
+//! Mail that must not show in a page's timing (whether an address has an account) is sent off
+//! the request with [`Mailer::send_in_background`].
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -34,5 +36,28 @@ impl Mailer {
             .map_err(|e| format!("building the message: {e}"))?;
         self.transport.send(message).await.map_err(|e| format!("sending over SMTP: {e}"))?;
         Ok(())
+    }
+}
+
+impl Mailer {
+    /// Sends in a task of its own, so the request that asked for it answers at once however long
+    /// the SMTP server takes. `what` names the message in the log ("password reset link"), with
+    /// the account's id, never the address.
+    pub fn send_in_background(
+        &self,
+        to: String,
+        subject: &'static str,
+        body: String,
+        user_id: i64,
+        what: &'static str,
+    ) {
+        let mailer = self.clone();
+        let sending = async move {
+            match mailer.send(&to, subject, body).await {
+                Ok(()) => tracing::info!(user.id = user_id, "{what} sent"),
+                Err(e) => tracing::error!(user.id = user_id, error = %e, "sending a {what}"),
+            }
+        };
+        tokio::spawn(tracing::Instrument::in_current_span(sending));
     }
 }

@@ -156,6 +156,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::layer))
-        .layer(middleware::map_response(crate::security::headers))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::request_timeout))
+        .layer(middleware::map_response_with_state(state.clone(), crate::security::headers))
+        .layer(middleware::from_fn(crate::request_log::layer))
         .with_state(state)
 }

@@ -1,5 +1,6 @@
 //! What an operator can tune: how many reports hold a comment, the rate limits (of taking part and
-//! of the open-data API) and lock-outs, cookies, the address behind a proxy, and how email is sent.
+//! of the open-data API) and lock-outs, cookies, the address behind a proxy, how long a slow client
+//! may take, and how email is sent.
 
 use heard_store::LockoutPolicy;
 
@@ -8,8 +9,14 @@ pub struct Settings {
     /// Unresolved reports that hold a comment for a moderator's review.
     pub reports_to_hold: i64,
     pub limits: Limits,
-    /// Mark cookies `Secure` (set this when the site is served over HTTPS).
+    /// Mark cookies `Secure` and send `Strict-Transport-Security` (set this when the site is
+    /// served over HTTPS).
     pub secure_cookies: bool,
+    /// How long a connection may take to send a request's headers before it is closed.
+    pub header_read_timeout: std::time::Duration,
+    /// How long a request may take, its body included, before it is answered 408 and its
+    /// connection closed (a 10 MB scan over a slow phone line fits; a client trickling bytes does not).
+    pub request_timeout: std::time::Duration,
     /// Take the visitor's address from the last `X-Forwarded-For` entry (behind one trusted proxy).
     pub trust_forwarded_for: bool,
     /// How email is sent; without it, password reset says it is not available.
@@ -27,6 +34,8 @@ impl Default for Settings {
             reports_to_hold: 3,
             limits: Limits::default(),
             secure_cookies: false,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             trust_forwarded_for: false,
             mail: None,
             public_url: "http://127.0.0.1:8080".into(),
@@ -34,6 +43,12 @@ impl Default for Settings {
         }
     }
 }
+
+/// How long a connection may take over its request's headers, unless configured otherwise.
+pub const DEFAULT_HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a request may take, its body included, unless configured otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// At most `limit` attempts per `window_secs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +71,15 @@ impl Rate {
 /// across app instances.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Wrong passwords for one account: locked for a minute after 5, doubling up to an hour.
+    /// Wrong passwords for one account from one address: after 5, each try waits a minute, then
+    /// two, four... up to 15 minutes. The owner, signing in from elsewhere, is not slowed.
+    pub login_account_address: LockoutPolicy,
+    /// Wrong passwords for one account from any addresses (guesses spread over many machines):
+    /// after 20, every try at the account waits, doubling up to 15 minutes. A password reset
+    /// clears it.
     pub login_account: LockoutPolicy,
-    /// Wrong passwords from one address, for any accounts.
+    /// Wrong passwords from one address, for any accounts: generous, since many people can share
+    /// one address behind a proxy.
     pub login_address: LockoutPolicy,
     pub registrations_per_address: Rate,
     /// Comments, replies and edits.
@@ -79,16 +100,22 @@ impl Default for Limits {
     fn default() -> Limits {
         let day = 86_400;
         Limits {
-            login_account: LockoutPolicy {
+            login_account_address: LockoutPolicy {
                 free_failures: 5,
                 base_secs: 60,
-                max_secs: 3600,
+                max_secs: 900,
+                forget_after_secs: day,
+            },
+            login_account: LockoutPolicy {
+                free_failures: 20,
+                base_secs: 60,
+                max_secs: 900,
                 forget_after_secs: day,
             },
             login_address: LockoutPolicy {
-                free_failures: 30,
+                free_failures: 100,
                 base_secs: 60,
-                max_secs: 3600,
+                max_secs: 900,
                 forget_after_secs: day,
             },
             registrations_per_address: Rate::per_hour(20),

@@ -76,9 +76,27 @@ struct WebOptions {
     /// The site's address as people reach it, for links in emails (default: http://ADDR).
     #[arg(long, env = "HEARD_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Mark cookies Secure: set this when the site is served over HTTPS.
+    /// Mark cookies Secure and send Strict-Transport-Security: set this when the site is served
+    /// over HTTPS.
     #[arg(long, env = "HEARD_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Seconds a connection may take to send a request's headers before it is closed.
+    #[arg(
+        long,
+        env = "HEARD_HEADER_TIMEOUT_SECS",
+        default_value_t = heard_web::DEFAULT_HEADER_READ_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    header_timeout_secs: u64,
+    /// Seconds a request may take, its body (a form, an upload) included, before it is answered
+    /// 408 and its connection closed.
+    #[arg(
+        long,
+        env = "HEARD_REQUEST_TIMEOUT_SECS",
+        default_value_t = heard_web::DEFAULT_REQUEST_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    request_timeout_secs: u64,
     /// Take visitors' addresses (for rate limits) from the last X-Forwarded-For entry: set this
     /// only behind one trusted reverse proxy.
     #[arg(long, env = "HEARD_TRUST_FORWARDED_FOR")]
@@ -122,6 +140,8 @@ impl WebOptions {
         let settings = Settings {
             reports_to_hold: self.reports_to_hold,
             secure_cookies: self.secure_cookies,
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
             trust_forwarded_for: self.trust_forwarded_for,
             mail,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use heard_store::response_import::read_import;
-use heard_store::{Date, REGISTER_COLUMNS, Store};
+use heard_store::{Date, REGISTER_COLUMNS, Store, csv_out};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,14 +48,13 @@ pub async fn export(store: &Store, slug: &str, format: ExportFormat, out: Option
     let mut buffer = Vec::new();
     match format {
         ExportFormat::Csv => {
+            // Cells through `csv_out`, so that no respondent's text opens as a formula.
             let mut writer = csv::Writer::from_writer(&mut buffer);
+            csv_out::write_row(&mut writer, REGISTER_COLUMNS)?;
             for entry in &entries {
                 for line in entry.export_lines() {
-                    writer.serialize(line)?;
+                    csv_out::write_row(&mut writer, line.fields())?;
                 }
-            }
-            if entries.is_empty() {
-                writer.write_record(REGISTER_COLUMNS)?;
             }
             writer.flush()?;
         }

@@ -145,7 +145,51 @@ pub async fn register(
         },
         created_at: state.now(),
     };
-    let user_id = match state.store().create_account(&new).await {
+    let created = state.store().create_account(&new).await;
+    // With mail set up, a new account and an address that has one already get the same page, and
+    // the address is told by email, so the form cannot be used to find out who is registered.
+    if let Some(mailer) = state.mailer()
+        && matches!(created, Ok(_) | Err(StoreError::EmailTaken))
+    {
+        let site = state.settings().public_url.trim_end_matches('/').to_owned();
+        match created {
+            Ok(user_id) => {
+                tracing::info!(user.id = user_id, "account created");
+                let body = format!(
+                    "Hello {},\n\nYour account on heard is ready. Sign in with this email address and the \
+                     password you chose:\n\n{site}/login\n\n\
+                     If you did not register, someone else typed your address: tell us by replying to this email.\n",
+                    new.display_name
+                );
+                mailer.send_in_background(new.email, "Your account is ready", body, user_id, "welcome email");
+            }
+            Err(_) => {
+                let owner = state.store().account_by_email(&new.email).await?;
+                if let Some(owner) = owner {
+                    tracing::info!(
+                        user.id = owner.user.id,
+                        "registration with an address that has an account"
+                    );
+                    let body = format!(
+                        "Hello {},\n\nSomeone, probably you, tried to register on heard with this email address, \
+                         which has an account already. Sign in here:\n\n{site}/login\n\n\
+                         If you have forgotten your password, choose a new one here:\n\n{site}/password-reset\n\n\
+                         If it was not you, you can ignore this email: nothing has changed.\n",
+                        owner.user.display_name
+                    );
+                    mailer.send_in_background(
+                        owner.email,
+                        "You already have an account",
+                        body,
+                        owner.user.id,
+                        "notice of a second registration",
+                    );
+                }
+            }
+        }
+        return check_your_email(&visitor);
+    }
+    let user_id = match created {
         Ok(id) => id,
         Err(StoreError::EmailTaken) => {
             errors.push(FieldError::new(
@@ -165,6 +209,20 @@ pub async fn register(
     let session = start_session(&state, &visitor, user_id).await?;
     let to = local_path(&form.next).unwrap_or("/account");
     Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+/// What registering says when mail is set up, whether the address was new or had an account.
+fn check_your_email(visitor: &Visitor) -> Result<Response, WebError> {
+    let page = MessagePage {
+        nav: Nav::for_visitor(visitor),
+        title: "Check your email".into(),
+        paragraphs: vec![
+            "We have sent an email to the address you gave, saying how to sign in.".into(),
+            "If nothing arrives within a few minutes, check your spam folder.".into(),
+        ],
+        links: vec![("/login".into(), "Sign in".into())],
+    };
+    page_response(&page, StatusCode::OK, None)
 }
 
 fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
@@ -283,20 +341,24 @@ pub async fn login_form(
     login_page(&state, &visitor, String::new(), query.next.unwrap_or_default(), None, StatusCode::OK)
 }
 
-/// Signs in. Every refusal says the same thing whether or not the address has an account; repeated
-/// failures lock the account and the address for a while, doubling each time.
+/// Signs in. Every refusal says the same thing whether or not the address has an account.
+/// Wrong passwords slow down whoever sends them, doubling the wait each time up to a most: first
+/// for the account from that address (so the owner, elsewhere, signs in as usual), then for the
+/// account from anywhere (guesses spread over many addresses), and, far more generously, for the
+/// address whatever the account (many people can share one address behind a proxy).
 #[tracing::instrument(skip_all)]
 pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let store = state.store();
     let now = state.now();
     let limits = state.settings().limits;
-    let account_bucket = format!("login:account:{}", sha256_hex(&email_key(&form.email)));
+    let account_bucket = login_account_bucket(&form.email);
+    let pair_bucket = format!("{account_bucket}:address:{}", sha256_hex(&visitor.address));
     let address_bucket = format!("login:address:{}", sha256_hex(&visitor.address));
     let refuse = |message: String, status| {
         login_page(&state, &visitor, form.email.clone(), form.next.clone(), Some(message), status)
     };
-    for bucket in [&address_bucket, &account_bucket] {
+    for bucket in [&pair_bucket, &account_bucket, &address_bucket] {
         if let Some(wait) = store.locked_for(bucket, now).await? {
             return refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS);
         }
@@ -305,10 +367,16 @@ pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> 
     let ok =
         verify_password(form.password.clone(), credentials.as_ref().map(|c| c.password_hash.clone())).await?;
     let Some(credentials) = credentials.filter(|_| ok) else {
-        let account_lock = store.record_failure(&account_bucket, now, &limits.login_account).await?;
-        let address_lock = store.record_failure(&address_bucket, now, &limits.login_address).await?;
+        let mut wait = None;
+        for (bucket, policy) in [
+            (&pair_bucket, &limits.login_account_address),
+            (&account_bucket, &limits.login_account),
+            (&address_bucket, &limits.login_address),
+        ] {
+            wait = wait.max(store.record_failure(bucket, now, policy).await?);
+        }
         tracing::info!("sign-in refused");
-        return match account_lock.max(address_lock) {
+        return match wait {
             Some(wait) => refuse(locked_message(wait), StatusCode::TOO_MANY_REQUESTS),
             None => refuse(
                 "The email address or password is not right. Check them and try again.".into(),
@@ -316,11 +384,17 @@ pub async fn login(State(state): State<AppState>, posted: Posted<LoginForm>) -> 
             ),
         };
     };
+    store.clear_failures(&pair_bucket).await?;
     store.clear_failures(&account_bucket).await?;
     let session = start_session(&state, &visitor, credentials.user_id).await?;
     tracing::info!(user.id = credentials.user_id, "signed in");
     let to = local_path(&form.next).unwrap_or("/");
     Ok(with_cookie(Redirect::to(to).into_response(), session))
+}
+
+/// The bucket counting wrong passwords for the account with `email` (whether it exists or not).
+pub fn login_account_bucket(email: &str) -> String {
+    format!("login:account:{}", sha256_hex(&email_key(email)))
 }
 
 fn locked_message(wait_secs: i64) -> String {

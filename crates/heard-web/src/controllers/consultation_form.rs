@@ -15,6 +15,7 @@
 //!   `slug | Title | opens YYYY-MM-DD | closes YYYY-MM-DD`, lines starting with "- " are its prompt
 //!   questions, any other lines its introduction.
 
+use heard_store::links::link_problem;
 use heard_store::{
     Channel, ChannelKind, ConsultationEdit, Date, Document, NewConsultation, NewDiscussion, NewObjective,
     TimelineEntry,
@@ -313,8 +314,8 @@ fn document(parts: &[&str]) -> Result<Document, String> {
     if title.is_empty() || url.is_empty() || format.is_empty() {
         return Err("the title, the link and the format are all needed.".into());
     }
-    if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/')) {
-        return Err(format!("“{url}” is not a link: start it with https:// (or / for a page of this site)."));
+    if let Some(problem) = link_problem(url) {
+        return Err(problem);
     }
     Ok(Document {
         title: (*title).to_owned(),
@@ -345,6 +346,13 @@ fn channel(parts: &[&str]) -> Result<Channel, String> {
     }
     if kind == ChannelKind::Post && address.is_empty() {
         return Err("a postal way to respond needs the address, last, its lines apart by “;”.".into());
+    }
+    // The survey's and events' ways to respond are links to their page, when they have one.
+    if matches!(kind, ChannelKind::Survey | ChannelKind::Events)
+        && !address.is_empty()
+        && let Some(problem) = link_problem(&address)
+    {
+        return Err(problem);
     }
     Ok(Channel { kind, title: (*title).to_owned(), detail: (*detail).to_owned(), address })
 }

@@ -588,11 +588,12 @@ impl EventForm {
             }
             _ => {}
         }
-        let is_link = link.starts_with("https://") || link.starts_with("http://");
-        if !link.is_empty() && !is_link {
+        if !link.is_empty()
+            && let Some(problem) = heard_store::links::link_problem(link)
+        {
             errors.push(FieldError::new(
                 "joining_link",
-                "Enter the joining link as a web address starting https://.",
+                format!("Enter the joining link as a web address. {problem}"),
             ));
         }
         let capacity = self.capacity.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n));

@@ -5,6 +5,8 @@
 //! data (organisations' names, what people wrote, held and hidden comments marked by their state), so
 //! they are never cached and always saved as files.
 //!
+//! Every CSV cell goes through [`csv_out::write_row`], so nothing typed runs as a spreadsheet formula.
+//!
 //! For everyone: a published consultation's open data as a zip of CSV files, with what the public
 //! site shows and nothing more (no email address, no held, hidden or deleted comment, survey results
 //! and the themes and approved quotes of analysis runs only once the consultation's results are
@@ -15,7 +17,7 @@ use std::io::{Cursor, Write};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use heard_store::{REGISTER_COLUMNS, RegisterEntry};
+use heard_store::{REGISTER_COLUMNS, RegisterEntry, csv_out};
 
 use super::api;
 use crate::auth::Visitor;
@@ -44,11 +46,11 @@ pub async fn responses_csv(
     let (entries, themes) = register(&state, &visitor, &slug, "csv").await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
-        writer.write_record(REGISTER_COLUMNS.iter().chain([&THEMES_COLUMN]))?;
+        csv_out::write_row(&mut writer, REGISTER_COLUMNS.iter().chain([&THEMES_COLUMN]))?;
         for entry in &entries {
             for line in entry.export_lines() {
                 let themes = themes.get(&line.id).map_or("", String::as_str);
-                writer.write_record(line.fields().iter().chain([&themes]))?;
+                csv_out::write_row(&mut writer, line.fields().iter().chain([&themes]))?;
             }
         }
         Ok(())
@@ -384,9 +386,9 @@ fn staff_download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -
 fn csv_file(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let written: Result<(), csv::Error> = (|| {
-        writer.write_record(header)?;
+        csv_out::write_row(&mut writer, header)?;
         for row in rows {
-            writer.write_record(row)?;
+            csv_out::write_row(&mut writer, row)?;
         }
         writer.flush()?;
         Ok(())

@@ -1,7 +1,8 @@
 //! Resetting a forgotten password by email: ask for a link, follow it once, choose a new password.
 //!
-//! Asking always gets the same answer, whether or not the address has an account, so the form
-//! cannot be used to find out who is registered. A link lasts an hour and works once; using it
+//! Asking always gets the same answer, as fast, whether or not the address has an account (the
+//! account is looked up and the link made and mailed in a task of its own), so the form cannot be
+//! used to find out who is registered. A link lasts an hour and works once; using it
 //! signs the person out everywhere else.
 
 use askama::Template;
@@ -10,12 +11,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::Timestamp;
 use serde::Deserialize;
+use tracing::Instrument;
 
-use super::accounts::{MIN_PASSWORD_CHARS, MessagePage, over_rate, with_cookie};
+use super::accounts::{MIN_PASSWORD_CHARS, MessagePage, login_account_bucket, over_rate, with_cookie};
 use super::{limited_message, page_response};
 use crate::auth::{Posted, Visitor, hash_password_blocking, random_token, sha256_hex, start_session};
 use crate::nav::Nav;
-use crate::{AppState, WebError};
+use crate::{AppState, Mailer, WebError};
 
 /// How long a reset link works.
 pub const RESET_LINK_SECS: i64 = 3600;
@@ -63,31 +65,17 @@ pub async fn request(
             format!("Many reset links have been asked for from your connection. {}", limited_message(wait));
         return request_page(&state, &visitor, form.email, Some(why), StatusCode::TOO_MANY_REQUESTS);
     }
-    if let Some(account) = state.store().account_by_email(&email).await? {
-        let token = random_token();
-        let now = state.now();
-        state
-            .store()
-            .create_password_reset(
-                account.user.id,
-                &sha256_hex(&token),
-                now,
-                Timestamp(now.0 + RESET_LINK_SECS),
-            )
-            .await?;
-        let link = format!("{}/password-reset/{token}", state.settings().public_url.trim_end_matches('/'));
-        let body = format!(
-            "Hello {},\n\nSomeone, probably you, asked to reset the password of your account on heard.\n\n\
-             To choose a new password, open this link within an hour:\n\n{link}\n\n\
-             If you did not ask for this, you can ignore this email: your password stays as it is.\n",
-            account.user.display_name
-        );
-        // The answer is the same either way; a failure to send is for the log, without the address.
-        match mailer.send(&account.email, "Reset your password", body).await {
-            Ok(()) => tracing::info!(user.id = account.user.id, "password reset link sent"),
-            Err(e) => tracing::error!(user.id = account.user.id, error = %e, "sending a password reset link"),
+    // Everything that depends on whether the address has an account happens off the request, so
+    // the answer comes as fast either way.
+    let (background, mailer) = (state.clone(), mailer.clone());
+    tokio::spawn(
+        async move {
+            if let Err(e) = send_reset_link(&background, &mailer, &email).await {
+                tracing::error!(error = %e, "making a password reset link");
+            }
         }
-    }
+        .in_current_span(),
+    );
     let page = MessagePage {
         nav: Nav::for_visitor(&visitor),
         title: "Check your email".into(),
@@ -100,6 +88,30 @@ pub async fn request(
         links: vec![("/login".into(), "Back to sign in".into())],
     };
     page_response(&page, StatusCode::OK, None)
+}
+
+/// Makes a reset link for the account with `email`, if there is one, and mails it.
+async fn send_reset_link(state: &AppState, mailer: &Mailer, email: &str) -> Result<(), WebError> {
+    let Some(account) = state.store().account_by_email(email).await? else { return Ok(()) };
+    let token = random_token();
+    let now = state.now();
+    state
+        .store()
+        .create_password_reset(account.user.id, &sha256_hex(&token), now, Timestamp(now.0 + RESET_LINK_SECS))
+        .await?;
+    let link = format!("{}/password-reset/{token}", state.settings().public_url.trim_end_matches('/'));
+    let body = format!(
+        "Hello {},\n\nSomeone, probably you, asked to reset the password of your account on heard.\n\n\
+         To choose a new password, open this link within an hour:\n\n{link}\n\n\
+         If you did not ask for this, you can ignore this email: your password stays as it is.\n",
+        account.user.display_name
+    );
+    // Already off the request: send here, and log a failure without the address.
+    match mailer.send(&account.email, "Reset your password", body).await {
+        Ok(()) => tracing::info!(user.id = account.user.id, "password reset link sent"),
+        Err(e) => tracing::error!(user.id = account.user.id, error = %e, "sending a password reset link"),
+    }
+    Ok(())
 }
 
 fn request_page(
@@ -168,6 +180,10 @@ pub async fn reset(
         return expired(&visitor);
     };
     tracing::info!(user.id = user_id, "password reset");
+    // The owner has shown they hold the address: wrong passwords others tried no longer slow them.
+    if let Some(account) = state.store().account(user_id).await? {
+        state.store().clear_failures(&login_account_bucket(&account.email)).await?;
+    }
     let session = start_session(&state, &visitor, user_id).await?;
     Ok(with_cookie(Redirect::to("/account").into_response(), session))
 }

@@ -351,11 +351,10 @@ pub async fn figures_csv(
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| WebError::Internal(e.to_string());
-    writer
-        .write_record(["table", "category", "count", "out_of", "share", "agree", "disagree", "unclear"])
-        .map_err(csv_error)?;
+    let header = ["table", "category", "count", "out_of", "share", "agree", "disagree", "unclear"];
+    heard_store::csv_out::write_row(&mut writer, header).map_err(csv_error)?;
     for row in &rows {
-        writer.write_record(row).map_err(csv_error)?;
+        heard_store::csv_out::write_row(&mut writer, row).map_err(csv_error)?;
     }
     let body = writer.into_inner().map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((

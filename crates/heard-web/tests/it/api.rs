@@ -18,7 +18,7 @@ const DELETED_TEXT: &str = "Deleted-by-its-author words";
 /// A quote offered by an analysis run that staff did not approve.
 const UNAPPROVED_QUOTE: &str = "Unapproved-quote words";
 /// The addresses of the accounts that wrote, so none can leak.
-const EMAILS: [&str; 4] =
+pub const EMAILS: [&str; 4] =
     ["rosa@example.org", "host@example.org", "moderator@example.org", "surveyed@example.org"];
 
 pub struct OpenData {

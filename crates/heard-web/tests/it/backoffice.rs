@@ -9,7 +9,7 @@ use crate::{Browser, TestApp, discussions_app, discussions_app_with};
 
 const NEW: &str = "/admin/consultations/new";
 
-fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn consultation_fields<'a>(closes_on: &'a str, timeline: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("slug", "river-paths"),
         ("title", "River paths <for everyone>"),
@@ -393,7 +393,7 @@ async fn a_place_is_given_back_from_the_confirmation_email_or_signed_in() {
     let visitor = app.browser("203.0.113.20");
     let page = visitor.submit(&register, &register, &[("name", "Sam"), ("email", &email)]).await;
     page.shows("You have registered your interest").shows("We have emailed you a confirmation");
-    let message = crate::password_reset::wait_for_mail(&maildir, &email);
+    let message = crate::password_reset::wait_for_mail(&maildir, &email).await;
     assert!(message.contains("Subject: Your place: Walk the park at dusk"), "{message}");
     assert!(message.contains("Thursday 20 March 2025"), "{message}");
     assert!(message.contains("Park gates, Victoria Park"), "{message}");

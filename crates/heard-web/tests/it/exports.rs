@@ -131,6 +131,101 @@ async fn staff_exports_read_back_on_postgres() {
     staff_download_the_register_and_read_it_back(Backend::Postgres).await;
 }
 
+/// What a respondent types that a spreadsheet would run as a formula.
+const FORMULA_COMMENT: &str = "=HYPERLINK(\"https://evil.example/\",\"Click for your results\")";
+
+/// A comment, a letter and a survey response that begin like formulas reach every CSV heard
+/// writes (the register download, the open-data zip, the results' figures) with a quote before
+/// them, so a spreadsheet shows them as text; the spreadsheet download keeps them as typed, since
+/// its cells are text already.
+async fn csv_downloads_never_start_a_formula(backend: Backend) {
+    let data = open_data_app(backend, Settings::default()).await;
+    let app = &data.app;
+    let store = &app.store;
+    let now = app.state.now();
+    let rosa = store.account_by_email(crate::api::EMAILS[0]).await.unwrap().unwrap().user.id;
+    store
+        .add_comment(&NewComment {
+            discussion_id: data.discussion_id,
+            parent_id: None,
+            author_id: rosa,
+            body: FORMULA_COMMENT.into(),
+            posted_at: now,
+            source: CommentSource::Web,
+            flags: Vec::new(),
+        })
+        .await
+        .unwrap();
+    let letter = |consultation_id, borough: &str, organisation: &str, text: &str, received| NewResponse {
+        consultation_id,
+        channel: ResponseChannel::Post,
+        source: ResponseSource::Staff,
+        received_on: Date::parse_iso(received).unwrap(),
+        respondent_type: RespondentType::Organisation,
+        organisation: organisation.into(),
+        borough: borough.into(),
+        user_id: None,
+        email: None,
+        entered_by: None,
+        texts: vec![ResponseText { question: String::new(), text: text.into() }],
+        attachment: None,
+    };
+    let parks = store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let old = store.consultation_by_slug("old").await.unwrap().unwrap().summary.id;
+    store
+        .record_responses(&[
+            letter(
+                parks,
+                "Camden",
+                "@Friends of the Pond",
+                "-2 stars: the lights are out again.",
+                "2025-02-20",
+            ),
+            letter(old, "=Camden", "Friends of the Gate", "+1 for later gates.", "2024-01-20"),
+        ])
+        .await
+        .unwrap();
+
+    let (host, _) = app.signed_in(Role::Host, "Hana").await;
+    let register = csv_rows(&host.get("/admin/consultations/parks/export/responses.csv").await.html);
+    let letter = register.iter().find(|r| r["channel"] == "post").expect("the letter");
+    assert_eq!(letter["organisation"], "'@Friends of the Pond");
+    assert_eq!(letter["text"], "'-2 stars: the lights are out again.");
+    assert_eq!(letter["borough"], "Camden", "a cell that is no formula is left as it is");
+    let comment = register.iter().find(|r| r["text"].contains("HYPERLINK")).expect("the comment");
+    assert_eq!(comment["text"], format!("'{FORMULA_COMMENT}"));
+
+    let zipped = crate::api::zip_bytes(app, "/consultations/parks/open-data.zip").await;
+    let files = unzip(&zipped);
+    let comments = &files.iter().find(|(name, _)| name == "comments.csv").expect("comments.csv").1;
+    let published = csv_rows(comments);
+    let comment = published.iter().find(|r| r["text"].contains("HYPERLINK")).expect("the comment");
+    assert_eq!(comment["text"], format!("'{FORMULA_COMMENT}"));
+    assert!(published.iter().all(|r| !r["agreements"].starts_with('\'')), "counts are written as numbers");
+
+    let figures = app.browser("203.0.113.9").get("/consultations/old/results/figures.csv").await;
+    assert_eq!(figures.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(figures.html.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let borough = rows.iter().find(|r| &r[0] == "responses by borough" && r[1].contains("Camden")).unwrap();
+    assert_eq!((&borough[1], &borough[2]), ("'=Camden", "1"));
+
+    let xlsx = host.get("/admin/consultations/parks/export/responses.xlsx").await;
+    let parts = unzip(&xlsx.bytes);
+    let strings = shared_strings(&parts.iter().find(|(n, _)| n == "xl/sharedStrings.xml").unwrap().1);
+    assert!(strings.contains(&"-2 stars: the lights are out again.".to_owned()), "{strings:?}");
+}
+
+#[tokio::test]
+async fn csv_downloads_never_start_a_formula_on_sqlite() {
+    csv_downloads_never_start_a_formula(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn csv_downloads_never_start_a_formula_on_postgres() {
+    csv_downloads_never_start_a_formula(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn residents_and_moderators_cannot_export_the_register() {
     let (data, _) = register_with_every_kind(Backend::Sqlite).await;

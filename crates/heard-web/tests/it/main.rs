@@ -296,26 +296,7 @@ pub async fn discussions_app_with(backend: Backend, settings: Settings) -> TestA
         ("soon", "not-yet", "2025-05-01", "2025-06-01"),
     ] {
         let day = |iso| Date::parse_iso(iso).unwrap();
-        let id = app
-            .store
-            .create_consultation(&NewConsultation {
-                slug: consultation.into(),
-                title: format!("The {consultation} plan"),
-                summary: "What we plan.".into(),
-                organisation: "City Hall".into(),
-                respondent_noun: "Londoners".into(),
-                opens_on: day(opens),
-                closes_on: day(closes),
-                recorded_responses: None,
-                results_expected: None,
-                accessible_formats: String::new(),
-                objectives: vec![],
-                timeline: vec![],
-                documents: vec![],
-                channels: vec![],
-            })
-            .await
-            .unwrap();
+        let id = app.store.create_consultation(&new_consultation(consultation, opens, closes)).await.unwrap();
         app.store
             .create_discussion(
                 id,
@@ -334,6 +315,28 @@ pub async fn discussions_app_with(backend: Backend, settings: Settings) -> TestA
             .unwrap();
     }
     app
+}
+
+/// A published consultation `slug`, "The SLUG plan" by City Hall, open between two ISO dates, with
+/// nothing else on its page.
+pub fn new_consultation(slug: &str, opens: &str, closes: &str) -> NewConsultation {
+    let day = |iso| Date::parse_iso(iso).unwrap();
+    NewConsultation {
+        slug: slug.into(),
+        title: format!("The {slug} plan"),
+        summary: "What we plan.".into(),
+        organisation: "City Hall".into(),
+        respondent_noun: "Londoners".into(),
+        opens_on: day(opens),
+        closes_on: day(closes),
+        recorded_responses: None,
+        results_expected: None,
+        accessible_formats: String::new(),
+        objectives: vec![],
+        timeline: vec![],
+        documents: vec![],
+        channels: vec![],
+    }
 }
 
 /// Posts a comment (or a reply) through the discussion page's form; returns the new comment's id.

@@ -43,8 +43,9 @@ fn mail_to(maildir: &PathBuf, to: &str) -> Vec<String> {
     found
 }
 
-/// Waits (up to 10 s) for a message to `to`.
-pub(crate) fn wait_for_mail(maildir: &PathBuf, to: &str) -> String {
+/// Waits (up to 10 s) for a message to `to`, letting the app's tasks (which send mail off the
+/// request) run meanwhile.
+pub(crate) async fn wait_for_mail(maildir: &PathBuf, to: &str) -> String {
     let start = Instant::now();
     loop {
         if let Some(message) = mail_to(maildir, to).pop() {
@@ -55,7 +56,7 @@ pub(crate) fn wait_for_mail(maildir: &PathBuf, to: &str) -> String {
             "no mail to {to} arrived in {}",
             maildir.display()
         );
-        std::thread::sleep(Duration::from_millis(50));
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -97,7 +98,7 @@ async fn a_reset_link_arrives_by_email_works_once_and_signs_out_elsewhere(backen
         browser.submit("/password-reset", "/password-reset", &[("email", &email.to_uppercase())]).await;
     assert_eq!(asked.status, StatusCode::OK);
     asked.shows("Check your email").shows("If an account uses that email address");
-    let message = wait_for_mail(&maildir, &email);
+    let message = wait_for_mail(&maildir, &email).await;
     assert!(message.contains("Subject: Reset your password"), "{message}");
     assert!(message.contains("Hello Rosa"), "{message}");
     let start = message.find(&format!("{PUBLIC_URL}/password-reset/")).expect("a link in the mail");
@@ -144,7 +145,7 @@ async fn asking_for_an_unknown_address_looks_the_same_and_sends_nothing() {
     let page = browser.submit("/password-reset", "/password-reset", &[("email", &nobody)]).await;
     assert_eq!(page.status, StatusCode::OK);
     page.shows("Check your email").shows("If an account uses that email address");
-    std::thread::sleep(Duration::from_millis(300));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(mail_to(&maildir, &nobody).is_empty());
 }
 
@@ -156,7 +157,7 @@ async fn a_link_expires_after_an_hour() {
     app.account(Role::Resident, "Late", &email).await;
     let browser = app.browser("198.51.100.1");
     browser.submit("/password-reset", "/password-reset", &[("email", &email)]).await;
-    let message = wait_for_mail(&maildir, &email);
+    let message = wait_for_mail(&maildir, &email).await;
     let start = message.find("/password-reset/").unwrap();
     let path: String = message[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     app.state.advance_clock(3601);
@@ -172,4 +173,94 @@ async fn without_email_set_up_the_site_says_so() {
     let token = browser.get("/login").await.csrf();
     let page = browser.post("/password-reset", &[("csrf", &token), ("email", "a@example.org")]).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// Settings whose SMTP server takes connections and never answers, as a stuck relay does.
+async fn silent_smtp_settings() -> (Settings, tokio::net::TcpListener) {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", silent.local_addr().unwrap());
+    let settings = Settings {
+        mail: Some(MailSettings::from_url(&url, "heard <no-reply@heard.test>").unwrap()),
+        public_url: PUBLIC_URL.into(),
+        ..Settings::default()
+    };
+    (settings, silent)
+}
+
+/// Whether an address has an account does not show in how long the answer takes: the link is made
+/// and mailed off the request, so even a mail server that never answers does not hold it up.
+#[tokio::test]
+async fn asking_for_a_link_answers_at_once_whether_or_not_there_is_an_account() {
+    let (settings, _silent) = silent_smtp_settings().await;
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    app.account(Role::Resident, "Rosa", "rosa@example.org").await;
+    let browser = app.browser("198.51.100.1");
+    for email in ["rosa@example.org", "nobody@example.org"] {
+        let asked = tokio::time::timeout(
+            Duration::from_secs(5),
+            browser.submit("/password-reset", "/password-reset", &[("email", email)]),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("asking for {email} waited for the mail server"));
+        assert_eq!(asked.status, StatusCode::OK);
+        asked.shows("Check your email").shows("If an account uses that email address");
+    }
+}
+
+/// Registering with an address that has an account looks just like registering with a new one
+/// ("Check your email", no session), and the email tells the address's owner, not the page.
+async fn registering_a_taken_address_looks_like_a_new_one(backend: Backend) {
+    let (settings, maildir) = mail_settings();
+    let app = TestApp::with_settings(backend, "2025-03-01", settings).await;
+    let tag = format!("{}-{:?}", std::process::id(), backend).to_lowercase();
+    let owner = format!("owner-{tag}@example.org");
+    let newcomer = format!("new-{tag}@example.org");
+    app.account(Role::Resident, "Olu", &owner).await;
+    let form = |name: &'static str, email: &str| {
+        vec![
+            ("display_name", name.to_owned()),
+            ("email", email.to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("sixteen", "yes".to_owned()),
+        ]
+    };
+    let mut pages = Vec::new();
+    for (name, email) in [("Nia", newcomer.clone()), ("Someone", owner.to_uppercase())] {
+        let browser = app.browser("198.51.100.2");
+        let fields = form(name, &email);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = browser.submit("/register", "/register", &fields).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        page.shows("Check your email")
+            .shows("We have sent an email to the address you gave, saying how to sign in.")
+            .lacks("already");
+        assert!(browser.cookie("heard_session").is_none(), "nobody is signed in");
+        pages.push(page.html.clone());
+    }
+    assert_eq!(pages[0], pages[1], "the two answers are the same page");
+
+    let welcome = wait_for_mail(&maildir, &newcomer).await;
+    assert!(welcome.contains("Subject: Your account is ready"), "{welcome}");
+    assert!(welcome.contains(&format!("{PUBLIC_URL}/login")), "{welcome}");
+    let notice = wait_for_mail(&maildir, &owner).await;
+    assert!(notice.contains("Subject: You already have an account"), "{notice}");
+    assert!(
+        notice.contains("Hello Olu") && notice.contains(&format!("{PUBLIC_URL}/password-reset")),
+        "{notice}"
+    );
+    // The owner's account is as it was; the newcomer signs in with the password they chose.
+    let account = app.store.account_by_email(&owner).await.unwrap().unwrap();
+    assert_eq!(account.user.display_name, "Olu");
+    let signed_in = app.browser("198.51.100.3").sign_in(&newcomer, PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_taken_address_registers_like_a_new_one_on_sqlite() {
+    registering_a_taken_address_looks_like_a_new_one(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_taken_address_registers_like_a_new_one_on_postgres() {
+    registering_a_taken_address_looks_like_a_new_one(Backend::Postgres).await;
 }

@@ -338,3 +338,232 @@ async fn personal_pages_are_never_cached_and_writes_clear_the_page_cache() {
     post_comment(&alice, OPEN, "Fresh comment", None).await;
     cached.get(OPEN).await.shows("Fresh comment").lacks("No one has commented yet.");
 }
+
+/// Links staff type (documents, the survey's and events' ways to respond, an online event's
+/// joining link) are web links or pages of the site: a `javascript:` or `data:` link, or another
+/// site written as a path, is refused on the form with what was typed kept, and the store refuses
+/// it from any other writer (an import, the demo).
+async fn links_staff_type_are_web_links_or_site_pages_only(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    let new = "/admin/consultations/new";
+    for (field, typed, line) in [
+        (
+            "channels",
+            "survey | Survey | Answer online. | javascript:alert(document.cookie)",
+            "Ways to respond, line 1",
+        ),
+        ("channels", "events | Events | Come along. | //evil.example/events", "Ways to respond, line 1"),
+        ("documents", "The plan | data:text/html,<script>alert(1)</script> | PDF", "Documents, line 1"),
+        ("documents", "The plan | /\\evil.example | PDF", "Documents, line 1"),
+    ] {
+        let mut fields = crate::backoffice::consultation_fields("2025-04-10", "2025-03-10 | Opens");
+        fields.retain(|(name, _)| *name != field);
+        fields.push((field, typed));
+        let page = staff.submit(new, new, &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        page.shows("There is a problem")
+            .shows(line)
+            .shows("is not a link that can be shown: start it with https:// or http://, or with a single / for a page of this site.")
+            .shows(&askama_escaped(typed));
+    }
+    assert!(
+        app.store.all_consultations().await.unwrap().iter().all(|c| c.slug != "river-paths"),
+        "nothing saved"
+    );
+
+    let event_form = "/admin/consultations/parks/events/new";
+    let page = staff
+        .submit(
+            event_form,
+            event_form,
+            &[
+                ("title", "Online chat"),
+                ("format", "online"),
+                ("on_date", "2025-03-20"),
+                ("starts_at", "18:30"),
+                ("ends_at", "20:00"),
+                ("joining_link", "javascript:alert(1)"),
+                ("capacity", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    page.shows(r##"<a href="#joining_link">Enter the joining link as a web address."##)
+        .shows(r#"value="javascript:alert(1)""#);
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap();
+    assert!(app.store.events_of(parks.summary.id).await.unwrap().is_empty(), "no event saved");
+
+    // Other writers (imports, the demo) meet the same rule in the store.
+    let mut event = NewEvent {
+        title: "Online chat".into(),
+        format: EventFormat::Online,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: String::new(),
+        joining_link: "JavaScript:alert(1)".into(),
+        accessibility: String::new(),
+        capacity: 5,
+        description: String::new(),
+    };
+    let refused = app.store.create_event(parks.summary.id, &event, None, app.state.now()).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    event.joining_link = "https://meet.example.org/parks".into();
+    app.store.create_event(parks.summary.id, &event, None, app.state.now()).await.unwrap();
+    let mut imported = crate::new_consultation("imported", "2025-01-01", "2025-04-01");
+    imported.channels = vec![Channel {
+        kind: ChannelKind::Survey,
+        title: "Survey".into(),
+        detail: "Answer online.".into(),
+        address: "javascript:alert(1)".into(),
+    }];
+    let refused = app.store.create_consultation(&imported).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    imported.channels[0].address = "/consultations/imported/survey".into();
+    imported.documents = vec![Document {
+        title: "Plan".into(),
+        url: "data:text/html,x".into(),
+        format: "PDF".into(),
+        easy_read: false,
+    }];
+    assert!(matches!(app.store.create_consultation(&imported).await, Err(StoreError::Invalid(_))));
+    imported.documents[0].url = "https://example.org/plan.pdf".into();
+    app.store.create_consultation(&imported).await.unwrap();
+    app.get("/consultations/imported")
+        .await
+        .lacks("javascript:")
+        .shows(r#"href="/consultations/imported/survey""#);
+}
+
+/// Text as askama writes it in a page.
+fn askama_escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[tokio::test]
+async fn staff_links_are_checked_on_sqlite() {
+    links_staff_type_are_web_links_or_site_pages_only(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_links_are_checked_on_postgres() {
+    links_staff_type_are_web_links_or_site_pages_only(Backend::Postgres).await;
+}
+
+/// Everything written to the log while it is held, as text.
+#[derive(Clone, Default)]
+struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// A reset link, an event's cancel link and a survey's resume link carry their token in the path:
+/// the log names the route they matched (`/password-reset/{token}`), never the token.
+#[tokio::test]
+async fn logs_never_hold_a_token_from_a_path() {
+    let log = CapturedLog::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let app = discussions_app(Backend::Sqlite).await;
+    let visitor = app.browser("203.0.113.40");
+    const TOKEN: &str = "SeCrEtToKeN0123456789";
+    assert_eq!(visitor.get(&format!("/password-reset/{TOKEN}")).await.status, StatusCode::GONE);
+    // A form without its CSRF token is refused, and the refusal logged.
+    let refused = visitor.post(&format!("/password-reset/{TOKEN}"), &[("password", "a new password")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    visitor.get(&format!("/consultations/parks/events/1/cancel/{TOKEN}")).await;
+    visitor.get(&format!("/consultations/parks/survey/resume/{TOKEN}")).await;
+    visitor.get(&format!("/no-such-page/{TOKEN}")).await;
+    let text = log.text();
+    assert!(text.contains("form refused: missing or wrong CSRF token"), "{text}");
+    for route in [
+        "route=/password-reset/{token}",
+        "route=/consultations/{slug}/events/{id}/cancel/{key}",
+        "route=/consultations/{slug}/survey/resume/{token}",
+        "route=(no route)",
+    ] {
+        assert!(text.contains(route), "{route} in {text}");
+    }
+    assert!(!text.contains(TOKEN), "a token was logged: {text}");
+}
+
+/// Served over HTTPS (`--secure-cookies`), every answer tells browsers to keep to HTTPS; served
+/// over plain HTTP (the demo on a laptop), none does, since that would lock browsers out of it.
+#[tokio::test]
+async fn hsts_is_sent_when_the_site_is_served_over_https() {
+    let settings = heard_web::Settings { secure_cookies: true, ..Default::default() };
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    for uri in ["/", "/login", "/no-such-page", "/api/v1/consultations"] {
+        let page = app.get(uri).await;
+        assert_eq!(page.headers["strict-transport-security"], "max-age=31536000; includeSubDomains", "{uri}");
+    }
+    let plain = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    assert!(plain.get("/").await.headers.get("strict-transport-security").is_none());
+}
+
+/// A client that sends its headers, or its form, a trickle at a time is cut off instead of holding a
+/// connection: the real server, on a real socket.
+#[tokio::test]
+async fn slow_clients_cannot_hold_a_connection() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let settings = heard_web::Settings {
+        header_read_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(heard_web::serve(listener, app.state.clone()));
+    let answer = |request: &'static [u8]| async move {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let started = Instant::now();
+        let mut received = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut received))
+            .await
+            .expect("the server closed the connection")
+            .ok();
+        (String::from_utf8_lossy(&received).into_owned(), started.elapsed())
+    };
+
+    let (ok, _) = answer(b"GET /healthz HTTP/1.1\r\nHost: heard.test\r\nConnection: close\r\n\r\n").await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    // Headers never finished: closed after the header-read timeout.
+    let (_, took) = answer(b"GET / HTTP/1.1\r\nHost: heard.test\r\n").await;
+    assert!(took < Duration::from_secs(5), "headers held the connection for {took:?}");
+    // A form that never finishes arriving: 408 after the request timeout.
+    let (late, took) = answer(
+        b"POST /login HTTP/1.1\r\nHost: heard.test\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a",
+    )
+    .await;
+    assert!(late.starts_with("HTTP/1.1 408"), "{late}");
+    assert!(took < Duration::from_secs(6), "the body held the connection for {took:?}");
+    server.abort();
+}

@@ -458,7 +458,7 @@ async fn the_confirmation_email_carries_a_copy_of_the_answers() {
     .await;
     assert_eq!(done.location(), format!("{PARKS}/submitted"));
     visitor.get(&format!("{PARKS}/submitted")).await.shows("We have emailed you a copy of your answers");
-    let message = crate::password_reset::wait_for_mail(&maildir, &email);
+    let message = crate::password_reset::wait_for_mail(&maildir, &email).await;
     assert!(message.contains("Subject: Your answers: Parks survey"), "{message}");
     assert!(
         message.contains("We should light the paths.\r\nAgree")

@@ -146,3 +146,56 @@ fn a_mistyped_data_directory_is_an_error_not_a_new_empty_one() {
     }
     assert!(!missing.exists(), "nothing was created");
 }
+
+/// A letter that begins like a spreadsheet formula is exported with a quote before it, so that a
+/// spreadsheet opening the file shows the letter instead of running it.
+#[test]
+fn an_exported_letter_never_runs_as_a_formula() {
+    let dir = temp_dir("register-formula");
+    let data = dir.to_str().unwrap();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = heard_store::Store::open_data_dir(&dir).await.unwrap();
+        let date = |iso| heard_store::Date::parse_iso(iso).unwrap();
+        store
+            .create_consultation(&heard_store::NewConsultation {
+                slug: "gates".into(),
+                title: "Park gates".into(),
+                summary: String::new(),
+                organisation: "The council".into(),
+                respondent_noun: "residents".into(),
+                opens_on: date("2025-01-01"),
+                closes_on: date("2025-02-01"),
+                recorded_responses: None,
+                results_expected: None,
+                accessible_formats: String::new(),
+                objectives: Vec::new(),
+                timeline: Vec::new(),
+                documents: Vec::new(),
+                channels: Vec::new(),
+            })
+            .await
+            .unwrap();
+    });
+    let file = dir.join("letters.csv");
+    std::fs::write(
+        &file,
+        "channel,received,respondent_type,organisation,borough,text\n\
+         post,2025-01-10,individual,,Camden,\"=HYPERLINK(\"\"https://evil.example/\"\",\"\"Click\"\")\"\n\
+         post,2025-01-11,organisation,@Gate Keepers,,-1 for closing at dusk\n",
+    )
+    .unwrap();
+    let out =
+        run(&["responses", "import", "--data-dir", data, "--consultation", "gates", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["responses", "export", "--data-dir", data, "--consultation", "gates", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][column("text")], "'=HYPERLINK(\"https://evil.example/\",\"Click\")");
+    assert_eq!(&rows[0][column("borough")], "Camden");
+    assert_eq!(&rows[1][column("organisation")], "'@Gate Keepers");
+    assert_eq!(&rows[1][column("text")], "'-1 for closing at dusk");
+    assert_eq!(&rows[1][column("received")], "2025-01-11");
+}
