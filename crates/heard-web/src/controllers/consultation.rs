@@ -27,6 +27,8 @@ struct ConsultationPage {
     discussions: Vec<DiscussionRow>,
     documents: Vec<Document>,
     easy_read: Vec<Document>,
+    /// Once they are out, the page no longer says when results are expected.
+    results_published: bool,
     /// The events page, when the consultation has events.
     events_href: Option<String>,
     /// Whether a way to respond is "events" (the link then goes with it).
@@ -146,6 +148,7 @@ pub async fn show(
     });
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
+        results_published,
         results,
         events_href,
         events_channel,

@@ -168,6 +168,16 @@ async fn consultation_page_shows_status_count_dates_and_every_way_to_respond(bac
         .shows("Need a document in an accessible format?")
         .shows("Email us for large print.")
         .shows("This consultation has closed.");
+
+    // Once the results are out, it no longer says when they are expected.
+    let id = app.store.consultation_by_slug("police-plan").await.unwrap().unwrap().summary.id;
+    let admin = app.store.create_user("Ada", Role::Admin, false).await.unwrap();
+    assert!(app.store.publish_results(id, admin, app.state.now()).await.unwrap());
+    app.get("/consultations/police-plan")
+        .await
+        .shows("Results published")
+        .shows("Read what we heard")
+        .lacks("Results expected");
     // The timeline tells what happened from what is still to come, by today's date.
     let draft = page.html.find("Draft published").unwrap();
     let last = page.html.find("Final plan").unwrap();
