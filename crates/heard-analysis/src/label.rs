@@ -256,10 +256,7 @@ fn clauses_of(point: &str) -> impl Iterator<Item = &str> {
 /// The clause as a title, when it reads as a claim.
 fn as_claim(clause: &str) -> Option<String> {
     let words = crate::text::words(clause);
-    if !(3..=8).contains(&words.len())
-        || crate::text::is_framing(clause)
-        || crate::text::is_introduction(clause)
-    {
+    if !(3..=8).contains(&words.len()) || crate::text::is_framing(clause) {
         return None;
     }
     let first = words[0].as_str();

@@ -668,24 +668,21 @@ fn points(input: &Input, threads: usize, diagnostics: &mut Vec<Diagnostic>) -> V
 /// One response's points as byte ranges, and whether the last is the whole response read again.
 fn cut_into_points(text: &str) -> (Vec<(usize, usize)>, bool) {
     let base = text.as_ptr() as usize;
-    // Each piece, and whether it is framing: a greeting, a sign-off, or a clause of a sentence
-    // that only says who is writing ("As a carer in Westminster, | this matters to me.").
-    let mut pieces: Vec<(usize, usize, bool)> = Vec::new();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
     for sentence in text::sentences(text) {
-        let introduction = text::is_introduction(sentence);
         for clause in text::clauses(sentence, 4) {
             let start = clause.as_ptr() as usize - base;
-            pieces.push((start, start + clause.len(), introduction || text::is_framing(clause)));
+            pieces.push((start, start + clause.len()));
         }
     }
-    // Framing is not a point about the proposal, unless it is all a response says (it still
-    // needs a point to be read by).
-    if pieces.iter().any(|&(_, _, framing)| !framing) {
-        pieces.retain(|&(_, _, framing)| !framing);
+    // Greetings, sign-offs and introductions are not points about the proposal, unless they are
+    // all a response says (it still needs a point to be read by).
+    if pieces.iter().any(|&(s, e)| !text::is_framing(&text[s..e])) {
+        pieces.retain(|&(s, e)| !text::is_framing(&text[s..e]));
     }
     // Merge pieces with fewer than three words into the one before (or after).
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(pieces.len() + 1);
-    for (s, e, _) in pieces {
+    for (s, e) in pieces {
         let words = text::word_count(&text[s..e]);
         if words == 0 {
             continue;
@@ -1301,11 +1298,8 @@ fn quotes(
 /// self-introductions. A response that says three things is quoted for the one that is the theme's.
 fn quote_text(whole: &str, p: &Point) -> String {
     if p.whole {
-        let kept: Vec<&str> = text::sentences(whole)
-            .into_iter()
-            .filter(|s| !text::is_framing(s) && !text::is_introduction(s))
-            .map(str::trim)
-            .collect();
+        let kept: Vec<&str> =
+            text::sentences(whole).into_iter().filter(|s| !text::is_framing(s)).map(str::trim).collect();
         let joined = kept.join(" ");
         if !kept.is_empty() && text::word_count(&joined) <= 45 {
             return joined;

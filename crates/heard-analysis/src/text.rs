@@ -311,6 +311,9 @@ const CLAUSE_MARKERS: [&str; 10] =
 /// up here:"). Letters and emails are full of these; read as points they would gather into a
 /// theme of their own ("Thanks for listening") and stand in for quotes.
 pub fn is_framing(piece: &str) -> bool {
+    if is_introduction(piece) {
+        return true;
+    }
     let words = word_count(piece);
     if words == 0 || words > 16 {
         return false;
