@@ -355,10 +355,14 @@ pub fn is_framing(piece: &str) -> bool {
 /// An introduction that goes on to make a point ("As a recovering addict, these ads are torture")
 /// is not one.
 pub fn is_introduction(sentence: &str) -> bool {
-    let lower = sentence.trim_start().to_lowercase();
-    if !(lower.starts_with("as a ") || lower.starts_with("as an ") || lower.starts_with("as someone ")) {
+    // Asked of every clause of every response (through `is_framing`): look at the opening before
+    // making a lower-case copy.
+    let start = sentence.trim_start();
+    let opens = |opening: &str| start.get(..opening.len()).is_some_and(|p| p.eq_ignore_ascii_case(opening));
+    if !(opens("as a ") || opens("as an ") || opens("as someone ")) {
         return false;
     }
+    let lower = start.to_lowercase();
     let Some((_, rest)) = lower.split_once(',') else { return false };
     // What follows the comma says nothing of the proposal: every word of it is one of these
     // ("this matters to me", "I see this every day", "I feel strongly about this").
