@@ -229,7 +229,8 @@ impl Store {
     }
 
     /// Registers interest in an event, unless it is full, over, or this person registered already.
-    /// A visitor whose address belongs to an account registers as that account.
+    /// A visitor whose address belongs to an account, once its owner has confirmed it, registers as
+    /// that account.
     /// Registers interest in an event, if it has a place and its day has not gone. `cancel_key_hash`
     /// is the SHA-256 of the key in the link that gives the place back.
     pub async fn register_interest(
@@ -256,10 +257,12 @@ impl Store {
         let (user_id, name, email) = match who {
             Registrant::Account { user_id, name } => (Some(*user_id), name.clone(), None),
             Registrant::Visitor { name, email } => {
-                let account: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email_key = $1")
-                    .bind(email_key(email))
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let account: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM users WHERE email_key = $1 AND email_confirmed_at IS NOT NULL",
+                )
+                .bind(email_key(email))
+                .fetch_optional(&mut *tx)
+                .await?;
                 (account, name.trim().to_owned(), Some(email.trim().to_owned()))
             }
         };

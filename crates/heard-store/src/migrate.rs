@@ -53,6 +53,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_event_cancellation.sql"),
         postgres: include_str!("../migrations/postgres/0007_event_cancellation.sql"),
     },
+    Migration {
+        version: 8,
+        name: "personal_data",
+        sqlite: include_str!("../migrations/sqlite/0008_personal_data.sql"),
+        postgres: include_str!("../migrations/postgres/0008_personal_data.sql"),
+    },
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<()> {

@@ -405,6 +405,13 @@ pub struct NewAccount {
     pub borough: Option<String>,
     pub demographics: Demographics,
     pub created_at: Timestamp,
+    /// Whether the address is known to be theirs already: accounts the operator makes (`heard
+    /// users create`) are; one made on the register page is not until its owner follows the link
+    /// mailed to it.
+    pub email_confirmed: bool,
+    /// Whether the person gave explicit consent to keep their answers about ethnic group and
+    /// disability (special-category data, UK GDPR Art. 9(2)(a)); without it the store refuses them.
+    pub special_category_consent: bool,
 }
 
 /// A person who can sign in.
@@ -416,6 +423,18 @@ pub struct Account {
     pub demographics: Demographics,
     pub blocked: Option<Block>,
     pub created_at: Timestamp,
+    /// When its owner showed the address is theirs (by the link mailed to it). Until then the
+    /// address links nothing: no letter, email, event place or survey answer sent from it is counted
+    /// as theirs, shown in their data or deleted with their account.
+    pub email_confirmed_at: Option<Timestamp>,
+    /// When they gave explicit consent to keep their answers about ethnic group and disability.
+    pub special_category_consent_at: Option<Timestamp>,
+}
+
+impl Account {
+    pub fn email_confirmed(&self) -> bool {
+        self.email_confirmed_at.is_some()
+    }
 }
 
 /// Why and since when a person may no longer post.
@@ -608,6 +627,81 @@ pub struct AccountExport {
     pub comments: Vec<ExportedComment>,
     pub agreed_with: Vec<i64>,
     pub reports: Vec<ExportedReport>,
+    /// Survey answers: drafts and submissions of the account, and submissions sent without
+    /// signing in from its confirmed address.
+    pub survey_submissions: Vec<ExportedSubmission>,
+    /// Places at events: the account's, and those taken with its confirmed address.
+    pub event_registrations: Vec<ExportedEventRegistration>,
+    /// Every response in the register that is theirs: by the account, or sent from its confirmed
+    /// address (emails, letters, calls staff typed in or imported), with their texts.
+    pub responses: Vec<ExportedResponse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedSubmission {
+    pub id: i64,
+    pub consultation: String,
+    pub survey: String,
+    /// "draft" or "submitted".
+    pub status: String,
+    pub email: Option<String>,
+    pub respondent_type: String,
+    pub organisation: String,
+    pub started_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub submitted_at: Option<Timestamp>,
+    /// Its entry in the register ("r5"), once submitted.
+    pub response: Option<String>,
+    pub answers: Vec<ExportedAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedAnswer {
+    pub question: String,
+    /// The choice, each ticked option, the ranking in order, or the text.
+    pub answer: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedEventRegistration {
+    pub consultation: String,
+    pub event: String,
+    pub on_date: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub registered_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedResponse {
+    /// Its key in the register ("r5").
+    pub id: String,
+    pub consultation: String,
+    pub channel: String,
+    pub source: String,
+    pub received_on: String,
+    pub respondent_type: String,
+    pub organisation: String,
+    pub borough: String,
+    /// "account" when the account sent it, "email address" when it came from the address.
+    pub linked_by: String,
+    pub texts: Vec<crate::ResponseText>,
+    /// The names of files sent with it (a scanned letter); the files themselves are kept in the
+    /// register and can be asked for.
+    pub attachments: Vec<String>,
+}
+
+/// What deleting an account does with what the person wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountDeletion {
+    /// Delete their comments (each leaves the placeholder any deleted comment leaves), rather than
+    /// keep them under [`FORMER_MEMBER`]. A comment flagged for safeguarding is not deleted: it is
+    /// held, hidden from the public, for the moderators.
+    pub remove_comments: bool,
+    /// Keep their survey answers and the responses linked to them (letters, emails, calls), with
+    /// nothing that says whose they are (no address, borough or attached file), rather than delete
+    /// them.
+    pub keep_words_anonymously: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -239,8 +239,10 @@ pub(crate) async fn insert_response(
 }
 
 /// Everyone who responded to a consultation, one row per response, as the key of the person behind
-/// it: their account (`u<id>`, also found through the address they wrote from), else that address
-/// (`e<key>`), else the response alone (`r<id>`, a letter with no address). Discussion comments count
+/// it: their account (`u<id>`, also found through the address they wrote from once the account's
+/// owner has confirmed it is theirs), else that address (`e<key>`), else the response alone (`r<id>`,
+/// a letter with no address). An unconfirmed account's address links nothing: anyone can type any
+/// address on the register page. Discussion comments count
 /// when a resident wrote them and has not deleted them; hosts' replies are staff speaking.
 const RESPONDENT_KEYS: &str = "\
     SELECT 'u' || CAST(c.author_id AS TEXT) AS who, 'online' AS channel, 'individual' AS respondent_type, \
@@ -254,7 +256,7 @@ const RESPONDENT_KEYS: &str = "\
                 ELSE 'r' || CAST(r.id AS TEXT) END AS who, \
            r.channel AS channel, r.respondent_type AS respondent_type, r.borough AS borough, \
            CASE WHEN r.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic \
-    FROM responses r LEFT JOIN users linked ON linked.email_key = r.email_key \
+    FROM responses r LEFT JOIN users linked ON linked.email_key = r.email_key AND linked.email_confirmed_at IS NOT NULL \
     WHERE r.consultation_id = $1";
 
 impl Store {

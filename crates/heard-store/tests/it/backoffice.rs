@@ -28,6 +28,8 @@ fn resident(name: &str, email: &str) -> NewAccount {
         borough: None,
         demographics: Demographics::default(),
         created_at: Timestamp(1_735_000_000),
+        email_confirmed: true,
+        special_category_consent: false,
     }
 }
 

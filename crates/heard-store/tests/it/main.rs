@@ -2,6 +2,7 @@
 
 mod analysis;
 mod backoffice;
+mod personal_data;
 mod register;
 mod survey;
 mod taking_part;

@@ -43,6 +43,8 @@ async fn people_who_responded_in_several_channels_count_once(store: Store) {
             borough: Some("Camden".into()),
             demographics: Demographics::default(),
             created_at: Timestamp(1_735_000_000),
+            email_confirmed: true,
+            special_category_consent: false,
         })
         .await
         .unwrap();

@@ -28,6 +28,8 @@ fn account(name: &str, email: &str) -> NewAccount {
         borough: None,
         demographics: Demographics::default(),
         created_at: Timestamp(1_735_000_000),
+        email_confirmed: true,
+        special_category_consent: false,
     }
 }
 
@@ -435,7 +437,7 @@ async fn a_person_can_take_their_data_and_delete_their_account(store: Store) {
     assert_eq!(json["comments"][0]["visibility"]["state"], "visible");
 
     // Deleting keeps the comments under "Former member" ...
-    store.delete_account(alice, false, Timestamp(1_736_001_000)).await.unwrap();
+    store.delete_account(alice, &AccountDeletion::default(), Timestamp(1_736_001_000)).await.unwrap();
     let kept = store.comment(mine).await.unwrap().unwrap();
     assert_eq!(kept.author.display_name, FORMER_MEMBER);
     assert_eq!(kept.body, "My first thought, edited");
@@ -452,7 +454,14 @@ async fn a_person_can_take_their_data_and_delete_their_account(store: Store) {
     let mut bobs = post("Bob's view", None);
     bobs.author_id = bob;
     let bobs = store.add_comment(&bobs).await.unwrap();
-    store.delete_account(bob, true, Timestamp(1_736_002_000)).await.unwrap();
+    store
+        .delete_account(
+            bob,
+            &AccountDeletion { remove_comments: true, ..Default::default() },
+            Timestamp(1_736_002_000),
+        )
+        .await
+        .unwrap();
     let gone = store.comment(bobs).await.unwrap().unwrap();
     assert!(gone.deleted && gone.body.is_empty());
     assert_eq!(store.comment(reply).await.unwrap().unwrap().body, "A reply of mine", "others' choices stand");

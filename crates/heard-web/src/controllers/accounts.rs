@@ -1,20 +1,25 @@
 //! Joining, signing in and out, and a person's own account: what heard holds about them, the
-//! download of it, and deleting it.
+//! download of it, confirming its email address, and deleting it.
+//!
+//! An address typed on the register page links nothing until its owner follows the link mailed to
+//! it (`/account/confirm/TOKEN`, a page with a button: following a link alone changes nothing). A
+//! site without mail cannot confirm addresses, so its residents' accounts stay unconfirmed and the
+//! account page says what that means.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use heard_store::{
-    Demographics, LONDON_BOROUGHS, MAX_DISPLAY_NAME, NewAccount, PREFER_NOT_TO_SAY, RateLimit, Role,
-    StoreError, email_key,
+    AccountDeletion, Demographics, LONDON_BOROUGHS, MAX_DISPLAY_NAME, NewAccount, PREFER_NOT_TO_SAY,
+    RateLimit, Role, StoreError, Timestamp, email_key,
 };
 use serde::Deserialize;
 
 use super::{FieldError, limited_message, page_response};
 use crate::auth::{
-    Posted, SESSION_COOKIE, Visitor, cookie, hash_password_blocking, local_path, sha256_hex, start_session,
-    verify_password,
+    Posted, SESSION_COOKIE, Visitor, cookie, hash_password_blocking, local_path, random_token, sha256_hex,
+    start_session, verify_password,
 };
 use crate::nav::Nav;
 use crate::settings::Rate;
@@ -36,6 +41,12 @@ pub const ETHNIC_GROUPS: [&str; 5] = [
 ];
 pub const DISABILITY: [&str; 2] = ["Yes", "No"];
 
+/// How long a link confirming an email address works.
+pub const CONFIRM_LINK_SECS: i64 = 2 * 86_400;
+
+/// Links to confirm an address one account may ask to be sent again in an hour.
+const CONFIRMATIONS_PER_ACCOUNT_PER_HOUR: i64 = 5;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RegisterForm {
@@ -49,6 +60,8 @@ pub struct RegisterForm {
     gender: String,
     ethnic_group: String,
     disability: String,
+    /// "yes" when they give explicit consent to keep `ethnic_group` and `disability`.
+    special_consent: Option<String>,
     next: String,
 }
 
@@ -66,6 +79,8 @@ struct RegisterPage {
     errors: Vec<FieldError>,
     boroughs: &'static [&'static str],
     questions: Vec<Question>,
+    /// Ethnic group and disability: special-category data, kept only with explicit consent.
+    special_questions: Vec<Question>,
 }
 
 /// One optional question about who a resident is.
@@ -131,6 +146,7 @@ pub async fn register(
         return register_page(&state, &visitor, form, errors, StatusCode::TOO_MANY_REQUESTS);
     }
     let optional = |value: &str| Some(value.to_owned()).filter(|v| !v.is_empty());
+    let consent = form.special_consent.as_deref() == Some("yes");
     let new = NewAccount {
         display_name: form.display_name.trim().to_owned(),
         email: form.email.trim().to_owned(),
@@ -144,6 +160,9 @@ pub async fn register(
             disability: optional(&form.disability),
         },
         created_at: state.now(),
+        // Anyone can type any address: it is theirs once they follow the link mailed to it.
+        email_confirmed: false,
+        special_category_consent: consent,
     };
     let created = state.store().create_account(&new).await;
     // With mail set up, a new account and an address that has one already get the same page, and
@@ -155,13 +174,25 @@ pub async fn register(
         match created {
             Ok(user_id) => {
                 tracing::info!(user.id = user_id, "account created");
+                let link = new_confirmation_link(&state, user_id).await?;
                 let body = format!(
                     "Hello {},\n\nYour account on heard is ready. Sign in with this email address and the \
                      password you chose:\n\n{site}/login\n\n\
-                     If you did not register, someone else typed your address: tell us by replying to this email.\n",
+                     Please confirm that this email address is yours by opening this link within two days:\n\n\
+                     {link}\n\n\
+                     Until you do, anything sent from this address (an email, a letter, a place at an event) is \
+                     not linked with your account.\n\n\
+                     If you did not register, someone else typed your address: do not open the link, and tell us \
+                     by replying to this email.\n",
                     new.display_name
                 );
-                mailer.send_in_background(new.email, "Your account is ready", body, user_id, "welcome email");
+                mailer.send_in_background(
+                    new.email,
+                    "Confirm your email address",
+                    body,
+                    user_id,
+                    "welcome email with a confirmation link",
+                );
             }
             Err(_) => {
                 let owner = state.store().account_by_email(&new.email).await?;
@@ -217,7 +248,9 @@ fn check_your_email(visitor: &Visitor) -> Result<Response, WebError> {
         nav: Nav::for_visitor(visitor),
         title: "Check your email".into(),
         paragraphs: vec![
-            "We have sent an email to the address you gave, saying how to sign in.".into(),
+            "We have sent an email to the address you gave, saying how to sign in, with a link to confirm the \
+             address is yours."
+                .into(),
             "If nothing arrives within a few minutes, check your spam folder.".into(),
         ],
         links: vec![("/login".into(), "Sign in".into())],
@@ -275,6 +308,16 @@ fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
             errors.push(FieldError::new(field, "Choose one of the answers, or leave it blank."));
         }
     }
+    let special = |v: &str| !v.is_empty() && v != PREFER_NOT_TO_SAY;
+    if (special(&form.ethnic_group) || special(&form.disability))
+        && form.special_consent.as_deref() != Some("yes")
+    {
+        errors.push(FieldError::new(
+            "special_consent",
+            "We have not kept your answers about ethnic group and disability: tick the box to give your consent \
+             to keep them, or set them to \"Not answered\".",
+        ));
+    }
     errors
 }
 
@@ -298,6 +341,8 @@ fn register_page(
     let questions = vec![
         question("age_band", "How old are you?", &AGE_BANDS, &form.age_band),
         question("gender", "What is your gender?", &GENDERS, &form.gender),
+    ];
+    let special_questions = vec![
         question("ethnic_group", "What is your ethnic group?", &ETHNIC_GROUPS, &form.ethnic_group),
         question("disability", "Do you consider yourself to be disabled?", &DISABILITY, &form.disability),
     ];
@@ -308,6 +353,7 @@ fn register_page(
         errors,
         boroughs: &LONDON_BOROUGHS,
         questions,
+        special_questions,
     };
     page_response(&page, status, set_cookie)
 }
@@ -442,17 +488,24 @@ pub async fn logout(State(state): State<AppState>, posted: Posted<Empty>) -> Res
 #[template(path = "account.html")]
 struct AccountPage {
     nav: Nav,
+    csrf: String,
     name: String,
     email: String,
+    /// When the address was confirmed ("3 March 2025"), if it was.
+    confirmed_on: Option<String>,
+    /// Whether this site can send a confirmation link.
+    can_confirm: bool,
     role: &'static str,
     borough: String,
     answers: Vec<(&'static str, String)>,
+    /// When consent to keep the answers about ethnic group and disability was given.
+    consent_on: Option<String>,
     blocked: Option<String>,
     joined: String,
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn account(visitor: Visitor) -> Result<Response, WebError> {
+pub async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
     let Some(session) = &visitor.session else {
         return Err(WebError::SignInRequired { next: "/account".into() });
     };
@@ -460,8 +513,11 @@ pub async fn account(visitor: Visitor) -> Result<Response, WebError> {
     let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "Not given".into());
     let page = AccountPage {
         nav: Nav::for_visitor(&visitor),
+        csrf: session.csrf_token.clone(),
         name: a.user.display_name.clone(),
         email: a.email.clone(),
+        confirmed_on: a.email_confirmed_at.map(|at| at.date().long()),
+        can_confirm: state.mailer().is_some(),
         role: a.user.role.badge(),
         borough: shown(&a.borough),
         answers: vec![
@@ -470,10 +526,172 @@ pub async fn account(visitor: Visitor) -> Result<Response, WebError> {
             ("Ethnic group", shown(&a.demographics.ethnic_group)),
             ("Disabled", shown(&a.demographics.disability)),
         ],
+        consent_on: a.special_category_consent_at.map(|at| at.date().long()),
         blocked: crate::policy::blocked_message(a),
         joined: a.created_at.date().long(),
     };
     page_response(&page, StatusCode::OK, None)
+}
+
+/// Makes a link that confirms the account's current address, and returns it.
+async fn new_confirmation_link(state: &AppState, user_id: i64) -> Result<String, WebError> {
+    let token = random_token();
+    let now = state.now();
+    state
+        .store()
+        .create_email_confirmation(user_id, &sha256_hex(&token), now, Timestamp(now.0 + CONFIRM_LINK_SECS))
+        .await?;
+    Ok(format!("{}/account/confirm/{token}", state.settings().public_url.trim_end_matches('/')))
+}
+
+/// Sends the signed-in person a new link to confirm their address.
+#[tracing::instrument(skip_all)]
+pub async fn resend_confirmation(
+    State(state): State<AppState>,
+    posted: Posted<Empty>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, .. } = posted;
+    let Some(session) = &visitor.session else {
+        return Err(WebError::SignInRequired { next: "/account".into() });
+    };
+    let account = &session.account;
+    let message = |title: &str, paragraphs: Vec<String>, status| {
+        let page = MessagePage {
+            nav: Nav::for_visitor(&visitor),
+            title: title.into(),
+            paragraphs,
+            links: vec![("/account".into(), "Back to your account".into())],
+        };
+        page_response(&page, status, None)
+    };
+    if account.email_confirmed() {
+        return message(
+            "Your email address is confirmed",
+            vec!["There is nothing more to do.".into()],
+            StatusCode::OK,
+        );
+    }
+    let Some(mailer) = state.mailer() else {
+        return message(
+            "This site cannot send email",
+            vec!["Email is not set up on this site, so your address cannot be confirmed here.".into()],
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+    };
+    let rate = Rate::per_hour(CONFIRMATIONS_PER_ACCOUNT_PER_HOUR);
+    if let Some(wait) = over_rate(&state, &format!("confirm:account:{}", account.user.id), rate).await? {
+        return message(
+            "We have sent several links already",
+            vec![format!("Check your email, including your spam folder. {}", limited_message(wait))],
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let link = new_confirmation_link(&state, account.user.id).await?;
+    let body = format!(
+        "Hello {},\n\nPlease confirm that this email address is yours by opening this link within two days:\n\n\
+         {link}\n\nIf you did not ask for this, you can ignore this email.\n",
+        account.user.display_name
+    );
+    mailer.send_in_background(
+        account.email.clone(),
+        "Confirm your email address",
+        body,
+        account.user.id,
+        "confirmation link",
+    );
+    message(
+        "Check your email",
+        vec![
+            format!(
+                "We have sent a link to {} to confirm it is yours. It works for two days.",
+                account.email
+            ),
+            "If nothing arrives within a few minutes, check your spam folder.".into(),
+        ],
+        StatusCode::OK,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "confirm_email.html")]
+struct ConfirmEmailPage {
+    nav: Nav,
+    csrf: String,
+    token: String,
+}
+
+/// The page a confirmation link opens: a button, so that a mail program fetching the link to
+/// look at it confirms nothing.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    if state.store().email_confirmation_user(&sha256_hex(&token), state.now()).await?.is_none() {
+        return confirmation_expired(&visitor);
+    }
+    let (csrf, set_cookie) = visitor.form_token(state.settings().secure_cookies);
+    let page = ConfirmEmailPage { nav: Nav::for_visitor(&visitor), csrf, token };
+    page_response(&page, StatusCode::OK, set_cookie)
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    posted: Posted<Empty>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, .. } = posted;
+    let Some(user_id) = state.store().confirm_email(&sha256_hex(&token), state.now()).await? else {
+        return confirmation_expired(&visitor);
+    };
+    tracing::info!(user.id = user_id, "email address confirmed");
+    let signed_in = visitor.user_id() == Some(user_id);
+    let page = MessagePage {
+        nav: Nav::for_visitor(&visitor),
+        title: "Your email address is confirmed".into(),
+        paragraphs: vec![
+            "Thank you. Responses you send from this address, by email, by post or at an event, are now linked \
+             with your account: they are counted once with your comments and survey answers, are in the data \
+             you can download, and are deleted with your account if you delete it."
+                .into(),
+        ],
+        links: vec![if signed_in {
+            ("/account".into(), "Go to your account".into())
+        } else {
+            ("/login".into(), "Sign in".into())
+        }],
+    };
+    page_response(&page, StatusCode::OK, None)
+}
+
+fn confirmation_expired(visitor: &Visitor) -> Result<Response, WebError> {
+    let page = MessagePage {
+        nav: Nav::for_visitor(visitor),
+        title: "This link has expired".into(),
+        paragraphs: vec![
+            "Links to confirm an email address work once, for two days. Sign in and ask for a new one on your \
+             account page."
+                .into(),
+        ],
+        links: vec![("/account".into(), "Your account".into())],
+    };
+    page_response(&page, StatusCode::GONE, None)
+}
+
+/// Withdraws consent to keep the answers about ethnic group and disability, which are deleted.
+#[tracing::instrument(skip_all)]
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    posted: Posted<Empty>,
+) -> Result<Response, WebError> {
+    let Some(user_id) = posted.visitor.user_id() else {
+        return Err(WebError::SignInRequired { next: "/account".into() });
+    };
+    state.store().withdraw_special_category_consent(user_id).await?;
+    tracing::info!(user.id = user_id, "special-category consent withdrawn");
+    Ok(Redirect::to("/account").into_response())
 }
 
 /// Everything heard holds about the signed-in person, as a JSON download.
@@ -502,6 +720,8 @@ pub struct DeleteAccountForm {
     password: String,
     /// "keep" or "remove".
     comments: String,
+    /// Survey answers and responses linked to the account: "remove", or "keep" them anonymously.
+    words: String,
 }
 
 #[derive(Template)]
@@ -510,20 +730,65 @@ struct DeleteAccountPage {
     nav: Nav,
     csrf: String,
     comments: String,
+    words: String,
+    /// What the account holds, counted ("3 comments"), so the choices are concrete.
+    holdings: Vec<String>,
+    /// Whether the address is confirmed (else responses sent from it are not the account's).
+    confirmed: bool,
     error: Option<FieldError>,
 }
 
+impl DeleteAccountPage {
+    async fn new(
+        state: &AppState,
+        visitor: &Visitor,
+        form: &DeleteAccountForm,
+        error: Option<FieldError>,
+    ) -> Result<DeleteAccountPage, WebError> {
+        let session =
+            visitor.session.as_ref().ok_or(WebError::SignInRequired { next: "/account/delete".into() })?;
+        let mut holdings = Vec::new();
+        if let Some(export) = state.store().account_export(session.account.user.id).await? {
+            let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+            let comments = export.comments.iter().filter(|c| !c.deleted).count();
+            let drafts = export.survey_submissions.iter().filter(|s| s.status == "draft").count();
+            let submitted = export.survey_submissions.len() - drafts;
+            let sent = export.responses.iter().filter(|r| r.source != "survey").count();
+            for (n, one, many) in [
+                (comments, "comment or reply", "comments and replies"),
+                (submitted, "survey you answered", "surveys you answered"),
+                (drafts, "survey you started and saved", "surveys you started and saved"),
+                (export.event_registrations.len(), "place at an event", "places at events"),
+                (
+                    sent,
+                    "response sent by email, post or phone or at an event",
+                    "responses sent by email, post or phone or at events",
+                ),
+            ] {
+                if n > 0 {
+                    holdings.push(count(n, one, many));
+                }
+            }
+        }
+        Ok(DeleteAccountPage {
+            nav: Nav::for_visitor(visitor),
+            csrf: session.csrf_token.clone(),
+            comments: form.comments.clone(),
+            words: form.words.clone(),
+            holdings,
+            confirmed: session.account.email_confirmed(),
+            error,
+        })
+    }
+}
+
 #[tracing::instrument(skip_all)]
-pub async fn delete_form(visitor: Visitor) -> Result<Response, WebError> {
-    let Some(session) = &visitor.session else {
+pub async fn delete_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
+    if visitor.session.is_none() {
         return Err(WebError::SignInRequired { next: "/account/delete".into() });
-    };
-    let page = DeleteAccountPage {
-        nav: Nav::for_visitor(&visitor),
-        csrf: session.csrf_token.clone(),
-        comments: "keep".into(),
-        error: None,
-    };
+    }
+    let form = DeleteAccountForm { comments: "keep".into(), words: "remove".into(), ..Default::default() };
+    let page = DeleteAccountPage::new(&state, &visitor, &form, None).await?;
     page_response(&page, StatusCode::OK, None)
 }
 
@@ -546,17 +811,19 @@ pub async fn delete(
     let Some(session) = &visitor.session else {
         return Err(WebError::SignInRequired { next: "/account/delete".into() });
     };
-    let refuse = |error: FieldError| {
-        let page = DeleteAccountPage {
-            nav: Nav::for_visitor(&visitor),
-            csrf: session.csrf_token.clone(),
-            comments: form.comments.clone(),
-            error: Some(error),
-        };
+    let refuse = async |error: FieldError| -> Result<Response, WebError> {
+        let page = DeleteAccountPage::new(&state, &visitor, &form, Some(error)).await?;
         page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None)
     };
     if form.comments != "keep" && form.comments != "remove" {
-        return refuse(FieldError::new("comments-keep", "Choose what should happen to your comments."));
+        return refuse(FieldError::new("comments-keep", "Choose what should happen to your comments.")).await;
+    }
+    if form.words != "keep" && form.words != "remove" {
+        return refuse(FieldError::new(
+            "words-remove",
+            "Choose what should happen to your survey answers and other responses.",
+        ))
+        .await;
     }
     let user_id = session.account.user.id;
     let credentials = state.store().credentials(&session.account.email).await?;
@@ -565,19 +832,39 @@ pub async fn delete(
         return refuse(FieldError::new(
             "password",
             "That password is not right. Enter the password you sign in with.",
-        ));
+        ))
+        .await;
     }
-    state.store().delete_account(user_id, form.comments == "remove", state.now()).await?;
-    tracing::info!(user.id = user_id, remove_comments = form.comments == "remove", "account deleted");
+    let choice = AccountDeletion {
+        remove_comments: form.comments == "remove",
+        keep_words_anonymously: form.words == "keep",
+    };
+    state.store().delete_account(user_id, &choice, state.now()).await?;
+    tracing::info!(
+        user.id = user_id,
+        remove_comments = choice.remove_comments,
+        keep_words_anonymously = choice.keep_words_anonymously,
+        "account deleted"
+    );
     let page = MessagePage {
         nav: Nav { user: None, offer_sign_in: true },
         title: "Your account has been deleted".into(),
         paragraphs: vec![
-            "We have deleted your email address, password, and your answers about yourself.".into(),
-            if form.comments == "remove" {
-                "Your comments have been removed. Replies to them stay, under a note that the comment was deleted.".into()
+            "We have deleted your email address, password, your answers about yourself, your saved surveys and \
+             your places at events."
+                .into(),
+            if choice.remove_comments {
+                "Your comments have been removed. Replies to them stay, under a note that the comment was deleted. \
+                 A comment our checks flagged because someone may be at risk is kept for our moderators, hidden \
+                 from everyone else."
+                    .into()
             } else {
                 "Your comments stay in the discussions, shown as written by a former member.".into()
+            },
+            if choice.keep_words_anonymously {
+                "Your survey answers and other responses stay, with nothing that says they are yours.".into()
+            } else {
+                "Your survey answers and other responses have been removed.".into()
             },
             "Thank you for taking part.".into(),
         ],

@@ -16,6 +16,8 @@ fn registration<'a>(name: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
         ("gender", PREFER_NOT_TO_SAY),
         ("ethnic_group", ""),
         ("disability", "No"),
+        // Disability is special-category data: kept only with this box ticked.
+        ("special_consent", "yes"),
     ]
 }
 
@@ -53,6 +55,9 @@ async fn registering_signs_you_in_and_keeps_your_answers(backend: Backend) {
     assert_eq!(account.demographics.age_band.as_deref(), Some("25 to 34"));
     assert_eq!(account.demographics.gender.as_deref(), Some(PREFER_NOT_TO_SAY));
     assert_eq!(account.demographics.ethnic_group, None, "left blank");
+    assert_eq!(account.demographics.disability.as_deref(), Some("No"));
+    assert!(account.special_category_consent_at.is_some(), "consent recorded with the answer");
+    assert!(account.email_confirmed_at.is_none(), "nobody has shown the address is theirs yet");
     assert_eq!(account.user.role, Role::Resident);
     let credentials = app.store.credentials("alice@example.org").await.unwrap().unwrap();
     assert!(credentials.password_hash.starts_with("$argon2id$"), "Argon2id, never the password");
@@ -312,12 +317,18 @@ async fn a_resident_downloads_their_data_and_deletes_their_account() {
 
     let form = alice.get("/account/delete").await;
     let wrong = alice
-        .post("/account/delete", &[("csrf", &form.csrf()), ("comments", "keep"), ("password", "nope")])
+        .post(
+            "/account/delete",
+            &[("csrf", &form.csrf()), ("comments", "keep"), ("words", "remove"), ("password", "nope")],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     wrong.shows("That password is not right.");
     let done = alice
-        .post("/account/delete", &[("csrf", &form.csrf()), ("comments", "keep"), ("password", PASSWORD)])
+        .post(
+            "/account/delete",
+            &[("csrf", &form.csrf()), ("comments", "keep"), ("words", "remove"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(done.status, StatusCode::OK);
     done.shows("Your account has been deleted");
@@ -328,7 +339,10 @@ async fn a_resident_downloads_their_data_and_deletes_their_account() {
 
     // Bob chooses to take his comments with him.
     let form = bob.get("/account/delete").await;
-    bob.post("/account/delete", &[("csrf", &form.csrf()), ("comments", "remove"), ("password", PASSWORD)])
-        .await;
+    bob.post(
+        "/account/delete",
+        &[("csrf", &form.csrf()), ("comments", "remove"), ("words", "remove"), ("password", PASSWORD)],
+    )
+    .await;
     app.get(OPEN).await.lacks("A reply to Alice.").shows("This comment was deleted by its author.");
 }

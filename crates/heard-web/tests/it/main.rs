@@ -12,6 +12,7 @@ mod moderation;
 mod openapi;
 mod pages;
 mod password_reset;
+mod personal_data;
 mod responses;
 mod results;
 mod security;
@@ -90,6 +91,8 @@ impl TestApp {
             borough: None,
             demographics: Demographics::default(),
             created_at: self.state.now(),
+            email_confirmed: true,
+            special_category_consent: false,
         };
         self.store.create_account(&new).await.unwrap()
     }

@@ -27,7 +27,7 @@ pub(crate) fn mail_settings() -> (Settings, PathBuf) {
 }
 
 /// The messages the SMTP server received for `to`, as text with quoted-printable undone.
-fn mail_to(maildir: &PathBuf, to: &str) -> Vec<String> {
+pub(crate) fn mail_to(maildir: &std::path::Path, to: &str) -> Vec<String> {
     let mut found = Vec::new();
     for folder in ["new", "cur"] {
         let Ok(entries) = std::fs::read_dir(maildir.join(folder)) else { continue };
@@ -232,7 +232,7 @@ async fn registering_a_taken_address_looks_like_a_new_one(backend: Backend) {
         let page = browser.submit("/register", "/register", &fields).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.html);
         page.shows("Check your email")
-            .shows("We have sent an email to the address you gave, saying how to sign in.")
+            .shows("We have sent an email to the address you gave, saying how to sign in, with a link to confirm")
             .lacks("already");
         assert!(browser.cookie("heard_session").is_none(), "nobody is signed in");
         pages.push(page.html.clone());
@@ -240,7 +240,8 @@ async fn registering_a_taken_address_looks_like_a_new_one(backend: Backend) {
     assert_eq!(pages[0], pages[1], "the two answers are the same page");
 
     let welcome = wait_for_mail(&maildir, &newcomer).await;
-    assert!(welcome.contains("Subject: Your account is ready"), "{welcome}");
+    assert!(welcome.contains("Subject: Confirm your email address"), "{welcome}");
+    assert!(welcome.contains(&format!("{PUBLIC_URL}/account/confirm/")), "{welcome}");
     assert!(welcome.contains(&format!("{PUBLIC_URL}/login")), "{welcome}");
     let notice = wait_for_mail(&maildir, &owner).await;
     assert!(notice.contains("Subject: You already have an account"), "{notice}");

@@ -25,7 +25,17 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
             vec![("blocked", "1".into()), ("reason", "forged".into())],
         ),
         (format!("/admin/users/{member}/role"), vec![("role", "admin".into())]),
-        ("/account/delete".into(), vec![("comments", "remove".into()), ("password", crate::PASSWORD.into())]),
+        (
+            "/account/delete".into(),
+            vec![
+                ("comments", "remove".into()),
+                ("words", "remove".into()),
+                ("password", crate::PASSWORD.into()),
+            ],
+        ),
+        ("/account/confirm".into(), vec![]),
+        ("/account/confirm/some-token".into(), vec![]),
+        ("/account/special-category/withdraw".into(), vec![]),
         ("/logout".into(), vec![]),
         ("/login".into(), vec![("email", "admin@example.org".into()), ("password", crate::PASSWORD.into())]),
         (

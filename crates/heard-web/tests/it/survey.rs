@@ -11,7 +11,7 @@ use crate::{Browser, TestApp, discussions_app_with};
 const PARKS: &str = "/consultations/parks/survey";
 const OLD: &str = "/consultations/old/survey";
 
-struct Ids {
+pub(crate) struct Ids {
     scale: i64,
     ticks: i64,
     why: i64,
@@ -20,7 +20,7 @@ struct Ids {
 
 /// A two-part survey on `slug`: a required agree scale and an optional multiple choice, then "Why
 /// do you disagree?" (required, only for those who disagree) and an optional short text.
-async fn survey_on(app: &TestApp, slug: &str, allow_anonymous: bool) -> Ids {
+pub(crate) async fn survey_on(app: &TestApp, slug: &str, allow_anonymous: bool) -> Ids {
     let consultation = app.store.consultation_by_slug(slug).await.unwrap().unwrap().summary.id;
     let settings = SurveySettings { title: "Parks survey".into(), intro: "Tell us.".into(), allow_anonymous };
     let survey = app.store.create_survey(consultation, &settings).await.unwrap();

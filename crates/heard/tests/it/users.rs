@@ -41,6 +41,7 @@ fn users_create_makes_an_admin_whose_password_comes_from_standard_input() {
     let account = runtime.block_on(store.account_by_email("ada@example.org")).unwrap().expect("created");
     assert_eq!(account.user.role, Role::Admin);
     assert_eq!(account.user.display_name, "Ada");
+    assert!(account.email_confirmed_at.is_some(), "the operator vouches for the address");
     let hash = runtime.block_on(store.credentials("ada@example.org")).unwrap().unwrap().password_hash;
     assert!(hash.starts_with("$argon2id$") && !hash.contains("a long enough password"), "{hash}");
     runtime.block_on(store.close());
