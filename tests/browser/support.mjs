@@ -63,6 +63,7 @@ export const PAGES = [
   { name: 'community guidelines', path: '/guidelines' },
   { name: 'support', path: '/support' },
   { name: 'accessibility statement', path: '/accessibility' },
+  { name: 'privacy notice', path: '/privacy' },
   { name: 'not found (404), unknown path', path: NOT_FOUND, status: 404 },
   { name: 'not found (404), unknown consultation', path: NO_SUCH_CONSULTATION, status: 404 },
 ];
@@ -79,11 +80,20 @@ export async function freePort() {
 }
 
 // Starts `heard demo` on a fresh data directory and a free port; resolves once it is serving.
+// With `mail`, it sends mail through the SMTP server `scripts/test` starts (HEARD_TEST_SMTP_URL),
+// which files it in HEARD_TEST_MAILDIR (read it with `waitForMail`).
 // Returns `{ baseUrl, url(path), stop() }`.
-export async function startHeard({ timeoutMs = 60_000 } = {}) {
+export async function startHeard({ timeoutMs = 60_000, mail = false } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'heard-browser-'));
   const port = await freePort();
   const args = ['demo', '--data-dir', dataDir, '--addr', `127.0.0.1:${port}`];
+  if (mail) {
+    const smtp = process.env.HEARD_TEST_SMTP_URL;
+    if (!smtp || !process.env.HEARD_TEST_MAILDIR) {
+      throw new Error('HEARD_TEST_SMTP_URL and HEARD_TEST_MAILDIR are not set: run the browser tests with scripts/test, which starts an SMTP server');
+    }
+    args.push('--smtp-url', smtp, '--mail-from', 'heard <no-reply@heard.test>', '--public-url', `http://127.0.0.1:${port}`);
+  }
   // HEARD_DEMO_SEEDS names another seed folder; an empty one makes the demo generate its comments.
   if (process.env.HEARD_DEMO_SEEDS) args.push('--seeds', process.env.HEARD_DEMO_SEEDS);
   const child = spawn(HEARD_BIN, args, {
@@ -317,10 +327,10 @@ function truncate(text, max) {
  * Starts heard and a browser before a file's tests and stops both after them; `onStart` receives
  * `{ server, browser }` once both are up.
  */
-export function withHeardAndBrowser(onStart) {
+export function withHeardAndBrowser(onStart, options = {}) {
   let started = {};
   before(async () => {
-    started = { server: await startHeard(), browser: await launchBrowser() };
+    started = { server: await startHeard(options), browser: await launchBrowser() };
     onStart(started);
   });
   after(async () => {
@@ -343,4 +353,29 @@ export function withPage(getBrowser, options, onOpen) {
   after(async () => {
     await context?.close();
   });
+}
+
+// The newest message the test SMTP server filed for `to` (with quoted-printable undone), waiting up
+// to 10 s for it; `count` waits for that many.
+export async function waitForMail(to, { count = 1, timeoutMs = 10_000 } = {}) {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const maildir = process.env.HEARD_TEST_MAILDIR;
+  const start = Date.now();
+  for (;;) {
+    const found = [];
+    for (const folder of ['new', 'cur']) {
+      let names = [];
+      try { names = await readdir(path.join(maildir, folder)); } catch { continue; }
+      for (const name of names) {
+        const text = await readFile(path.join(maildir, folder, name), 'utf8');
+        const headers = text.split(/\r?\n\r?\n/, 1)[0];
+        if (headers.split(/\r?\n/).some((l) => /^to:/i.test(l) && l.includes(to))) {
+          found.push(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))));
+        }
+      }
+    }
+    if (found.length >= count) return found;
+    if (Date.now() - start > timeoutMs) throw new Error(`no mail to ${to} arrived in ${maildir}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -14,6 +14,7 @@ mod format;
 mod mail;
 mod nav;
 mod policy;
+mod privacy;
 mod request_log;
 mod router;
 mod security;

@@ -152,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .route("/guidelines", get(pages::guidelines))
         .route("/support", get(pages::support))
         .route("/accessibility", get(pages::accessibility))
+        .route("/privacy", get(pages::privacy))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/static/survey.js", get(survey::script))
         .route("/static/favicon.svg", get(pages::favicon))

@@ -1,6 +1,6 @@
 //! What an operator can tune: how many reports hold a comment, the rate limits (of taking part and
 //! of the open-data API) and lock-outs, cookies, the address behind a proxy, how long a slow client
-//! may take, and how email is sent.
+//! may take, how email is sent, and who runs the site (for the privacy notice).
 
 use heard_store::LockoutPolicy;
 
@@ -26,6 +26,18 @@ pub struct Settings {
     /// The embedding model for analysis runs (all-MiniLM-L6-v2, and the fast mode's table);
     /// without it, runs fall back to the lexical mode and say so.
     pub model_dir: Option<std::path::PathBuf>,
+    /// Who runs this site and controls the personal data it holds ("Mayor's Office for Policing and
+    /// Crime"), named in the privacy notice. Empty: the notice says "the organisation running this
+    /// site", and `heard serve` warns the operator at start.
+    pub organisation: String,
+    /// How to reach the organisation (or its data protection officer) about personal data: an email
+    /// or postal address, as the privacy notice should show it.
+    pub privacy_contact: String,
+    /// The operator's own privacy notice, replacing the default: plain text, paragraphs separated by
+    /// blank lines, a line starting "## " a heading, lines starting "- " a list.
+    pub privacy_notice: Option<String>,
+    /// Whether this is the demo, which no real organisation runs (the privacy notice says so).
+    pub demo: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +52,10 @@ impl Default for Settings {
             mail: None,
             public_url: "http://127.0.0.1:8080".into(),
             model_dir: None,
+            organisation: String::new(),
+            privacy_contact: String::new(),
+            privacy_notice: None,
+            demo: false,
         }
     }
 }

@@ -129,14 +129,50 @@ struct WebOptions {
     /// DATA_DIR/model/all-MiniLM-L6-v2). Without it, runs fall back to the lexical mode and say so.
     #[arg(long, env = "HEARD_MODEL_DIR")]
     model_dir: Option<PathBuf>,
+    /// Who runs this site and controls the personal data it holds, as the privacy notice names it
+    /// ("Mayor's Office for Policing and Crime").
+    #[arg(long, env = "HEARD_ORGANISATION", default_value = "")]
+    organisation: String,
+    /// How people reach the organisation (or its data protection officer) about their personal
+    /// data: an email or postal address, shown in the privacy notice.
+    #[arg(long, env = "HEARD_PRIVACY_CONTACT", default_value = "")]
+    privacy_contact: String,
+    /// A file with the organisation's own privacy notice, shown at /privacy instead of heard's
+    /// default: plain text, paragraphs separated by blank lines, "## " starting a heading and "- " a
+    /// list item.
+    #[arg(long, env = "HEARD_PRIVACY_NOTICE")]
+    privacy_notice: Option<PathBuf>,
 }
 
 impl WebOptions {
-    fn state(&self, store: Store, addr: SocketAddr, model_dir: Option<PathBuf>) -> Result<AppState> {
+    fn state(
+        &self,
+        store: Store,
+        addr: SocketAddr,
+        model_dir: Option<PathBuf>,
+        demo: bool,
+    ) -> Result<AppState> {
         let mail = match &self.smtp_url {
             Some(url) => Some(MailSettings::from_url(url, &self.mail_from).map_err(anyhow::Error::msg)?),
             None => None,
         };
+        let privacy_notice = match &self.privacy_notice {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the privacy notice {}", path.display()))?;
+                if text.trim().is_empty() {
+                    bail!("the privacy notice {} is empty", path.display());
+                }
+                Some(text)
+            }
+            None => None,
+        };
+        if !demo && self.organisation.trim().is_empty() {
+            tracing::warn!(
+                "the privacy notice at /privacy does not say who runs this site: name the organisation with \
+                 --organisation NAME (and how to reach it with --privacy-contact)"
+            );
+        }
         let settings = Settings {
             reports_to_hold: self.reports_to_hold,
             secure_cookies: self.secure_cookies,
@@ -146,13 +182,16 @@ impl WebOptions {
             mail,
             public_url: self.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
             model_dir: model_dir.or_else(|| self.model_dir.clone()),
+            organisation: self.organisation.trim().to_owned(),
+            privacy_contact: self.privacy_contact.trim().to_owned(),
+            privacy_notice,
+            demo,
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
                 api_requests_per_address: Rate::per_minute(self.api_requests_per_address_per_minute),
                 ..Limits::default()
             },
-            ..Settings::default()
         };
         let ttl = std::time::Duration::from_millis(self.page_cache_ms);
         Ok(AppState::build(store, Clock::System, ttl, settings))
@@ -349,7 +388,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
-            let state = web.state(store.clone(), addr, None)?;
+            let state = web.state(store.clone(), addr, None, false)?;
             serve(addr, &store, state).await
         }
         Command::Users(Users::Create { role, email, name, password_stdin: _, database }) => {
@@ -439,7 +478,7 @@ async fn run_demo(
         store.close().await;
         return Ok(());
     }
-    let state = web.state(store.clone(), addr, Some(model_dir))?;
+    let state = web.state(store.clone(), addr, Some(model_dir), true)?;
     serve(addr, &store, state).await
 }
 

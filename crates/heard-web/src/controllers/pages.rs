@@ -1,13 +1,16 @@
-//! Pages that do not come from the database: community guidelines, support, accessibility, assets.
+//! Pages that do not come from the database: community guidelines, support, accessibility, the
+//! privacy notice, assets.
 
 use askama::Template;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 
 use super::render;
-use crate::WebError;
 use crate::auth::Visitor;
 use crate::nav::Nav;
+use crate::privacy::{NoticeBlock, parse_notice};
+use crate::{AppState, WebError};
 
 #[derive(Template)]
 #[template(path = "guidelines.html")]
@@ -25,6 +28,40 @@ struct SupportPage {
 #[template(path = "accessibility.html")]
 struct AccessibilityPage {
     nav: Nav,
+}
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    nav: Nav,
+    /// Who runs the site: the organisation's name, or a description when it was not given.
+    organisation: String,
+    contact: String,
+    demo: bool,
+    /// The operator's own notice, when they gave one.
+    custom: Option<Vec<NoticeBlock>>,
+    /// Whether this site can send email (confirmation links, password resets).
+    mail: bool,
+}
+
+/// The privacy notice, linked from every page's footer and from every form that asks for
+/// personal data.
+pub async fn privacy(State(state): State<AppState>, visitor: Visitor) -> Result<Html<String>, WebError> {
+    let settings = state.settings();
+    render(&PrivacyPage {
+        nav: Nav::for_visitor(&visitor),
+        organisation: if !settings.organisation.is_empty() {
+            settings.organisation.clone()
+        } else if settings.demo {
+            "the people running this demonstration".into()
+        } else {
+            "the organisation running this site".into()
+        },
+        contact: settings.privacy_contact.clone(),
+        demo: settings.demo,
+        custom: settings.privacy_notice.as_deref().map(parse_notice),
+        mail: state.mailer().is_some(),
+    })
 }
 
 pub async fn guidelines(visitor: Visitor) -> Result<Html<String>, WebError> {

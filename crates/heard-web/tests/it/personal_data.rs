@@ -1,11 +1,21 @@
-//! Personal data through the pages: consent for special-category answers, confirming an email address by a link mailed through a real SMTP
+//! Personal data through the pages: the privacy notice and where it is linked, consent for
+//! special-category answers, confirming an email address by a link mailed through a real SMTP
 //! server, the download, and what deleting an account removes and keeps.
 
 use axum::http::StatusCode;
 use heard_store::*;
+use heard_web::Settings;
 
 use crate::password_reset::{mail_settings, mail_to, wait_for_mail};
 use crate::{Browser, OPEN, PASSWORD, TestApp, discussions_app, discussions_app_with, post_comment};
+
+fn named_settings(settings: Settings) -> Settings {
+    Settings {
+        organisation: "Borough of Testford".into(),
+        privacy_contact: "dpo@testford.example".into(),
+        ..settings
+    }
+}
 
 async fn an_event(app: &TestApp) -> i64 {
     let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
@@ -22,6 +32,71 @@ async fn an_event(app: &TestApp) -> i64 {
         description: String::new(),
     };
     app.store.create_event(parks, &event, None, app.state.now()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_privacy_notice_names_the_organisation_and_every_form_for_personal_data_links_to_it() {
+    let app = discussions_app_with(Backend::Sqlite, named_settings(Settings::default())).await;
+    let notice = app.get("/privacy").await;
+    assert_eq!(notice.status, StatusCode::OK);
+    notice
+        .shows("<h1>Privacy notice</h1>")
+        .shows("This site is run by Borough of Testford, which is the controller")
+        .shows("<strong>dpo@testford.example</strong>")
+        .shows("<strong>public task</strong> (UK GDPR Article 6(1)(e))")
+        .shows("<strong>explicit consent</strong> (UK GDPR Article 9(2)(a))")
+        .shows("If you register interest in an event")
+        .shows("If you respond by email, post, phone or at an event")
+        .shows("To see your data (access)")
+        .shows("To have it corrected (rectification)")
+        .shows("To have it deleted (erasure)")
+        .shows("To restrict or object to its use (restriction and objection)")
+        .shows(r#"<a href="https://ico.org.uk/make-a-complaint/">"#)
+        .lacks("This is a demonstration");
+    let link = r#"<a href="/privacy">"#;
+    app.get("/").await.shows(r#"<li><a href="/privacy">Privacy notice</a></li>"#);
+    app.get("/register").await.shows(link);
+    let event = an_event(&app).await;
+    app.browser("203.0.113.9")
+        .get(&format!("/consultations/parks/events/{event}/register"))
+        .await
+        .shows(link);
+    crate::survey::survey_on(&app, "parks", true).await;
+    app.browser("203.0.113.9").get("/consultations/parks/survey").await.shows(link);
+    let (resident, _) = app.signed_in(Role::Resident, "Rae").await;
+    let discussion = resident.get(OPEN).await;
+    let form = &discussion.html[discussion.html.find("Add your comment").unwrap()..];
+    assert!(form[..form.find("</form>").unwrap()].contains(link), "the comment form links the notice");
+}
+
+#[tokio::test]
+async fn without_an_organisation_the_notice_still_reads_and_the_demo_says_it_is_one() {
+    let app = TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    app.get("/privacy")
+        .await
+        .shows("This site is run by the organisation running this site")
+        .shows("use the contact details on the page of the consultation");
+    let demo =
+        TestApp::with_settings(Backend::Sqlite, "2025-03-01", Settings { demo: true, ..Settings::default() })
+            .await;
+    demo.get("/privacy")
+        .await
+        .shows("This is a demonstration of heard. No real organisation runs it")
+        .shows("This site is run by the people running this demonstration");
+}
+
+#[tokio::test]
+async fn an_operators_own_notice_replaces_the_default_and_is_escaped() {
+    let text = "# Privacy\n\nThe Testford Council <script>alert(1)</script> holds your data.\n\n## Rights\n- to see it\n- to delete it";
+    let settings = Settings { privacy_notice: Some(text.into()), ..named_settings(Settings::default()) };
+    let app = TestApp::with_settings(Backend::Sqlite, "2025-03-01", settings).await;
+    app.get("/privacy")
+        .await
+        .shows("<p>The Testford Council &#60;script&#62;alert(1)&#60;/script&#62; holds your data.</p>")
+        .shows("<h2>Rights</h2>")
+        .shows("<ul><li>to see it</li><li>to delete it</li></ul>")
+        .lacks("<script>")
+        .lacks("controller of the personal data");
 }
 
 fn registration<'a>(email: &'a str, ethnic_group: &'a str, consent: bool) -> Vec<(&'a str, &'a str)> {
