@@ -38,10 +38,11 @@ pub enum StaffAction {
     ReviewTheme,
     PublishRun,
     WithdrawRun,
+    ApplyRetention,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 11] = [
+    pub const ALL: [StaffAction; 12] = [
         StaffAction::CreateConsultation,
         StaffAction::EditConsultation,
         StaffAction::Publish,
@@ -53,6 +54,7 @@ impl StaffAction {
         StaffAction::ReviewTheme,
         StaffAction::PublishRun,
         StaffAction::WithdrawRun,
+        StaffAction::ApplyRetention,
     ];
 
     pub fn key(self) -> &'static str {
@@ -68,6 +70,7 @@ impl StaffAction {
             StaffAction::ReviewTheme => "review-theme",
             StaffAction::PublishRun => "publish-run",
             StaffAction::WithdrawRun => "withdraw-run",
+            StaffAction::ApplyRetention => "apply-retention",
         }
     }
 
@@ -88,6 +91,7 @@ impl StaffAction {
             StaffAction::ReviewTheme => "Reviewed a theme",
             StaffAction::PublishRun => "Put an analysis in the published results",
             StaffAction::WithdrawRun => "Took an analysis out of the published results",
+            StaffAction::ApplyRetention => "Removed personal data at the end of its retention period",
         }
     }
 }

@@ -19,6 +19,7 @@ mod posting;
 mod queries;
 mod register;
 pub mod response_import;
+mod retention;
 mod survey;
 pub mod testing;
 
@@ -35,6 +36,7 @@ pub use editing::*;
 pub use events::*;
 pub use model::*;
 pub use register::*;
+pub use retention::*;
 pub use survey::*;
 
 /// What went wrong in the store. Users see [`StoreError::Invalid`] and [`StoreError::EmailTaken`];

@@ -38,6 +38,9 @@ pub struct Settings {
     pub privacy_notice: Option<String>,
     /// Whether this is the demo, which no real organisation runs (the privacy notice says so).
     pub demo: bool,
+    /// Months after a consultation's results are published when `heard retention` removes its
+    /// personal data; the privacy notice says so.
+    pub retention_months: Option<u32>,
 }
 
 impl Default for Settings {
@@ -56,6 +59,7 @@ impl Default for Settings {
             privacy_contact: String::new(),
             privacy_notice: None,
             demo: false,
+            retention_months: None,
         }
     }
 }

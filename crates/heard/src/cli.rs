@@ -142,6 +142,10 @@ struct WebOptions {
     /// list item.
     #[arg(long, env = "HEARD_PRIVACY_NOTICE")]
     privacy_notice: Option<PathBuf>,
+    /// Months after a consultation's results are published when its personal data is removed (by
+    /// `heard retention`, which reads the same setting); the privacy notice says so.
+    #[arg(long, env = "HEARD_RETENTION_MONTHS", value_parser = clap::value_parser!(u32).range(1..))]
+    retention_months: Option<u32>,
 }
 
 impl WebOptions {
@@ -186,6 +190,7 @@ impl WebOptions {
             privacy_contact: self.privacy_contact.trim().to_owned(),
             privacy_notice,
             demo,
+            retention_months: self.retention_months,
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
@@ -246,6 +251,20 @@ enum Command {
         /// Print JSON: {"findings": [...], "flags": [...], "redacted": "..."}.
         #[arg(long)]
         json: bool,
+    },
+    /// Remove personal data (senders' email addresses, attached files, survey addresses and drafts,
+    /// event places) from consultations whose results were published at least --retention-months
+    /// ago; the responses' words and counts stay. Run it daily, from cron or a timer.
+    Retention {
+        /// Months after the results are published (the same setting `heard serve` shows in the
+        /// privacy notice).
+        #[arg(long, env = "HEARD_RETENTION_MONTHS", value_parser = clap::value_parser!(u32).range(1..))]
+        retention_months: Option<u32>,
+        /// List what would be removed, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        database: Database,
     },
     /// Install, check or distil the embedding model the analysis engine uses.
     #[command(subcommand)]
@@ -414,6 +433,16 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Synth(Synth::Responses { count, seed, out }) => synth_responses(count, seed, &out),
         Command::Redact { json } => crate::redact::run(json),
+        Command::Retention { retention_months, dry_run, database } => {
+            let Some(months) = retention_months else {
+                bail!(
+                    "say how long to keep personal data after a consultation's results are published: \
+                     --retention-months N (or HEARD_RETENTION_MONTHS)"
+                );
+            };
+            crate::responses::retention(&database.open_existing().await?, months, dry_run, Date::today())
+                .await
+        }
         Command::Model(command) => crate::model::run(command),
         Command::Analyse(args) => crate::analyse::run(args),
         Command::Eval(command) => crate::eval::run(command),

@@ -1,5 +1,5 @@
-//! `heard responses import|export` and `heard consultations list`: the register from the command
-//! line, safe to run while `heard serve` or `heard demo` uses the same data directory (SQLite in WAL
+//! `heard responses import|export`, `heard consultations list` and `heard retention`: the register
+//! from the command line, safe to run while `heard serve` or `heard demo` uses the same data directory (SQLite in WAL
 //! mode lets one process write while others read, and writers wait their turn).
 
 use std::io::Write;
@@ -117,4 +117,31 @@ async fn consultation(store: &Store, slug: &str) -> Result<heard_store::Consulta
             bail!("there is no consultation {slug:?}; the consultations are: {}", known.join(", "))
         }
     }
+}
+
+/// `heard retention`: lists, and unless `dry_run` removes, the personal data of consultations whose
+/// results were published at least `months` months ago.
+pub async fn retention(store: &Store, months: u32, dry_run: bool, today: Date) -> Result<()> {
+    let items = if dry_run {
+        store.retention_due(months, today).await?
+    } else {
+        store.apply_retention(months, today, heard_store::Timestamp::now()).await?
+    };
+    let verb = if dry_run { "would remove" } else { "removed" };
+    if items.is_empty() {
+        println!("no consultation's results were published {months} or more months ago: nothing to remove");
+    }
+    for item in &items {
+        let what = if item.is_empty() {
+            "nothing left to remove".to_owned()
+        } else {
+            format!("{verb} {}", item.summary())
+        };
+        println!("{} (results published {}): {what}", item.slug, item.results_published_on.long());
+    }
+    if dry_run {
+        println!("dry run: nothing was changed");
+    }
+    store.close().await;
+    Ok(())
 }

@@ -13,6 +13,7 @@ crate::on_both_databases!(
     deleting_removes_drafts_places_answers_and_linked_responses,
     deleting_can_keep_the_words_anonymously,
     a_safeguarding_comment_stays_for_moderators_after_its_author_leaves,
+    retention_removes_personal_data_months_after_the_results_and_keeps_the_counts,
 );
 
 fn resident(name: &str, email: &str, confirmed: bool) -> NewAccount {
@@ -386,4 +387,73 @@ async fn a_safeguarding_comment_stays_for_moderators_after_its_author_leaves(sto
     let log = store.moderation_log(10).await.unwrap();
     assert_eq!(log.len(), 1, "{log:?}");
     assert!(log[0].reason.contains("flagged for safeguarding"), "{:?}", log[0]);
+}
+
+async fn retention_removes_personal_data_months_after_the_results_and_keeps_the_counts(store: Store) {
+    let s = scene(&store).await;
+    // Two letters from one person who has no account, and an unsent draft from someone else.
+    let twice = "twice@example.org";
+    store
+        .record_responses(&[letter(s.consultation, twice, "First"), letter(s.consultation, twice, "Second")])
+        .await
+        .unwrap();
+    let survey = store.survey_for("police-plan").await.unwrap().unwrap();
+    let draft: Answers = [(s.choice, vec!["Lighting".to_owned()])].into_iter().collect();
+    store
+        .save_draft(
+            survey.id,
+            Respondent::ResumeToken("resume-hash"),
+            Some("drafter@example.org"),
+            &draft,
+            &[s.choice],
+            Timestamp(1_736_500_000),
+        )
+        .await
+        .unwrap();
+    let admin = store.create_user("Admin", Role::Admin, false).await.unwrap();
+    let published = Timestamp(day("2025-03-10").start().0 + 12 * 3600);
+    assert!(store.publish_results(s.consultation, admin, published).await.unwrap());
+    let respondents = store.respondent_count(s.consultation).await.unwrap();
+    assert_eq!(respondents, 2, "Ada, and the person who wrote twice");
+
+    // Six months after 10 March is 10 September: not due the day before.
+    assert!(store.retention_due(6, day("2025-09-09")).await.unwrap().is_empty());
+    let due = store.retention_due(6, day("2025-09-10")).await.unwrap();
+    assert_eq!(due.len(), 1);
+    let item = &due[0];
+    assert_eq!(item.slug, "police-plan");
+    // Ada's anonymous submission and letter, and the two letters; three letters with files; two
+    // submitted surveys with an address (Ada's, signed in and not); one draft; one event place.
+    assert_eq!(
+        (item.addresses, item.attachments, item.survey_addresses, item.drafts, item.event_places),
+        (5, 3, 2, 1, 1),
+        "{item:?}"
+    );
+    // The dry run changed nothing.
+    assert_eq!(store.retention_due(6, day("2025-09-10")).await.unwrap(), due);
+
+    let removed = store.apply_retention(6, day("2025-09-10"), Timestamp(1_757_000_000)).await.unwrap();
+    assert_eq!(removed, due, "what was listed is what was removed");
+    let after = store.retention_due(6, day("2025-09-10")).await.unwrap();
+    assert!(after[0].is_empty(), "nothing left: {:?}", after[0]);
+    assert_eq!(store.respondent_count(s.consultation).await.unwrap(), respondents, "the figures stand");
+    let register = store.register_all(s.consultation).await.unwrap();
+    assert_eq!(register.len(), 5, "every response stays");
+    assert!(register.iter().all(|e| e.attachment.is_none()));
+    assert!(store.registrations(s.event).await.unwrap().is_empty(), "names and addresses of places go");
+    assert!(store.submission(survey.id, Respondent::ResumeToken("resume-hash")).await.unwrap().is_none());
+    // Ada's letter is still hers (her address was confirmed), so she can still see and delete it.
+    let export = store.account_export(s.ada).await.unwrap().unwrap();
+    assert!(export.responses.iter().any(|r| r.id == format!("r{}", s.letter)), "{:?}", export.responses);
+    assert!(export.survey_submissions.iter().all(|x| x.email.is_none()));
+    let log = store.staff_log(s.consultation).await.unwrap();
+    assert_eq!(log[0].action, StaffAction::ApplyRetention);
+    assert!(
+        log[0]
+            .detail
+            .starts_with("6 months after the results were published (10 March 2025): removed 5 email"),
+        "{}",
+        log[0].detail
+    );
+    assert!(log[0].actor.is_none(), "heard itself");
 }

@@ -42,6 +42,8 @@ struct PrivacyPage {
     custom: Option<Vec<NoticeBlock>>,
     /// Whether this site can send email (confirmation links, password resets).
     mail: bool,
+    /// Months after the results are published when personal data is removed.
+    retention_months: Option<u32>,
 }
 
 /// The privacy notice, linked from every page's footer and from every form that asks for
@@ -61,6 +63,7 @@ pub async fn privacy(State(state): State<AppState>, visitor: Visitor) -> Result<
         demo: settings.demo,
         custom: settings.privacy_notice.as_deref().map(parse_notice),
         mail: state.mailer().is_some(),
+        retention_months: settings.retention_months,
     })
 }
 

@@ -52,7 +52,13 @@ async fn the_privacy_notice_names_the_organisation_and_every_form_for_personal_d
         .shows("To have it deleted (erasure)")
         .shows("To restrict or object to its use (restriction and objection)")
         .shows(r#"<a href="https://ico.org.uk/make-a-complaint/">"#)
-        .lacks("This is a demonstration");
+        .lacks("This is a demonstration")
+        .lacks("after a consultation's results are published we remove");
+    let keeping = Settings { retention_months: Some(12), ..named_settings(Settings::default()) };
+    let kept = TestApp::with_settings(Backend::Sqlite, "2025-03-01", keeping).await;
+    kept.get("/privacy")
+        .await
+        .shows("12 months after a consultation's results are published we remove the personal data");
     let link = r#"<a href="/privacy">"#;
     app.get("/").await.shows(r#"<li><a href="/privacy">Privacy notice</a></li>"#);
     app.get("/register").await.shows(link);

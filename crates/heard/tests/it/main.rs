@@ -6,6 +6,7 @@ mod demo_survey;
 mod import;
 mod redact;
 mod responses;
+mod retention;
 mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
