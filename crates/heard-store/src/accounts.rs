@@ -667,7 +667,7 @@ impl Linked {
 /// Wipes the analysis runs' copies of the register lines of `keys` ("r5", "c12"; a response's
 /// lines "r5-1", "r5-2" carry its key) and drops any quote taken from them; their place in the
 /// themes' counts stays, as published.
-async fn forget_in_runs(conn: &mut sqlx::AnyConnection, keys: &[String]) -> Result<()> {
+pub(crate) async fn forget_in_runs(conn: &mut sqlx::AnyConnection, keys: &[String]) -> Result<()> {
     let list = keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
     sqlx::query(&format!(
         "DELETE FROM run_quotes WHERE run_response_id IN \

@@ -39,10 +39,12 @@ pub enum StaffAction {
     PublishRun,
     WithdrawRun,
     ApplyRetention,
+    CorrectResponse,
+    DeleteResponse,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 12] = [
+    pub const ALL: [StaffAction; 14] = [
         StaffAction::CreateConsultation,
         StaffAction::EditConsultation,
         StaffAction::Publish,
@@ -55,6 +57,8 @@ impl StaffAction {
         StaffAction::PublishRun,
         StaffAction::WithdrawRun,
         StaffAction::ApplyRetention,
+        StaffAction::CorrectResponse,
+        StaffAction::DeleteResponse,
     ];
 
     pub fn key(self) -> &'static str {
@@ -71,6 +75,8 @@ impl StaffAction {
             StaffAction::PublishRun => "publish-run",
             StaffAction::WithdrawRun => "withdraw-run",
             StaffAction::ApplyRetention => "apply-retention",
+            StaffAction::CorrectResponse => "correct-response",
+            StaffAction::DeleteResponse => "delete-response",
         }
     }
 
@@ -92,6 +98,8 @@ impl StaffAction {
             StaffAction::PublishRun => "Put an analysis in the published results",
             StaffAction::WithdrawRun => "Took an analysis out of the published results",
             StaffAction::ApplyRetention => "Removed personal data at the end of its retention period",
+            StaffAction::CorrectResponse => "Corrected a response",
+            StaffAction::DeleteResponse => "Deleted a response",
         }
     }
 }

@@ -672,3 +672,164 @@ impl Store {
 fn corrupt(column: &str, value: &str) -> crate::StoreError {
     crate::StoreError::Invalid(format!("the register holds an unexpected {column}: {value:?}"))
 }
+
+/// A response staff put in the register (typed in, imported, or notes of an event), as its
+/// correction form shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnteredResponse {
+    pub id: i64,
+    pub channel: ResponseChannel,
+    pub source: ResponseSource,
+    pub received_on: Date,
+    pub respondent_type: RespondentType,
+    pub organisation: String,
+    pub borough: String,
+    /// The sender's address, as kept (lower-cased), if one was given.
+    pub email: Option<String>,
+    pub texts: Vec<ResponseText>,
+}
+
+/// What staff put right in a response they entered or imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseCorrection {
+    pub respondent_type: RespondentType,
+    pub organisation: String,
+    pub borough: String,
+    pub email: Option<String>,
+    /// The texts, in order, as many as it had.
+    pub texts: Vec<String>,
+}
+
+/// Sources of responses staff may correct and delete: what staff typed in, imported, or noted at an
+/// event. A resident's own survey answers are theirs, and the demo's synthetic ones are marked.
+const STAFF_SOURCES: &str = "('staff', 'import', 'event')";
+
+impl Store {
+    /// A response of the consultation that staff entered, imported or noted at an event.
+    pub async fn entered_response(&self, consultation_id: i64, id: i64) -> Result<Option<EnteredResponse>> {
+        let row = sqlx::query(&format!(
+            "SELECT id, channel, source, received_on, respondent_type, organisation, borough, email_key \
+             FROM responses WHERE id = $1 AND consultation_id = $2 AND source IN {STAFF_SOURCES}"
+        ))
+        .bind(id)
+        .bind(consultation_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let texts =
+            sqlx::query("SELECT question, text FROM response_texts WHERE response_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|t| Ok(ResponseText { question: t.try_get("question")?, text: t.try_get("text")? }))
+                .collect::<Result<_>>()?;
+        let text = |column: &str| -> Result<String> { Ok(row.try_get(column)?) };
+        let (channel, source, received, kind) =
+            (text("channel")?, text("source")?, text("received_on")?, text("respondent_type")?);
+        Ok(Some(EnteredResponse {
+            id,
+            channel: ResponseChannel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+            source: ResponseSource::parse(&source).ok_or_else(|| corrupt("source", &source))?,
+            received_on: Date::parse_iso(&received).map_err(|_| corrupt("received_on", &received))?,
+            respondent_type: RespondentType::parse(&kind).ok_or_else(|| corrupt("respondent_type", &kind))?,
+            organisation: text("organisation")?,
+            borough: text("borough")?,
+            email: row.try_get::<Option<String>, _>("email_key")?.filter(|k| k.contains('@')),
+            texts,
+        }))
+    }
+
+    /// Puts right a response staff entered or imported: its texts (as many as it had), who sent it
+    /// and their address; `reason` goes in the staff log with who did it, in the same transaction.
+    /// Analysis runs keep the copy they read.
+    pub async fn correct_response(
+        &self,
+        consultation_id: i64,
+        id: i64,
+        correction: &ResponseCorrection,
+        reason: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        let Some(before) = self.entered_response(consultation_id, id).await? else {
+            return Err(crate::StoreError::Invalid("there is no such response to correct".into()));
+        };
+        if correction.texts.len() != before.texts.len() {
+            return Err(crate::StoreError::Invalid(
+                "a correction keeps the response's texts, one for one".into(),
+            ));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(crate::StoreError::Invalid("say why the response is corrected".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE responses SET respondent_type = $1, organisation = $2, borough = $3, email_key = $4 \
+             WHERE id = $5",
+        )
+        .bind(correction.respondent_type.as_str())
+        .bind(correction.organisation.trim())
+        .bind(&correction.borough)
+        .bind(correction.email.as_deref().map(crate::email_key))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        for (position, text) in correction.texts.iter().enumerate() {
+            sqlx::query("UPDATE response_texts SET text = $1 WHERE response_id = $2 AND position = $3")
+                .bind(text)
+                .bind(id)
+                .bind(position as i64)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let detail = format!("r{id}: {reason}");
+        crate::editing::append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            crate::StaffAction::CorrectResponse,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a response staff entered or imported, with its texts and attachment and the analysis
+    /// runs' copies of its words; `reason` goes in the staff log, in the same transaction.
+    pub async fn delete_response(
+        &self,
+        consultation_id: i64,
+        id: i64,
+        reason: &str,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        if self.entered_response(consultation_id, id).await?.is_none() {
+            return Err(crate::StoreError::Invalid("there is no such response to delete".into()));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(crate::StoreError::Invalid("say why the response is deleted".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        crate::accounts::forget_in_runs(&mut tx, &[format!("r{id}")]).await?;
+        sqlx::query("DELETE FROM event_notes WHERE response_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM responses WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        let detail = format!("r{id}: {reason}");
+        crate::editing::append_staff_log(
+            &mut tx,
+            now,
+            Some(actor_id),
+            Some(consultation_id),
+            crate::StaffAction::DeleteResponse,
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

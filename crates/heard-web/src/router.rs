@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::controllers::analysis;
 use crate::controllers::{
     accounts, admin, api, backoffice, comments, consultation, discussion, events, exports, home, moderation,
-    pages, password_reset, responses, results, survey, survey_admin,
+    pages, password_reset, response_edit, responses, results, survey, survey_admin,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -119,6 +119,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/consultations/{slug}/responses/entered", get(responses::entered))
         .route("/admin/consultations/{slug}/responses/attachments/{id}", get(responses::attachment))
+        .route(
+            "/admin/consultations/{slug}/responses/{id}",
+            get(response_edit::form).post(response_edit::correct),
+        )
+        .route("/admin/consultations/{slug}/responses/{id}/delete", post(response_edit::delete))
         .route("/admin/consultations/{slug}/export/responses.csv", get(exports::responses_csv))
         .route("/admin/consultations/{slug}/export/responses.xlsx", get(exports::responses_xlsx))
         .route("/admin/consultations/{slug}/analysis", get(analysis::runs))

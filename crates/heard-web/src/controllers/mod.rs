@@ -15,6 +15,7 @@ pub mod home;
 pub mod moderation;
 pub mod pages;
 pub mod password_reset;
+pub mod response_edit;
 pub mod responses;
 pub mod results;
 mod screening;

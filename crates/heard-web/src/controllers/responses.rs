@@ -497,6 +497,8 @@ struct RegisterRow {
     discussion: Option<String>,
     texts: Vec<TextView>,
     attachment: Option<AttachmentLink>,
+    /// Where staff correct or delete it: responses they typed in, imported or noted at an event.
+    correct_href: Option<String>,
 }
 
 /// A text shown whole, or cut with the rest behind "Show full response" (the analysis pages too).
@@ -615,7 +617,10 @@ fn register_row(slug: &str, entry: RegisterEntry) -> RegisterRow {
         "held" => Some("Held for review"),
         _ => None,
     };
+    let correct_href = matches!(entry.source.as_str(), "staff" | "import" | "event")
+        .then(|| format!("/admin/consultations/{slug}/responses/{}", entry.key.trim_start_matches('r')));
     RegisterRow {
+        correct_href,
         anchor: format!("entry-{}", entry.key),
         channel: entry.channel.label(),
         respondent,

@@ -368,3 +368,95 @@ async fn deleting_an_account_on_sqlite() {
 async fn deleting_an_account_on_postgres() {
     the_delete_page_says_what_goes_and_what_stays(Backend::Postgres).await;
 }
+
+async fn staff_correct_and_delete_a_letter_they_entered_with_a_reason(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let (host, _) = app.signed_in(Role::Host, "Hana").await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let letter = |text: &str, source| NewResponse {
+        consultation_id: parks,
+        channel: ResponseChannel::Post,
+        source,
+        received_on: Date::parse_iso("2025-02-20").unwrap(),
+        respondent_type: RespondentType::Individual,
+        organisation: String::new(),
+        borough: String::new(),
+        user_id: None,
+        email: None,
+        entered_by: None,
+        texts: vec![ResponseText { question: String::new(), text: text.into() }],
+        attachment: None,
+    };
+    let ids = app
+        .store
+        .record_responses(&[
+            letter("The lake neds lights.", ResponseSource::Staff),
+            letter("A survey answer of a resident", ResponseSource::Survey),
+        ])
+        .await
+        .unwrap();
+    let (letter_id, survey_id) = (ids[0], ids[1]);
+    let register = "/admin/consultations/parks/responses";
+    let listed = host.get(register).await;
+    let edit = format!("{register}/{letter_id}");
+    listed.shows(&format!(r#"<a href="{edit}">Correct or delete"#));
+    assert_eq!(
+        listed.count("Correct or delete<span"),
+        1,
+        "a resident's own survey answer is not staff's to correct"
+    );
+    assert_eq!(host.get(&format!("{register}/{survey_id}")).await.status, StatusCode::NOT_FOUND);
+
+    // Without a reason nothing is saved, and the corrected text stays in the form.
+    let fields = [
+        ("respondent_type", "individual"),
+        ("borough", "Hackney"),
+        ("email", ""),
+        ("text-0", "The lake needs lights."),
+    ];
+    let refused = host.submit(&edit, &edit, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused
+        .shows("Say why you correct this response: it goes in the staff log.")
+        .shows(">The lake needs lights.</textarea>");
+    assert_eq!(
+        app.store.entered_response(parks, letter_id).await.unwrap().unwrap().texts[0].text,
+        "The lake neds lights."
+    );
+    let mut with_reason = fields.to_vec();
+    with_reason.push(("reason", "A typing mistake"));
+    let saved = host.submit(&edit, &edit, &with_reason).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let corrected = app.store.entered_response(parks, letter_id).await.unwrap().unwrap();
+    assert_eq!(corrected.texts[0].text, "The lake needs lights.");
+    assert_eq!(corrected.borough, "Hackney");
+    let log = app.store.staff_log(parks).await.unwrap();
+    assert_eq!(log[0].action, StaffAction::CorrectResponse);
+    assert_eq!(log[0].detail, format!("r{letter_id}: A typing mistake"));
+    assert_eq!(log[0].actor.as_ref().unwrap().display_name, "Hana");
+
+    let delete = format!("{edit}/delete");
+    let refused = host.submit(&edit, &delete, &[("reason", " ")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.shows("Say why you delete this response");
+    let gone = host.submit(&edit, &delete, &[("reason", "Entered twice")]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(app.store.entered_response(parks, letter_id).await.unwrap().is_none());
+    host.get(register).await.lacks("The lake needs lights.").shows("A survey answer of a resident");
+    let log = app.store.staff_log(parks).await.unwrap();
+    assert_eq!(log[0].action, StaffAction::DeleteResponse);
+    assert_eq!(log[0].detail, format!("r{letter_id}: Entered twice"));
+    // A resident cannot reach the form.
+    let (resident, _) = app.signed_in(Role::Resident, "Rae").await;
+    assert_ne!(resident.get(&edit).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn staff_correct_and_delete_responses_on_sqlite() {
+    staff_correct_and_delete_a_letter_they_entered_with_a_reason(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_correct_and_delete_responses_on_postgres() {
+    staff_correct_and_delete_a_letter_they_entered_with_a_reason(Backend::Postgres).await;
+}

@@ -36,6 +36,15 @@ fn every_form(comment: i64, member: i64, event: i64) -> Vec<(String, Vec<(&'stat
         ("/account/confirm".into(), vec![]),
         ("/account/confirm/some-token".into(), vec![]),
         ("/account/special-category/withdraw".into(), vec![]),
+        (
+            "/admin/consultations/parks/responses/1".into(),
+            vec![
+                ("respondent_type", "individual".into()),
+                ("text-0", "Forged".into()),
+                ("reason", "Forged".into()),
+            ],
+        ),
+        ("/admin/consultations/parks/responses/1/delete".into(), vec![("reason", "Forged".into())]),
         ("/logout".into(), vec![]),
         ("/login".into(), vec![("email", "admin@example.org".into()), ("password", crate::PASSWORD.into())]),
         (
