@@ -55,7 +55,7 @@ describe('A resident reads the privacy notice, registers with consent and confir
     await page.getByLabel('What is your ethnic group?').selectOption('White');
     await page.getByRole('button', { name: 'Register' }).click();
     const summary = page.getByRole('alert');
-    assert.match(await summary.innerText(), /We have not kept your answers about ethnic group and disability/);
+    assert.match(await summary.innerText(), /Tick the box to let us keep your answers about ethnic group and disability/);
     assert.equal(await page.getByLabel('Display name').inputValue(), 'Noor');
     assert.equal(await page.getByLabel('Email address').inputValue(), email);
     assert.equal(await page.getByLabel('Which London borough do you live in?').inputValue(), 'Hackney');

@@ -146,7 +146,9 @@ pub async fn register(
         return register_page(&state, &visitor, form, errors, StatusCode::TOO_MANY_REQUESTS);
     }
     let optional = |value: &str| Some(value.to_owned()).filter(|v| !v.is_empty());
-    let consent = form.special_consent.as_deref() == Some("yes");
+    // Consent is recorded with the answers it is for, and only then.
+    let consent = form.special_consent.as_deref() == Some("yes")
+        && [&form.ethnic_group, &form.disability].iter().any(|v| !v.is_empty() && *v != PREFER_NOT_TO_SAY);
     let new = NewAccount {
         display_name: form.display_name.trim().to_owned(),
         email: form.email.trim().to_owned(),
@@ -314,8 +316,8 @@ fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
     {
         errors.push(FieldError::new(
             "special_consent",
-            "We have not kept your answers about ethnic group and disability: tick the box to give your consent \
-             to keep them, or set them to \"Not answered\".",
+            "Tick the box to let us keep your answers about ethnic group and disability, or set them to \
+             \"Not answered\": without your consent we do not keep them.",
         ));
     }
     errors

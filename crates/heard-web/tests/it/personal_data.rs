@@ -133,7 +133,7 @@ async fn special_category_answers_need_a_ticked_box(backend: Backend) {
         browser.submit("/register", "/register", &registration("noor@example.org", "White", false)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.html);
     refused
-        .shows("We have not kept your answers about ethnic group and disability: tick the box")
+        .shows("Tick the box to let us keep your answers about ethnic group and disability")
         .shows(r##"<a href="#special_consent">"##)
         .shows(r#"value="Noor""#)
         .shows(r#"value="noor@example.org""#)
@@ -157,6 +157,13 @@ async fn special_category_answers_need_a_ticked_box(backend: Backend) {
     assert_eq!((account.demographics.ethnic_group, account.demographics.disability), (None, None));
     assert_eq!(account.demographics.age_band.as_deref(), Some("25 to 34"), "the rest stays");
     browser.get("/account").await.lacks("Withdraw my consent");
+    // A ticked box with nothing to keep records no consent.
+    let other = app.browser("198.51.100.2");
+    let mut fields = registration("nia@example.org", "", true);
+    fields.retain(|(k, _)| *k != "disability");
+    assert_eq!(other.submit("/register", "/register", &fields).await.status, StatusCode::SEE_OTHER);
+    let nia = app.store.account_by_email("nia@example.org").await.unwrap().unwrap();
+    assert_eq!(nia.special_category_consent_at, None);
 }
 
 #[tokio::test]
