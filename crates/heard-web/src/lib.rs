@@ -13,6 +13,7 @@ mod files;
 mod format;
 mod mail;
 mod nav;
+mod notify;
 mod policy;
 mod request_log;
 mod router;
@@ -29,7 +30,8 @@ pub use errors::{ApiError, WebError};
 pub use mail::Mailer;
 pub use router::router;
 pub use settings::{
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Limits, MailSettings, Rate, Settings,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Limits, MailSettings, Rate, SafeguardingPolicy,
+    Settings,
 };
 
 use heard_store::{Store, Timestamp};

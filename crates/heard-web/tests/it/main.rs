@@ -14,6 +14,7 @@ mod pages;
 mod password_reset;
 mod responses;
 mod results;
+mod safeguarding;
 mod security;
 mod survey;
 mod taking_part;
