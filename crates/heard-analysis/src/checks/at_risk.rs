@@ -92,6 +92,12 @@ static DESPAIR: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"<I>(?:'m| am)?(?: [^ ]+){0,2}? (?:going to|gonna|will|'ll|want to|wanna|about to|ready to|have to)
             \x20end (?:it|it all|things|everything|my life)\b(?P<not> (?:with|for|by|on|at|and start|early|there|
             here|now and|soon and))?",
+        r"\bhow (?:much )?(?:longer|long) (?:i|we) can (?:keep going|go on|cope|carry on|take (?:it|this)|do this|
+            hold on|last|keep this up)\b",
+        r"\b(?:life|my life|everything|it all|living)(?:'s| is)(?: just| all| really| getting)? (?:too much|too hard|
+            unbearable|too painful|pointless|hopeless|meaningless)\b",
+        r"<I>(?: [^ ]+){0,2}? (?:can't|cannot|don't|do not) see (?:it|things|anything|life) (?:ever )?(?:getting|
+            \x20going to get) better\b",
         // The means, ready: "I have the pills saved up".
         r"<I>(?:'ve| have)?(?: got)? (?:the |my |enough |all my |all the )?(?:pills|tablets|meds|medication|
             painkillers|rope)(?: [^ ]+){0,2}? (?:saved|stockpiled|ready|hidden|put aside|collected|lined up)\b",
@@ -119,6 +125,14 @@ static CONTROL: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"\bmy (?:<AGE> )?(?:<CLOSE>|<YOUNG>|<OLDER>)(?:'s|'re)?(?: [^ ]+){0,4}? (?:has )?(?:stopped eating|
             talks? about (?:dying|suicide|killing (?:himself|herself|themselves)|not wanting to live|ending it)|
             wants to die|doesn't want to (?:live|be here|be alive))\b",
+        // Someone else who wants to die: "he says he wants to die".
+        r"\b(?:he|she|they)(?:'s| is| are)?(?: [^ ]+){0,4}? (?:wants? to die|want(?:s|ed)? to kill (?:himself|
+            herself|themselves)|wants? to end (?:it all|his life|her life|their life)|doesn't want to (?:live|
+            be alive|be here)|(?:is|are|'s) suicidal|(?:has|have) been self[- ]?harming|tried to kill (?:himself|
+            herself|themselves)|wishes? (?:he|she|they) (?:was|were) dead)\b",
+        // A relation harming the writer's or someone's child: "her dad hurts her".
+        r"\b(?:his|her|their) <RELATION>(?:'s)?(?: [^ ]+){0,3}? (?:<HARM_NOW>|hurts|hit|beat|abused|hurt|touched)
+            \x20(?:him|her|them)\b",
         // Threats to kill: "he'll take the kids and kill me" (not "my mum will kill me if she reads this").
         r"\b(?:he|she|they|my <RELATION>)(?:'ll| will| would| is going to|'s going to| threatened to| threatens to|
             \x20said he'd| said she'd| says he'll| says she'll| said he would| said he will)(?: [^ ]+){0,5}? (?:kill|hurt|

@@ -116,9 +116,10 @@ pub(super) fn sentences(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// A contraction written without its apostrophe ("cant", "dont", "hes"), as people type on phones,
-/// written with it, so that the patterns need know only one spelling. Words that are also words
-/// without the apostrophe ("wont", "ill", "were", "id", "its", "lets") are left alone, except "wont",
-/// which in these sentences is nearly always "won't".
+/// written with it, and a few common misspellings of the words the patterns turn on ("sucidal")
+/// spelt right, so that the patterns need know only one spelling. Words that are also words without
+/// the apostrophe ("ill", "were", "id", "its", "lets") are left alone, except "wont", which in these
+/// sentences is nearly always "won't".
 fn with_apostrophe(word: &str) -> &str {
     match word {
         "cant" => "can't",
@@ -149,6 +150,13 @@ fn with_apostrophe(word: &str) -> &str {
         "youre" => "you're",
         "noone" => "no one",
         "anymore" => "any more",
+        // Misspellings of the words the patterns turn on.
+        "sucidal" | "suicidle" | "suicdal" | "sucidle" | "suisidal" | "suicial" => "suicidal",
+        "kil" | "kll" => "kill",
+        "harmimg" | "harmin" | "harmng" | "hamring" => "harming",
+        "myslef" | "mysef" | "meself" | "myselfe" => "myself",
+        "killin" => "killing",
+        "burgaled" | "burgled," => "burgled",
         "u" => "you",
         "ur" => "your",
         "bc" | "cos" | "coz" | "cuz" => "because",
@@ -537,7 +545,7 @@ static CRIME_BASE: LazyLock<Regex> = LazyLock::new(|| {
             sell(?:ing)? drugs|set fire|vandali[sz]e|fight|punch|threaten|grab)\b",
     )
 });
-static CRIME_WORD: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static CRIME_WORD: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"\b(?:crimes?|criminal|incidents?|thefts?|burglar(?:y|ies)|robber(?:y|ies)|mugging|assaults?|
             attacks?|stabbing|shooting|abuse|harassment|stalking|drugs?|dealing|dealers?|fraud|scam|

@@ -31,6 +31,11 @@ pub(super) fn reports(s: &str) -> bool {
     if hit(&WATCHING_CHILDREN, s) && now_or_here {
         return true;
     }
+    if let Some(caps) = WHO_TO_TELL.captures(s)
+        && super::flags::CRIME_WORD.is_match(&caps["rest"])
+    {
+        return true;
+    }
     if lately
         && hit(&super::flags::CRIME_DONE, s)
         && (hit(&PLACE, s) || hit(&OURS, s))
@@ -49,6 +54,14 @@ pub(super) fn reports(s: &str) -> bool {
         hit(&MY_THINGS_HARMED, s) || hit(&I_WAS_HARMED, s) || hit(&DONE_TO_US, s) || hit(&SEEN_DONE, s);
     mine && !LONG_AGO.is_match(s) && !REPORTAGE.is_match(s)
 }
+
+/// "Who do I tell about the dealers in our stairwell": what follows decides whether it is a crime.
+static WHO_TO_TELL: LazyLock<Regex> = LazyLock::new(|| {
+    build(
+        r"\b(?:who|where|how) (?:do|can|should|could|would|shall) (?:i|we|you) (?:tell|report|contact|call|ring|
+            speak to|go to|let (?:someone|somebody|the police) know)\b(?P<rest>.*)",
+    )
+});
 
 /// Someone in particular who did a crime: "three lads robbed a kid", counted at a place or lately.
 static ACTOR_DID: LazyLock<Regex> = LazyLock::new(|| {
@@ -106,7 +119,8 @@ static DONE_TO_US: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"(?P<not>(?:\b(?:never|not|if|in case|worried|afraid|scared|frightened|fear|might|could|would|
             will|whether|before|until)\b|n't)(?: [^ ]+){0,4} )?\b<SPECIFIC_ACTOR>(?:'s| has| have| just|
-            \x20had)*(?: [^ ]+){0,4}? (?:followed|grabbed|scratched|slashed|damaged|vandali[sz]ed|dented|
+            \x20had)*(?: [^ ]+){0,4}? (?:(?:tried|trying) to (?:grab|snatch|steal|nick|rob|break into|get into|stab|
+            attack|hit|get)|followed|grabbed|scratched|slashed|damaged|vandali[sz]ed|dented|
             egged|spray[- ]?painted|burgled|attacked|punched|hit|robbed|mugged|stabbed|threatened|
             chased|groped|flashed at|spat at|spat on|assaulted|snatched|stole|nicked|broke into|smashed|keyed|
             pushed|shoved|kicked|headbutted|tripped|harassed|filmed|tried to (?:grab|snatch|steal|rob|break
@@ -130,11 +144,13 @@ static SEEN_DONE: LazyLock<Regex> = LazyLock::new(|| {
 /// ("someone selling drugs near a school should go to prison") makes it talk about policy.
 static ACTOR_DOING: LazyLock<Regex> = LazyLock::new(|| {
     build(
-        r"\b(?:<SPECIFIC_ACTOR>|they|he|she|(?:men|lads|boys|kids|youths|teenagers|people|guys|gangs?|dealers|
+        r"\b(?:<SPECIFIC_ACTOR>|they|he|she|(?:a|an|another|the same) (?:van|car|moped|motorbike|scooter|4x4)|
+            (?:men|lads|boys|kids|youths|teenagers|people|guys|gangs?|dealers|
             blokes)(?: (?:on|in|with|from|at|by|outside|near|hanging around|who hang around)(?: [^ ]+){1,3}?)?)
             (?:'s| (?:son|daughter|kid|kids|boy|lad|partner|boyfriend|husband|mate|mates|friend|friends|lodger))?
             (?:'s|'re| is| are| keeps?| keep on| have been| has been| been| were| was| always| constantly| openly|
-            \x20still| often| regularly| now| again| just)*(?: [^ ]+)? (?:<CRIME_ING>|(?:spray[- ]?painting|
+            \x20still| often| regularly| now| again| just)*(?: [^ ]+){0,6}? (?:<CRIME_ING>|intimidating (?:people|
+            residents|us|me|women|girls|kids|children|passengers)|(?:spray[- ]?painting|
             tagging|graffitiing|keying cars|slashing tyres|dumping (?:rubbish|waste|needles|stuff|mattresses|cars|
             stolen|bags)|doing (?:drug )?deals|doing drugs|shouting (?:racist |homophobic |sexist )?(?:abuse|slurs|
             threats) at|racially abusing|setting off fireworks at|trying (?:the )?(?:car )?(?:doors?|door handles|
@@ -143,7 +159,7 @@ static ACTOR_DOING: LazyLock<Regex> = LazyLock::new(|| {
             robbing|taking) (?:phones|bags|bikes|purses|wallets|parcels)|throwing (?:stones|rocks|bricks|eggs|
             fireworks|things|them|bottles) at|(?:selling|dealing|pushing|handing out|passing) (?:[^ ]+ )?(?:drugs|weed|
             cannabis|crack|coke|pills|nos|nitrous|balloons|gas canisters)|(?:smoking|taking|using|
-            injecting) (?:crack|heroin|drugs|spice)|(?:racing|doing wheelies|speeding) (?:up and down|round|
+            injecting) (?:crack|heroin|drugs|spice|weed|cannabis|skunk|nos|laughing gas)|(?:racing|doing wheelies|speeding) (?:up and down|round|
             around|through)|(?:breaking|getting) into (?:cars|vans|houses|sheds|garages|the|our|my)|
             (?:trying|tried) (?:car|door) handles|(?:following|harassing|flashing|exposing (?:himself|
             herself)) (?:to |at )?(?:women|girls|kids|children|people|us|me)|(?:kerb[- ]crawling|soliciting|
@@ -240,11 +256,11 @@ static I_WAS_HARMED: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"(?P<not>(?:\b(?:never|not|if|in case|worried|afraid|scared|frightened|fear|might|could|would|
             will|whether|before|until)\b|n't)(?: [^ ]+){0,4} )?\b(?:i|we|my (?:<CLOSE>|<YOUNG>|<OLDER>))
-            (?:'ve|'d)?(?: (?:got|was|were|have been|had been|been|'ve been|has been|just got|just been|
+            (?:'ve|'d|'s)?(?: (?:got|was|were|have been|had been|been|'ve been|has been|just got|just been|
             keep getting|keeps getting|get))(?: (?:just|also|both|all|nearly|almost|literally))? (?:jumped|
             mugged|robbed|stabbed|attacked|assaulted|beaten up|battered|punched|headbutted|spat at|spat on|
             groped|followed(?: home| by)?|chased|flashed at|threatened with|pickpocketed|scammed|conned|defrauded|
-            carjacked|run over|knocked off (?:my|his|her) bike|hit by (?:a|an) (?:car|van|driver) that
+            carjacked|burgled|broken into|run over|knocked off (?:my|his|her) bike|hit by (?:a|an) (?:car|van|driver) that
             \x20(?:drove off|didn't stop)|racially abused|sexually assaulted|kicked|slashed|glassed|shot at|
             robbed at knife ?point|held up)\b",
     )

@@ -220,7 +220,8 @@ fn safeguarding_flags_disclosures() {
         ("I'm scared for my life", &[S]),
         ("There's someone following me right now, what do I do?", &[S, R]),
         ("my son keeps talking about killing himself", &[S]),
-        ("My ex keeps turning up at my door and threatening me", &[S]),
+        // Threats are a crime as well as a risk.
+        ("My ex keeps turning up at my door and threatening me", &[S, R]),
         ("I am 15 and my mum's boyfriend hurts me", &[S]),
         ("I took an overdose last month", &[S]),
         ("I just want it all to end", &[S]),
@@ -344,4 +345,16 @@ fn the_labelled_sentences_raise_their_flags() {
     assert!(held_out.risk_recall() >= 0.85, "held-out: {}", held_out.line());
     assert!(held_out.crime_recall() >= 0.85, "held-out: {}", held_out.line());
     assert!(held_out.false_alarm_rate() <= 0.1, "held-out: {}", held_out.line());
+}
+
+#[test]
+fn crimes_told_in_passing_and_risks_to_others_are_flagged() {
+    use super::Flag::{IncidentReport as R, Safeguarding as S};
+    expect_flags(&[
+        ("A van has been going round our estate at night stealing catalytic converters", &[R]),
+        ("a man selling drugs by the swings every night", &[R]),
+        ("the little boy next door is left on his own all night", &[S]),
+        ("her carer takes her pension every week", &[S]),
+        ("older lads on our estate are paying my son to carry packages", &[S]),
+    ]);
 }
