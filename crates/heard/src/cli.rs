@@ -162,7 +162,6 @@ impl WebOptions {
                 api_requests_per_address: Rate::per_minute(self.api_requests_per_address_per_minute),
                 ..Limits::default()
             },
-            ..Settings::default()
         };
         let ttl = std::time::Duration::from_millis(self.page_cache_ms);
         Ok(AppState::build(store, Clock::System, ttl, settings))
