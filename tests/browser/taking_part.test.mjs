@@ -144,6 +144,7 @@ describe('Residents take part and a moderator hides a comment, without JavaScrip
     ({ page: mo } = await openPage(browser, { javaScriptEnabled: false }));
     problems.push(watchForErrors(mo));
     await signIn(mo, server, MODERATOR, '/moderation');
+    await mo.getByRole('link', { name: /^Reported \(\d+\)$/ }).click();
     const item = mo.locator('.queue-item').filter({ hasText: first });
     assert.match(await item.innerText(), /Reported 1 time: Stay on topic \(1\)/);
     await item.getByRole('checkbox', { name: 'Select the comment by Alice' }).check();
@@ -245,8 +246,8 @@ for (const viewport of [WIDE, NARROW]) {
         await a.getByLabel('Your comment').fill(`I have been feeling really suicidal lately. Last night someone broke into my car (${viewport.width}).`);
         await a.getByRole('button', { name: 'Post comment' }).click();
         await a.waitForURL((url) => url.pathname.endsWith('/posted'));
-        assert.match(await a.locator('main').innerText(), /Find support[\s\S]*call 101/);
-        await check(a, 'posted, with the support page and the police guidance');
+        assert.match(await a.locator('main').innerText(), /waiting for a moderator[\s\S]*Samaritans[\s\S]*call 101/);
+        await check(a, 'held for a moderator, with the support numbers and the police guidance');
         // The queue with its errors, and a member's page.
         await visit(a, server.url('/moderation?filter=all'));
         await a.getByRole('button', { name: 'Apply to the selected comments' }).click();

@@ -497,13 +497,17 @@ pub enum Decision {
     Restore,
 }
 
-/// Which comments the moderation queue lists.
+/// Which comments the moderation queue lists: its tabs, safeguarding first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueFilter {
-    /// Reported and not yet reviewed, and held for review.
+    /// Every comment the checks flagged because someone may be at risk, kept for the record
+    /// whatever happened since (published, hidden, deleted, its author's account deleted); those
+    /// still held first.
     #[default]
+    Safeguarding,
+    /// Reported and not yet reviewed, and held for review.
     Reported,
-    /// Flagged by the checks before posting.
+    /// Flagged by the checks before posting (either flag).
     Flagged,
     /// Hidden by a moderator.
     Hidden,
@@ -512,11 +516,17 @@ pub enum QueueFilter {
 }
 
 impl QueueFilter {
-    pub const ALL: [QueueFilter; 4] =
-        [QueueFilter::Reported, QueueFilter::Flagged, QueueFilter::Hidden, QueueFilter::All];
+    pub const ALL: [QueueFilter; 5] = [
+        QueueFilter::Safeguarding,
+        QueueFilter::Reported,
+        QueueFilter::Flagged,
+        QueueFilter::Hidden,
+        QueueFilter::All,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
+            QueueFilter::Safeguarding => "safeguarding",
             QueueFilter::Reported => "reported",
             QueueFilter::Flagged => "flagged",
             QueueFilter::Hidden => "hidden",
@@ -530,6 +540,7 @@ impl QueueFilter {
 
     pub fn label(self) -> &'static str {
         match self {
+            QueueFilter::Safeguarding => "Safeguarding",
             QueueFilter::Reported => "Reported",
             QueueFilter::Flagged => "Flagged by the checks",
             QueueFilter::Hidden => "Hidden",
@@ -538,10 +549,30 @@ impl QueueFilter {
     }
 }
 
+/// Why a held comment is held: enough reports, or the checks before posting (someone may be at
+/// risk). Told apart by its log: the checks' hold is logged with [`HELD_BY_THE_CHECKS`].
+pub const HELD_BY_THE_CHECKS: &str = "Held by the checks before posting: someone may be at risk";
+
+/// A comment a moderator hid, with what its author needs to be told by email.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenNotice {
+    pub comment_id: i64,
+    pub author_id: i64,
+    /// The author's address; only accounts that have one (not deleted, not imported) get a notice.
+    pub email: String,
+    pub display_name: String,
+    pub guideline: Guideline,
+    pub discussion_title: String,
+    pub consultation_slug: String,
+    pub discussion_slug: String,
+}
+
 /// One comment in the moderation queue, with where it was posted and why it is there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueueItem {
     pub comment: Comment,
+    /// Held by the checks before posting (rather than by reports), and not yet reviewed.
+    pub held_by_checks: bool,
     pub consultation_slug: String,
     pub discussion_slug: String,
     pub discussion_title: String,

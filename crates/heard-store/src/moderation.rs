@@ -70,12 +70,25 @@ impl Store {
         note: &str,
         now: Timestamp,
     ) -> Result<usize> {
+        Ok(self.moderate_comments(comment_ids, decision, actor_id, note, now).await?.len())
+    }
+
+    /// [`Store::moderate`], returning the ids of the comments that changed (restoring a held
+    /// comment publishes it), in the order given.
+    pub async fn moderate_comments(
+        &self,
+        comment_ids: &[i64],
+        decision: Decision,
+        actor_id: i64,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<Vec<i64>> {
         let note = note.trim();
         if decision == Decision::Restore && note.is_empty() {
             return Err(StoreError::Invalid("say why the comments are restored".into()));
         }
         let mut tx = self.begin_write().await?;
-        let mut changed = 0;
+        let mut changed = Vec::new();
         for &id in comment_ids {
             let current: Option<(String, Option<String>, i64)> = sqlx::query_as(
                 "SELECT state, hidden_reason, \
@@ -123,7 +136,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             append_log(&mut tx, now, Some(actor_id), action, Some(id), None, &reason).await?;
-            changed += 1;
+            changed.push(id);
         }
         tx.commit().await?;
         Ok(changed)
@@ -137,24 +150,40 @@ impl Store {
         discussion_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<QueueItem>> {
-        let condition = match filter {
-            QueueFilter::Reported => {
-                "c.deleted_at IS NULL AND (c.state = 'held' OR EXISTS \
-                 (SELECT 1 FROM reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL))"
-            }
-            QueueFilter::Flagged => "c.deleted_at IS NULL AND c.flags <> ''",
-            QueueFilter::Hidden => "c.state = 'hidden'",
-            QueueFilter::All => "1 = 1",
+        self.queue_items(queue_condition(filter), 0, filter, discussion_id, limit).await
+    }
+
+    /// The queue's rows matching `condition`, and only comment `id` unless it is 0.
+    async fn queue_items(
+        &self,
+        condition: &str,
+        id: i64,
+        filter: QueueFilter,
+        discussion_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<QueueItem>> {
+        // Comments still waiting for a decision come first on the safeguarding tab.
+        let first = match filter {
+            QueueFilter::Safeguarding => "CASE WHEN c.state = 'held' THEN 0 ELSE 1 END, ",
+            _ => "",
         };
         let sql = format!(
             "SELECT {COMMENT_FIELDS}, u.blocked_at, d.slug AS discussion_slug, d.title AS discussion_title, \
-             k.slug AS consultation_slug FROM comments c JOIN users u ON u.id = c.author_id \
+             k.slug AS consultation_slug, \
+             CASE WHEN c.state = 'held' AND (SELECT l.reason FROM moderation_log l WHERE l.comment_id = c.id \
+             AND l.action = 'hold' ORDER BY l.id DESC LIMIT 1) = $3 THEN 1 ELSE 0 END AS held_by_checks \
+             FROM comments c JOIN users u ON u.id = c.author_id \
              JOIN discussions d ON d.id = c.discussion_id JOIN consultations k ON k.id = d.consultation_id \
-             WHERE {condition} AND ($1 = 0 OR c.discussion_id = $1) \
-             ORDER BY c.posted_at DESC, c.id DESC LIMIT $2"
+             WHERE {condition} AND ($1 = 0 OR c.discussion_id = $1) AND ($4 = 0 OR c.id = $4) \
+             ORDER BY {first}c.posted_at DESC, c.id DESC LIMIT $2"
         );
-        let rows =
-            sqlx::query(&sql).bind(discussion_id.unwrap_or(0)).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .bind(discussion_id.unwrap_or(0))
+            .bind(limit)
+            .bind(HELD_BY_THE_CHECKS)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
         let mut items: Vec<QueueItem> = rows.iter().map(queue_item).collect::<Result<_>>()?;
         if items.is_empty() {
             return Ok(items);
@@ -184,6 +213,87 @@ impl Store {
         Ok(items)
     }
 
+    /// One comment as the queue shows it, whatever its state.
+    pub async fn queue_item(&self, comment_id: i64) -> Result<Option<QueueItem>> {
+        let mut items = self.queue_items("1 = 1", comment_id, QueueFilter::All, None, 1).await?;
+        Ok(items.pop())
+    }
+
+    /// How many comments each of the queue's tabs lists, optionally in one discussion, in the
+    /// order of [`QueueFilter::ALL`]. One query.
+    pub async fn queue_counts(&self, discussion_id: Option<i64>) -> Result<Vec<(QueueFilter, i64)>> {
+        let sums: Vec<String> = QueueFilter::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                format!("COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS n{i}", queue_condition(*f))
+            })
+            .collect();
+        let sql =
+            format!("SELECT {} FROM comments c WHERE ($1 = 0 OR c.discussion_id = $1)", sums.join(", "));
+        let row = sqlx::query(&sql).bind(discussion_id.unwrap_or(0)).fetch_one(&self.pool).await?;
+        QueueFilter::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Ok((*f, row.try_get::<i64, _>(format!("n{i}").as_str())?)))
+            .collect()
+    }
+
+    /// Adds a comment held for a moderator before anyone else sees it, because the checks before
+    /// posting suggest someone may be at risk: written, held and logged in one transaction.
+    pub async fn add_held_comment(&self, new: &NewComment) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let id = crate::queries::insert_comment(&mut tx, new).await?;
+        sqlx::query("UPDATE comments SET state = 'held' WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        append_log(&mut tx, new.posted_at, None, LogAction::Hold, Some(id), None, HELD_BY_THE_CHECKS).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The accounts to tell when a comment needs a safeguarding review: moderators and
+    /// administrators with an email address who are not blocked, as (id, address).
+    pub async fn moderator_addresses(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, email FROM users WHERE role IN ('moderator', 'admin') AND email IS NOT NULL \
+             AND blocked_at IS NULL AND deleted_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("email")?))).collect()
+    }
+
+    /// What to tell the authors of `comment_ids` that are hidden now: one notice per comment whose
+    /// author has an address (not a deleted account, nor an imported or generated author).
+    pub async fn hidden_notices(&self, comment_ids: &[i64]) -> Result<Vec<HiddenNotice>> {
+        let mut notices = Vec::new();
+        for &id in comment_ids {
+            let row = sqlx::query(
+                "SELECT c.id, c.hidden_reason, u.id AS author_id, u.email, u.display_name, d.title AS discussion_title, \
+                 d.slug AS discussion_slug, k.slug AS consultation_slug FROM comments c \
+                 JOIN users u ON u.id = c.author_id JOIN discussions d ON d.id = c.discussion_id \
+                 JOIN consultations k ON k.id = d.consultation_id \
+                 WHERE c.id = $1 AND c.state = 'hidden' AND u.email IS NOT NULL AND u.deleted_at IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            let Some(row) = row else { continue };
+            let reason: Option<String> = row.try_get("hidden_reason")?;
+            let reason = reason.unwrap_or_default();
+            notices.push(HiddenNotice {
+                comment_id: id,
+                author_id: row.try_get("author_id")?,
+                email: row.try_get("email")?,
+                display_name: row.try_get("display_name")?,
+                guideline: Guideline::parse(&reason).ok_or_else(|| corrupt("hidden reason", &reason))?,
+                discussion_title: row.try_get("discussion_title")?,
+                consultation_slug: row.try_get("consultation_slug")?,
+                discussion_slug: row.try_get("discussion_slug")?,
+            });
+        }
+        Ok(notices)
+    }
+
     /// Every discussion, as "Consultation: Discussion", for the queue's filter.
     pub async fn discussion_titles(&self) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(
@@ -203,15 +313,27 @@ impl Store {
 
     /// The most recent `limit` log entries, newest first.
     pub async fn moderation_log(&self, limit: i64) -> Result<Vec<LogEntry>> {
+        self.log_entries(0, limit).await
+    }
+
+    /// The log entries about one comment, newest first.
+    pub async fn comment_log(&self, comment_id: i64) -> Result<Vec<LogEntry>> {
+        self.log_entries(comment_id, 500).await
+    }
+
+    /// Log entries, newest first: about `comment_id`, or all when it is 0.
+    async fn log_entries(&self, comment_id: i64, limit: i64) -> Result<Vec<LogEntry>> {
         let rows = sqlx::query(
             "SELECT l.id, l.at, l.action, l.comment_id, l.reason, \
              a.id AS actor_id, a.display_name AS actor_name, a.role AS actor_role, a.synthetic AS actor_synthetic, \
              s.id AS subject_id, s.display_name AS subject_name, s.role AS subject_role, \
              s.synthetic AS subject_synthetic \
              FROM moderation_log l LEFT JOIN users a ON a.id = l.actor_id \
-             LEFT JOIN users s ON s.id = l.subject_user_id ORDER BY l.id DESC LIMIT $1",
+             LEFT JOIN users s ON s.id = l.subject_user_id WHERE ($2 = 0 OR l.comment_id = $2) \
+             ORDER BY l.id DESC LIMIT $1",
         )
         .bind(limit)
+        .bind(comment_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -296,9 +418,25 @@ pub(crate) async fn append_log(
     Ok(())
 }
 
+/// The SQL condition (on `comments c`) of a queue tab.
+fn queue_condition(filter: QueueFilter) -> &'static str {
+    match filter {
+        // Deleted ones too: the record stays, whatever the author did since.
+        QueueFilter::Safeguarding => "(',' || c.flags || ',') LIKE '%,safeguarding,%'",
+        QueueFilter::Reported => {
+            "c.deleted_at IS NULL AND (c.state = 'held' OR EXISTS \
+             (SELECT 1 FROM reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL))"
+        }
+        QueueFilter::Flagged => "c.deleted_at IS NULL AND c.flags <> ''",
+        QueueFilter::Hidden => "c.state = 'hidden'",
+        QueueFilter::All => "1 = 1",
+    }
+}
+
 fn queue_item(row: &AnyRow) -> Result<QueueItem> {
     Ok(QueueItem {
         comment: comment(row)?,
+        held_by_checks: row.try_get::<i64, _>("held_by_checks")? != 0,
         consultation_slug: row.try_get("consultation_slug")?,
         discussion_slug: row.try_get("discussion_slug")?,
         discussion_title: row.try_get("discussion_title")?,

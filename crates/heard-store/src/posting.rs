@@ -32,6 +32,22 @@ impl Store {
     /// what the checks raised on the new text: they join the comment's flags (a flag, once raised,
     /// stays for the moderators to see).
     pub async fn edit_comment(&self, id: i64, body: &str, flags: &[CheckFlag], now: Timestamp) -> Result<()> {
+        self.edit(id, body, flags, now, false).await
+    }
+
+    /// [`Store::edit_comment`] for a new text that suggests someone may be at risk: in the same
+    /// transaction the comment is held for a moderator (when it was showing), and the hold logged.
+    pub async fn edit_and_hold_comment(
+        &self,
+        id: i64,
+        body: &str,
+        flags: &[CheckFlag],
+        now: Timestamp,
+    ) -> Result<()> {
+        self.edit(id, body, flags, now, true).await
+    }
+
+    async fn edit(&self, id: i64, body: &str, flags: &[CheckFlag], now: Timestamp, hold: bool) -> Result<()> {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("a comment cannot be empty".into()));
         }
@@ -51,7 +67,8 @@ impl Store {
             Some((_, Some(_), _)) => {
                 return Err(StoreError::Invalid("a deleted comment cannot be edited".into()));
             }
-            Some((old, None, _)) if old == body => return Ok(()),
+            Some((old, None, _)) if old == body && !hold => return Ok(()),
+            Some((old, None, _)) if old == body => {}
             Some((old, None, _)) => {
                 sqlx::query(
                     "INSERT INTO comment_revisions (comment_id, body, replaced_at) VALUES ($1, $2, $3)",
@@ -70,6 +87,24 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        if hold {
+            let held = sqlx::query("UPDATE comments SET state = 'held' WHERE id = $1 AND state = 'visible'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if held.rows_affected() > 0 {
+                crate::moderation::append_log(
+                    &mut tx,
+                    now,
+                    None,
+                    LogAction::Hold,
+                    Some(id),
+                    None,
+                    crate::model::HELD_BY_THE_CHECKS,
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }

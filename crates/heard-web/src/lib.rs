@@ -13,6 +13,7 @@ mod files;
 mod format;
 mod mail;
 mod nav;
+mod notify;
 mod policy;
 mod privacy;
 mod request_log;
@@ -30,7 +31,8 @@ pub use errors::{ApiError, WebError};
 pub use mail::Mailer;
 pub use router::router;
 pub use settings::{
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Limits, MailSettings, Rate, Settings,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, Limits, MailSettings, Rate, SafeguardingPolicy,
+    Settings,
 };
 
 use heard_store::{Store, Timestamp};

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password-reset/{token}", get(password_reset::reset_form).post(password_reset::reset))
         .route("/moderation", get(moderation::queue))
         .route("/moderation/comments", post(moderation::bulk))
+        .route("/moderation/comments/{id}", get(moderation::comment).post(moderation::decide))
         .route("/moderation/log", get(moderation::log))
         .route("/moderation/users/{id}", get(moderation::member))
         .route("/moderation/users/{id}/block", post(moderation::block))

@@ -1,6 +1,7 @@
-//! What an operator can tune: how many reports hold a comment, the rate limits (of taking part and
-//! of the open-data API) and lock-outs, cookies, the address behind a proxy, how long a slow client
-//! may take, how email is sent, and who runs the site (for the privacy notice).
+//! What an operator can tune: how many reports hold a comment, what happens to a comment that
+//! suggests someone is at risk, the rate limits (of taking part and of the open-data API) and
+//! lock-outs, cookies, the address behind a proxy, how long a slow client may take, how email is
+//! sent, and who runs the site (for the privacy notice).
 
 use heard_store::LockoutPolicy;
 
@@ -8,6 +9,8 @@ use heard_store::LockoutPolicy;
 pub struct Settings {
     /// Unresolved reports that hold a comment for a moderator's review.
     pub reports_to_hold: i64,
+    /// What happens to a comment the checks flag because someone may be at risk.
+    pub safeguarding: SafeguardingPolicy,
     pub limits: Limits,
     /// Mark cookies `Secure` and send `Strict-Transport-Security` (set this when the site is
     /// served over HTTPS).
@@ -47,6 +50,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             reports_to_hold: 3,
+            safeguarding: SafeguardingPolicy::Hold,
             limits: Limits::default(),
             secure_cookies: false,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
@@ -60,6 +64,29 @@ impl Default for Settings {
             privacy_notice: None,
             demo: false,
             retention_months: None,
+        }
+    }
+}
+
+/// What happens to a comment, reply or edit that suggests someone may be at risk. Either way its
+/// author is shown the support page's numbers at once, the comment is flagged in the moderators'
+/// queue, and moderators are emailed when mail is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SafeguardingPolicy {
+    /// Held for a moderator before anyone else sees it (the default).
+    #[default]
+    Hold,
+    /// Published at once, and flagged for a moderator.
+    PublishAndFlag,
+}
+
+impl SafeguardingPolicy {
+    /// `hold` or `publish-and-flag`, as `--safeguarding` takes them.
+    pub fn parse(s: &str) -> Option<SafeguardingPolicy> {
+        match s {
+            "hold" => Some(SafeguardingPolicy::Hold),
+            "publish-and-flag" => Some(SafeguardingPolicy::PublishAndFlag),
+            _ => None,
         }
     }
 }

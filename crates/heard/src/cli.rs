@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use heard_store::{Date, Store};
-use heard_web::{AppState, Clock, Limits, MailSettings, Rate, Settings};
+use heard_web::{AppState, Clock, Limits, MailSettings, Rate, SafeguardingPolicy, Settings};
 
 use crate::demo;
 use crate::import::{DiscussionNaming, discussion_import, talk_london};
@@ -58,6 +58,10 @@ impl Database {
     }
 }
 
+fn parse_safeguarding(s: &str) -> Result<SafeguardingPolicy, String> {
+    SafeguardingPolicy::parse(s).ok_or_else(|| format!("{s:?} is not `hold` or `publish-and-flag`"))
+}
+
 #[derive(Debug, clap::Args)]
 struct WebOptions {
     /// How long, in milliseconds, a rendered public page may be served again to visitors without
@@ -67,6 +71,11 @@ struct WebOptions {
     /// Unresolved reports that hide a comment until a moderator reviews it.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(i64).range(1..))]
     reports_to_hold: i64,
+    /// What happens to a comment the checks before posting flag because someone may be at risk:
+    /// `hold` it for a moderator before anyone else sees it, or `publish-and-flag` it. Either way
+    /// its author sees the support page's numbers and moderators are told.
+    #[arg(long, default_value = "hold", value_parser = parse_safeguarding)]
+    safeguarding: SafeguardingPolicy,
     /// The SMTP server that sends password reset links: smtp://HOST:PORT (plain SMTP, to a relay).
     #[arg(long, env = "HEARD_SMTP_URL")]
     smtp_url: Option<String>,
@@ -179,6 +188,7 @@ impl WebOptions {
         }
         let settings = Settings {
             reports_to_hold: self.reports_to_hold,
+            safeguarding: self.safeguarding,
             secure_cookies: self.secure_cookies,
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),

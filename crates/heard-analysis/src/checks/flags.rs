@@ -15,8 +15,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Flag;
 use super::personal::ascii_word_boundaries;
+use super::{Flag, at_risk, incidents};
 
 /// The flags `text` raises, sorted, each once.
 pub(super) fn raise(text: &str) -> Vec<Flag> {
@@ -40,7 +40,8 @@ pub(super) fn raise(text: &str) -> Vec<Flag> {
 }
 
 fn someone_at_risk(s: &str) -> bool {
-    SAFEGUARDING.iter().any(|re| hit(re, s))
+    at_risk::raises(s)
+        || SAFEGUARDING.iter().any(|re| hit(re, s))
         || (hit(&FEAR_FOR_LIFE, s) && !TRAFFIC.is_match(s))
         || (hit(&HE_OR_SHE_HURT_ME, s) && AT_HOME.is_match(s))
         || (hit(&INTRUDER, s) && NOW_OR_HERE.is_match(s))
@@ -48,7 +49,7 @@ fn someone_at_risk(s: &str) -> bool {
 }
 
 fn reports_incident(s: &str) -> bool {
-    if INCIDENT.iter().any(|re| hit(re, s)) {
+    if incidents::reports(s) || INCIDENT.iter().any(|re| hit(re, s)) {
         return true;
     }
     let recent = RECENT.is_match(s);
@@ -84,28 +85,83 @@ fn reports_incident(s: &str) -> bool {
 }
 
 /// Whether `re` matches `s` without filling its `not` group.
-fn hit(re: &Regex, s: &str) -> bool {
+pub(super) fn hit(re: &Regex, s: &str) -> bool {
     // `is_match` is much cheaper than finding captures, and most sentences match nothing.
     re.is_match(s) && re.captures_iter(s).any(|caps| caps.name("not").is_none())
 }
 
 /// The sentences of `text`, lower-cased, with straight apostrophes and single spaces.
-fn sentences(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(super) fn sentences(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(['.', '!', '?', ';', '\n', '…']).filter_map(|raw| {
         let mut sentence = String::with_capacity(raw.len());
+        let mut word_lower = String::new();
         for word in raw.split_whitespace() {
             if !sentence.is_empty() {
                 sentence.push(' ');
             }
+            word_lower.clear();
             for c in word.chars() {
                 match c {
-                    '’' | '‘' | 'ʼ' | '`' | '´' => sentence.push('\''),
-                    c => sentence.extend(c.to_lowercase()),
+                    '’' | '‘' | 'ʼ' | '`' | '´' => word_lower.push('\''),
+                    c => word_lower.extend(c.to_lowercase()),
                 }
             }
+            sentence.push_str(with_apostrophe(&word_lower));
         }
+        // "kill my self" is how many people write "kill myself".
+        let sentence =
+            if sentence.contains("my self") { sentence.replace("my self", "myself") } else { sentence };
         (!sentence.is_empty()).then_some(sentence)
     })
+}
+
+/// A contraction written without its apostrophe ("cant", "dont", "hes"), as people type on phones,
+/// written with it, and a few common misspellings of the words the patterns turn on ("sucidal")
+/// spelt right, so that the patterns need know only one spelling. Words that are also words without
+/// the apostrophe ("ill", "were", "id", "its", "lets") are left alone, except "wont", which in these
+/// sentences is nearly always "won't".
+fn with_apostrophe(word: &str) -> &str {
+    match word {
+        "cant" => "can't",
+        "dont" => "don't",
+        "didnt" => "didn't",
+        "doesnt" => "doesn't",
+        "isnt" => "isn't",
+        "wasnt" => "wasn't",
+        "arent" => "aren't",
+        "werent" => "weren't",
+        "wont" => "won't",
+        "wouldnt" => "wouldn't",
+        "couldnt" => "couldn't",
+        "shouldnt" => "shouldn't",
+        "havent" => "haven't",
+        "hasnt" => "hasn't",
+        "hadnt" => "hadn't",
+        "aint" => "ain't",
+        "im" => "i'm",
+        "ive" => "i've",
+        "hes" => "he's",
+        "shes" => "she's",
+        "theyre" => "they're",
+        "theyve" => "they've",
+        "theres" => "there's",
+        "thats" => "that's",
+        "whats" => "what's",
+        "youre" => "you're",
+        "noone" => "no one",
+        "anymore" => "any more",
+        // Misspellings of the words the patterns turn on.
+        "sucidal" | "suicidle" | "suicdal" | "sucidle" | "suisidal" | "suicial" => "suicidal",
+        "kil" | "kll" => "kill",
+        "harmimg" | "harmin" | "harmng" | "hamring" => "harming",
+        "myslef" | "mysef" | "meself" | "myselfe" => "myself",
+        "killin" => "killing",
+        "burgaled" | "burgled," => "burgled",
+        "u" => "you",
+        "ur" => "your",
+        "bc" | "cos" | "coz" | "cuz" => "because",
+        other => other,
+    }
 }
 
 /// Named pieces that patterns use as `<NAME>`.
@@ -125,8 +181,29 @@ const PIECES: &[(&str, &str)] = &[
         "CLOSE",
         r"(?:(?:ex[- ]?)?(?:partner|husband|wife|boyfriend|girlfriend|spouse|fianc[eé]e?)|son|daughter|
             child|children|kid|kids|teenager|brother|sister|mum|mother|mom|dad|father|
-            step[- ]?(?:son|daughter|dad|mum)|(?:best )?friend|flatmate|housemate|neighbou?r|grandson|
+            step[- ]?(?:son|daughter|dad|mum)|(?:best )?friend|(?:best )?mate|flatmate|housemate|neighbou?r|grandson|
             granddaughter|nephew|niece|cousin|student|pupil|client)",
+    ),
+    // Young people someone may worry about.
+    (
+        "YOUNG",
+        r"(?:child|children|kid|kids|boy|boys|girl|girls|baby|babies|toddler|toddlers|lad|lads|teenager|
+            teenagers|teen|teens|son|sons|daughter|daughters|grandson|granddaughter|grandchild|grandchildren|
+            grandkids|little one|little ones|nephew|niece|youngest|eldest|stepson|stepdaughter|
+            foster (?:child|son|daughter))",
+    ),
+    // Older relations.
+    (
+        "OLDER",
+        r"(?:nan|nana|nanna|nanny|gran|granny|grandma|grandmother|grandad|granddad|grandpa|grandfather|
+            mum|mother|dad|father|aunt|auntie|uncle|great[- ](?:aunt|uncle|grandma|grandad|nan|gran))",
+    ),
+    // How people say a person's age or stage before naming them.
+    (
+        "AGE",
+        r"(?:little|young|baby|teenage|elderly|older|old|\d+ ?(?:year|yr)s?[- ]?old|(?:one|two|three|four|
+            five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)
+            [- ]?(?:year|yr)s?[- ]?old)",
     ),
     // Verbs of harm done to someone, in any tense.
     (
@@ -166,7 +243,8 @@ const PIECES: &[(&str, &str)] = &[
             (?:a|an|another) (?:man|woman|guy|bloke|lad|boy|girl|group|gang|person|stranger|driver|cyclist|
             moped rider|thief|burglar|youth|teenager|teen|kid|intruder)|(?:two|three|four|five|several|
             a few|a couple of|a group of|a gang of) (?:men|guys|people|boys|lads|youths|teenagers|women|
-            girls|kids|thieves|teens)|thieves|burglars|robbers|muggers|vandals|intruders|my (?:neighbou?rs?|
+            girls|kids|thieves|teens|blokes|geezers|dealers)|some (?:idiot|idiots|scumbag|scumbags|thug|thugs|
+            yobs?|bloke|guy|lad|kid)|thieves|burglars|robbers|muggers|vandals|intruders|my (?:neighbou?rs?|
             landlord|ex)|next door|the (?:neighbou?rs?|people|man|woman|family|tenants?|guys?|lads|kids|men|
             boys) (?:next door|upstairs|downstairs|opposite|across the (?:road|street|hall|landing)|
             at number \d+|in (?:flat|number) \d+))",
@@ -188,7 +266,8 @@ const PIECES: &[(&str, &str)] = &[
             waving) (?:a |an )?(?:knife|knives|gun|guns|weapons?|machete|axe)|(?:using|smoking) (?:crack|
             heroin)|spraying graffiti|joyriding|stalking|following me|beating (?:me|us|my|someone|him|her|
             people)|abusing (?:me|us|my|children|kids|animals|a dog|dogs|their)|assaulting|
-            fighting (?:outside|in the (?:street|road|stairwell|park)|again|right now)|
+            fighting (?:outside|in the|on the|at the|by the|with (?:bottles|knives|weapons|bats|each other|
+            machetes)|again|right now|every)|
             (?:fight|brawl|riot|stabbing|robbery|burglary|break-in|mugging) (?:happening|going on|
             taking place|in progress))",
     ),
@@ -212,13 +291,24 @@ const PIECES: &[(&str, &str)] = &[
             ransacked|burgled|abused|threatened|harassed) (?:my|our|the|a|an|his|her|their|two|three|
             several|some|every|all|up|in|into|through|down|off|it|them|him|me|us|everything))",
     ),
+    // Crime named as a noun: "a stabbing", "drug dealing", "anti-social behaviour".
+    (
+        "CRIME_NOUN",
+        r"(?:drug[- ]?dealing|dealing|drug use|people (?:taking|smoking|using|dealing) (?:drugs|crack|weed)|
+            fights?|fighting|brawls?|muggings?|break[- ]?ins?|burglar(?:y|ies)|robber(?:y|ies)|thefts?|
+            car thefts?|stabbings?|shootings?|anti[- ]?social behaviou?r|asb|vandalism|joyriding|
+            (?:street|drag) racing|kerb[- ]crawling|catcalling|flashing|indecent exposure|arson|
+            shouting and fighting|graffiti|tagging|fly[- ]?tipping|assaults?|attacks?|riots?|shoplifting|
+            dealers? selling|a (?:man|woman|guy|group) (?:with a (?:knife|gun|machete)|dealing|selling drugs))",
+    ),
     // A time that makes an event news rather than experience: "last night", "just now".
     (
         "RECENT",
         r"\b(?:last (?:night|evening|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|
             yesterday|this (?:morning|afternoon|evening|week|weekend)|tonight|today|earlier (?:today|
             this (?:week|morning|evening|afternoon))|just now|right now|at the moment|as we speak|overnight|
-            (?:a|an|one|two|three|four|five|six|few|couple of|\d+) (?:[^ ]+ )?(?:minutes?|mins?|hours?|hrs?|
+            (?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty|few|
+            couple of|\d+) (?:[^ ]+ )?(?:minutes?|mins?|hours?|hrs?|
             days?) ago|the other (?:day|night)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|
             sunday)|(?:have|'ve|ve|has|'s|had|was|were|got) just|just (?:been|got|had|now|happened))\b",
     ),
@@ -227,7 +317,7 @@ const PIECES: &[(&str, &str)] = &[
 /// Compiles `pattern` after putting in its `<NAME>` pieces. Patterns are broken across lines to be
 /// read: a line break and the indentation after it are not part of the pattern (a space that
 /// starts a line is written `\x20`).
-fn build(pattern: &str) -> Regex {
+pub(super) fn build(pattern: &str) -> Regex {
     let mut pattern = pattern.to_owned();
     // Pieces may use pieces defined before them.
     for (name, piece) in PIECES.iter().rev() {
@@ -295,10 +385,10 @@ static SAFEGUARDING: LazyLock<Vec<Regex>> = LazyLock::new(|| {
             go on|carry on|be here any ?more)\b(?P<not> (?:in|here|there|near|on|at|with|next|by|under|
             beside|around|somewhere|where|among|alongside|opposite|close|round|through|without)\b)?",
         // Someone close to the writer at risk of suicide or self-harm.
-        r"\bmy <CLOSE>(?: [^ ]+){0,5}? (?:kill|killing|hurt|hurting|harm|harming|cut|cutting|end|ending|
+        r"\bmy <CLOSE>(?:'s|'re)?(?: [^ ]+){0,5}? (?:kill|killing|hurt|hurting|harm|harming|cut|cutting|end|ending|
             take|taking|took|ended) (?:himself|herself|themselves|themself|his (?:own )?life|
             her (?:own )?life|their (?:own )?life)\b",
-        r"\bmy <CLOSE>(?: [^ ]+){0,3}? (?:suicidal|self[- ]?harm(?:s|ing|ed)?|attempted suicide|
+        r"\bmy <CLOSE>(?:'s|'re)?(?: [^ ]+){0,3}? (?:suicidal|self[- ]?harm(?:s|ing|ed)?|attempted suicide|
             tried to kill)",
         // Domestic abuse: a relation who harms the writer, or acts of control.
         r"\bmy <RELATION>(?:'s? <RELATION>)?(?: [^ ]+){0,8}? (?:<HARM> (?:me|us|
@@ -438,14 +528,14 @@ static INCIDENT: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
-static RECENT: LazyLock<Regex> = LazyLock::new(|| build("<RECENT>"));
+pub(super) static RECENT: LazyLock<Regex> = LazyLock::new(|| build("<RECENT>"));
 static FIRST_PERSON: LazyLock<Regex> =
     LazyLock::new(|| build(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|mine|we|we're|we've|us|our)\b"));
 static ACTOR: LazyLock<Regex> = LazyLock::new(|| build(r"\b(?:<SPECIFIC_ACTOR>|they|he|she)\b"));
 static SPECIFIC_ACTOR: LazyLock<Regex> = LazyLock::new(|| build(r"\b(?:<SPECIFIC_ACTOR>|him|her|them)\b"));
 
 /// A finished crime, unless negated just before ("nobody has broken into", "I wasn't mugged").
-static CRIME_DONE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static CRIME_DONE: LazyLock<Regex> = LazyLock::new(|| {
     build(r"(?P<not>(?:\b(?:never|not|nobody|no one|noone|nothing)\b|n't)(?: [^ ]+){0,2} )?\b<CRIME_DONE>\b")
 });
 static CRIME_ING: LazyLock<Regex> = LazyLock::new(|| build(r"\b<CRIME_ING>"));
@@ -455,7 +545,7 @@ static CRIME_BASE: LazyLock<Regex> = LazyLock::new(|| {
             sell(?:ing)? drugs|set fire|vandali[sz]e|fight|punch|threaten|grab)\b",
     )
 });
-static CRIME_WORD: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static CRIME_WORD: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"\b(?:crimes?|criminal|incidents?|thefts?|burglar(?:y|ies)|robber(?:y|ies)|mugging|assaults?|
             attacks?|stabbing|shooting|abuse|harassment|stalking|drugs?|dealing|dealers?|fraud|scam|
@@ -467,7 +557,7 @@ static CRIME_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// News rather than experience: "I read that bikes were stolen yesterday".
-static REPORTAGE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static REPORTAGE: LazyLock<Regex> = LazyLock::new(|| {
     build(
         r"\b(?:news|newspaper|article|statistics|stats|figures|survey|according to|announced|read that|
             heard that|read about|heard about|saw on|saw that|reported that|said that|tweeted|headline)\b",

@@ -8,7 +8,10 @@
 //! knows UK formats and English phrasing, and treats any other text (Welsh, emoji, 40,000 words)
 //! as ordinary data that simply yields fewer findings.
 
+mod at_risk;
 mod flags;
+mod incidents;
+pub mod labelled;
 mod personal;
 
 #[cfg(test)]

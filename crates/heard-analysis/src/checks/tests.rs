@@ -220,7 +220,8 @@ fn safeguarding_flags_disclosures() {
         ("I'm scared for my life", &[S]),
         ("There's someone following me right now, what do I do?", &[S, R]),
         ("my son keeps talking about killing himself", &[S]),
-        ("My ex keeps turning up at my door and threatening me", &[S]),
+        // Threats are a crime as well as a risk.
+        ("My ex keeps turning up at my door and threatening me", &[S, R]),
         ("I am 15 and my mum's boyfriend hurts me", &[S]),
         ("I took an overdose last month", &[S]),
         ("I just want it all to end", &[S]),
@@ -309,4 +310,51 @@ fn both_flags_and_odd_input() {
     ]);
     let long = "The plan should fund youth services and more officers. ".repeat(4000);
     assert_eq!(check(&long), Checks::default());
+}
+
+/// The flags on the labelled set (`data/safeguarding/labelled.tsv`), each half on its own: the dev
+/// half was read while the patterns were tuned, the held-out half only counted. The dev half and the
+/// whole set are held to recall 0.9 per kind and false alarms 0.1; the held-out half, which is below
+/// that target, to floors just under what it measures, so that a change which loses ground fails.
+#[test]
+fn the_labelled_sentences_raise_their_flags() {
+    let (dev, held_out) = labelled::score(|s| check(s).flags);
+    println!("dev:      {}", dev.line());
+    println!("held-out: {}", held_out.line());
+    for miss in &dev.misses {
+        println!("dev miss: {miss}");
+    }
+    let whole = labelled::Score {
+        risk: dev.risk + held_out.risk,
+        risk_found: dev.risk_found + held_out.risk_found,
+        crime: dev.crime + held_out.crime,
+        crime_found: dev.crime_found + held_out.crime_found,
+        none: dev.none + held_out.none,
+        false_alarms: dev.false_alarms + held_out.false_alarms,
+        misses: Vec::new(),
+    };
+    println!("whole:    {}", whole.line());
+    for (name, half) in [("dev", &dev), ("held-out", &held_out)] {
+        assert!(half.risk >= 30 && half.crime >= 20 && half.none >= 30, "{name}: too few sentences");
+    }
+    for (name, score) in [("dev", &dev), ("whole set", &whole)] {
+        assert!(score.risk_recall() >= 0.9, "{name}: {}", score.line());
+        assert!(score.crime_recall() >= 0.9, "{name}: {}", score.line());
+        assert!(score.false_alarm_rate() <= 0.1, "{name}: {}", score.line());
+    }
+    assert!(held_out.risk_recall() >= 0.85, "held-out: {}", held_out.line());
+    assert!(held_out.crime_recall() >= 0.85, "held-out: {}", held_out.line());
+    assert!(held_out.false_alarm_rate() <= 0.1, "held-out: {}", held_out.line());
+}
+
+#[test]
+fn crimes_told_in_passing_and_risks_to_others_are_flagged() {
+    use super::Flag::{IncidentReport as R, Safeguarding as S};
+    expect_flags(&[
+        ("A van has been going round our estate at night stealing catalytic converters", &[R]),
+        ("a man selling drugs by the swings every night", &[R]),
+        ("the little boy next door is left on his own all night", &[S]),
+        ("her carer takes her pension every week", &[S]),
+        ("older lads on our estate are paying my son to carry packages", &[S]),
+    ]);
 }

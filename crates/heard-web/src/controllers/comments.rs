@@ -7,14 +7,18 @@
 //! Before a comment (or a reply, or an edit) is published, it goes through the checks
 //! (`screening`): personal data holds it back on a page showing the found parts, with a choice to
 //! edit it or to post it with those parts removed; flags are stored with the comment, and a comment
-//! that raised any is followed by a page with the guidance it calls for (`posted`).
+//! that raised any is followed by a page with the guidance it calls for (`posted`). One that
+//! suggests someone may be at risk is held for a moderator before anyone else sees it (unless the
+//! operator chose `SafeguardingPolicy::PublishAndFlag`), its author is told so with the support
+//! page's numbers, and moderators are emailed.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::{
-    Comment, CommentSource, DiscussionRef, Guideline, NewComment, ReportOutcome, Status, Visibility,
+    CheckFlag, Comment, CommentSource, DiscussionRef, Guideline, NewComment, ReportOutcome, Status,
+    Visibility,
 };
 use serde::Deserialize;
 
@@ -26,7 +30,8 @@ use crate::auth::{Posted, Visitor, local_path, sha256_hex};
 use crate::format::{paragraphs, query_escape, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action, EDIT_WINDOW_SECS};
-use crate::{AppState, WebError};
+use crate::settings::SafeguardingPolicy;
+use crate::{AppState, WebError, notify};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -246,6 +251,7 @@ pub async fn post(
         );
     }
     let guidance = Guidance::of(&flags);
+    let hold = holds(&state, guidance);
     let new = NewComment {
         discussion_id: d.id,
         parent_id: parent.as_ref().map(|p| p.id),
@@ -255,19 +261,29 @@ pub async fn post(
         source: CommentSource::Web,
         flags,
     };
-    let id = store.add_comment(&new).await?;
+    let id = if hold { store.add_held_comment(&new).await? } else { store.add_comment(&new).await? };
     tracing::info!(
         comment.id = id,
         discussion.id = d.id,
         reply = parent.is_some(),
         redacted = choice == Choice::Redact,
         flagged = guidance.any(),
+        held = hold,
         "comment posted"
     );
+    if guidance.safeguarding {
+        notify::safeguarding_raised(&state, id, &d.title, hold).await;
+    }
     // A new comment shows first on the discussion's first page; a reply shows under its parent,
     // on the page the resident replied from.
     let to = if parent.is_some() { compose.return_to.clone() } else { base };
     Ok(after_posting(id, &to, guidance, false))
+}
+
+/// Whether a comment with these flags is held for a moderator before anyone else sees it: when it
+/// suggests someone may be at risk, unless the operator chose to publish and flag such comments.
+fn holds(state: &AppState, guidance: Guidance) -> bool {
+    guidance.safeguarding && state.settings().safeguarding == SafeguardingPolicy::Hold
 }
 
 /// Where an author goes once their words are published: to them in the discussion, or first to
@@ -287,6 +303,8 @@ fn after_posting(id: i64, to: &str, guidance: Guidance, edited: bool) -> Respons
 struct PostedPage {
     nav: Nav,
     title: &'static str,
+    /// Held for a moderator because someone may be at risk: nobody else sees it yet.
+    held: bool,
     guidance: Guidance,
     comment_href: String,
     /// "comment" or "reply".
@@ -313,14 +331,19 @@ pub async fn posted(
     if visitor.user_id() != Some(comment.author.id) || comment.deleted {
         return Ok(Redirect::to(&comment_href).into_response());
     }
-    let title = match (query.edited == "1", comment.parent_id.is_some()) {
-        (true, _) => "Your changes are saved",
-        (false, true) => "Your reply is posted",
-        (false, false) => "Your comment is posted",
+    let held = comment.visibility == Visibility::Held && comment.flags.contains(&CheckFlag::Safeguarding);
+    let title = match (held, query.edited == "1", comment.parent_id.is_some()) {
+        (true, true, _) => "Your changes are saved, and waiting for a moderator",
+        (true, false, true) => "Your reply is waiting for a moderator",
+        (true, false, false) => "Your comment is waiting for a moderator",
+        (false, true, _) => "Your changes are saved",
+        (false, false, true) => "Your reply is posted",
+        (false, false, false) => "Your comment is posted",
     };
     let page = PostedPage {
         nav: Nav::for_visitor(&visitor),
         title,
+        held,
         guidance: Guidance::of(&comment.flags),
         comment_href,
         noun: if comment.parent_id.is_some() { "reply" } else { "comment" },
@@ -401,14 +424,23 @@ pub async fn edit(
             format!("You have posted a lot in a short time. {}", limited_message(wait)),
         );
     }
-    state.store().edit_comment(id, &body, &flags, now).await?;
     let guidance = Guidance::of(&flags);
+    let hold = holds(&state, guidance);
+    if hold {
+        state.store().edit_and_hold_comment(id, &body, &flags, now).await?;
+    } else {
+        state.store().edit_comment(id, &body, &flags, now).await?;
+    }
     tracing::info!(
         comment.id = id,
         redacted = choice == Choice::Redact,
         flagged = guidance.any(),
+        held = hold,
         "comment edited"
     );
+    if guidance.safeguarding {
+        notify::safeguarding_raised(&state, id, &d.title, hold).await;
+    }
     Ok(after_posting(id, &compose.return_to, guidance, true))
 }
 

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use heard_store::{Account, Comment, CommentSort, Discussion, Role, Status, Timestamp, Visibility};
+use heard_store::{
+    Account, CheckFlag, Comment, CommentSort, Discussion, Role, Status, Timestamp, Visibility,
+};
 use serde::Deserialize;
 
 use super::render;
@@ -93,6 +95,8 @@ pub struct CommentView {
     pub edited: Option<String>,
     /// Shown instead of the text of a deleted or held comment.
     pub placeholder: Option<&'static str>,
+    /// Held for a moderator, and shown to its author with a note saying nobody else sees it.
+    pub held_for_author: bool,
     /// The guideline (anchor and title) a moderator hid the comment for.
     pub hidden: Option<(&'static str, &'static str)>,
     pub pinned: bool,
@@ -189,9 +193,15 @@ pub async fn show(
         threads: comments
             .threads
             .iter()
+            .filter(|t| !withheld(&t.comment, &viewer))
             .map(|t| ThreadView {
                 comment: comment_view(&t.comment, &viewer),
-                replies: t.replies.iter().map(|r| comment_view(r, &viewer)).collect(),
+                replies: t
+                    .replies
+                    .iter()
+                    .filter(|r| !withheld(r, &viewer))
+                    .map(|r| comment_view(r, &viewer))
+                    .collect(),
             })
             .collect(),
         page,
@@ -248,6 +258,17 @@ struct Viewer<'a> {
     agreed: &'a HashSet<i64>,
 }
 
+/// Whether `c` is left out of the page for this viewer: a comment held because someone may be at
+/// risk is seen by its author and moderators only; to everyone else it has not been posted.
+fn withheld(c: &Comment, viewer: &Viewer) -> bool {
+    c.visibility == Visibility::Held
+        && !c.deleted
+        && c.flags.contains(&CheckFlag::Safeguarding)
+        && !viewer
+            .account
+            .is_some_and(|a| a.user.id == c.author.id || policy::allows(a.user.role, Action::Moderate))
+}
+
 fn comment_view(c: &Comment, viewer: &Viewer) -> CommentView {
     let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let me = viewer.account;
@@ -266,7 +287,7 @@ fn comment_view(c: &Comment, viewer: &Viewer) -> CommentView {
         edited: c.edited_at.filter(|_| public).map(|at| at.ago(viewer.now)),
         placeholder: if c.deleted {
             Some("This comment was deleted by its author.")
-        } else if c.visibility == Visibility::Held {
+        } else if c.visibility == Visibility::Held && !mine {
             Some("This comment is hidden while a moderator reviews it.")
         } else {
             None
@@ -275,6 +296,7 @@ fn comment_view(c: &Comment, viewer: &Viewer) -> CommentView {
             Visibility::Hidden(g) if !c.deleted => Some((g.key(), g.title())),
             _ => None,
         },
+        held_for_author: mine && !c.deleted && c.visibility == Visibility::Held,
         pinned: c.pinned && public,
         whole: Vec::new(),
         before: Vec::new(),
@@ -292,7 +314,7 @@ fn comment_view(c: &Comment, viewer: &Viewer) -> CommentView {
             && c.visibility == Visibility::Visible
             && me.is_some_and(|a| policy::allows(a.user.role, Action::Pin)),
     };
-    if public {
+    if public || view.held_for_author {
         match preview(&c.body, PREVIEW_CHARS) {
             None => view.whole = owned(paragraphs(&c.body)),
             Some(p) => {

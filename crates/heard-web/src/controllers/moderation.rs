@@ -1,6 +1,8 @@
-//! The moderators' pages: the queue (reported, flagged, hidden, or every comment; by discussion)
-//! with bulk hide and restore, a member's page to block or unblock them, and the moderation log.
-//! Moderators see a hidden comment's words, and can never change them.
+//! The moderators' pages: the queue (safeguarding first, then reported, flagged, hidden, or every
+//! comment; each tab with its count; by discussion) with bulk hide and restore, one comment's page
+//! to decide on it alone, a member's page to block or unblock them, and the moderation log.
+//! Moderators see a hidden comment's words, and can never change them. Hiding a comment emails its
+//! author (when mail is set up and they have an address), naming the guideline.
 
 use std::collections::HashSet;
 
@@ -16,7 +18,7 @@ use crate::auth::{Posted, Visitor};
 use crate::format::{clock_time, paragraphs, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, notify};
 
 /// The most comments the queue lists at once.
 const QUEUE_LIMIT: i64 = 200;
@@ -59,11 +61,14 @@ impl QueuePage {
 struct FilterLink {
     href: String,
     label: &'static str,
+    count: String,
     current: bool,
 }
 
 struct QueueRow {
     id: i64,
+    /// Held by the checks because someone may be at risk, and not yet decided on.
+    held_by_checks: bool,
     author: String,
     author_id: i64,
     badge: &'static str,
@@ -89,7 +94,9 @@ pub async fn queue(
     let session = policy::require(&visitor, Action::Moderate, "/moderation")?;
     let notice = match (query.decision.as_str(), query.changed.parse::<i64>()) {
         ("hide", Ok(n)) => Some(format!("{} hidden.", comments_count(n))),
-        ("restore", Ok(n)) => Some(format!("{} restored, and their reports dealt with.", comments_count(n))),
+        ("restore", Ok(n)) => {
+            Some(format!("{} published or restored, and their reports dealt with.", comments_count(n)))
+        }
         _ => None,
     };
     let form = BulkForm { filter: query.filter, discussion: query.discussion, ..BulkForm::default() };
@@ -127,22 +134,7 @@ pub async fn bulk(State(state): State<AppState>, posted: Posted<BulkForm>) -> Re
     if ids.is_empty() {
         errors.push(FieldError::new("queue", "Tick at least one comment."));
     }
-    let decision = match (form.decision.as_str(), Guideline::parse(&form.guideline)) {
-        ("hide", Some(guideline)) => Some(Decision::Hide(guideline)),
-        ("hide", None) => {
-            errors.push(FieldError::new("guideline", "Choose the guideline the comments break."));
-            None
-        }
-        ("restore", _) if form.note.trim().is_empty() => {
-            errors.push(FieldError::new("note", "Say why the comments are restored."));
-            None
-        }
-        ("restore", _) => Some(Decision::Restore),
-        _ => {
-            errors.push(FieldError::new("decision-hide", "Choose whether to hide or restore the comments."));
-            None
-        }
-    };
+    let decision = decision(&form.decision, &form.guideline, &form.note, "comments", &mut errors);
     let Some(decision) = decision.filter(|_| errors.is_empty()) else {
         let csrf = session.csrf_token.clone();
         let ticked = ids.into_iter().collect();
@@ -159,8 +151,17 @@ pub async fn bulk(State(state): State<AppState>, posted: Posted<BulkForm>) -> Re
         .await;
     };
     let actor = session.account.user.id;
-    let changed = state.store().moderate(&ids, decision, actor, &form.note, state.now()).await?;
-    tracing::info!(moderator.id = actor, changed, decision = form.decision, "moderated comments");
+    let changed = state.store().moderate_comments(&ids, decision, actor, &form.note, state.now()).await?;
+    tracing::info!(
+        moderator.id = actor,
+        changed = changed.len(),
+        decision = form.decision,
+        "moderated comments"
+    );
+    if matches!(decision, Decision::Hide(_)) {
+        notify::comments_hidden(&state, &changed).await;
+    }
+    let changed = changed.len();
     let to = format!(
         "/moderation?filter={}&discussion={}&changed={changed}&decision={}",
         QueueFilter::parse(&form.filter).unwrap_or_default().key(),
@@ -168,6 +169,41 @@ pub async fn bulk(State(state): State<AppState>, posted: Posted<BulkForm>) -> Re
         form.decision
     );
     Ok(Redirect::to(&to).into_response())
+}
+
+/// The decision a form asks for, or the problems with it added to `errors` (`what`: "comments",
+/// or "comment").
+fn decision(
+    decision: &str,
+    guideline: &str,
+    note: &str,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Decision> {
+    let them = if what == "comment" { "it" } else { "them" };
+    match (decision, Guideline::parse(guideline)) {
+        ("hide", Some(guideline)) => Some(Decision::Hide(guideline)),
+        ("hide", None) => {
+            let breaks = if what == "comment" { "breaks" } else { "break" };
+            errors.push(FieldError::new("guideline", format!("Choose the guideline the {what} {breaks}.")));
+            None
+        }
+        ("restore", _) if note.trim().is_empty() => {
+            errors.push(FieldError::new(
+                "note",
+                format!("Say why you publish or restore {them}, for the log."),
+            ));
+            None
+        }
+        ("restore", _) => Some(Decision::Restore),
+        _ => {
+            errors.push(FieldError::new(
+                "decision-hide",
+                format!("Choose whether to hide {them}, or to publish or restore {them}."),
+            ));
+            None
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -184,15 +220,17 @@ async fn queue_page(
     let filter = QueueFilter::parse(&form.filter).unwrap_or_default();
     let discussion = form.discussion.parse::<i64>().ok().filter(|&d| d > 0);
     let items = state.store().moderation_queue(filter, discussion, QUEUE_LIMIT).await?;
+    let counts = state.store().queue_counts(discussion).await?;
     let in_discussion = discussion.map(|d| format!("&discussion={d}")).unwrap_or_default();
     let page = QueuePage {
         nav: Nav::for_visitor(visitor),
         csrf,
-        filters: QueueFilter::ALL
+        filters: counts
             .into_iter()
-            .map(|f| FilterLink {
+            .map(|(f, n)| FilterLink {
                 href: format!("/moderation?filter={}{in_discussion}", f.key()),
                 label: f.label(),
+                count: thousands(n),
                 current: f == filter,
             })
             .collect(),
@@ -224,6 +262,9 @@ fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRo
     } else {
         match c.visibility {
             Visibility::Visible => "Visible".to_owned(),
+            Visibility::Held if item.held_by_checks => {
+                "Held by the checks: nobody else sees it until a moderator decides".to_owned()
+            }
             Visibility::Held => "Held for review after reports".to_owned(),
             Visibility::Hidden(g) => format!("Hidden: {}", g.title()),
         }
@@ -243,6 +284,7 @@ fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRo
     };
     QueueRow {
         id: c.id,
+        held_by_checks: item.held_by_checks && !c.deleted,
         author: c.author.display_name.clone(),
         author_id: c.author.id,
         badge: c.author.role.badge(),
@@ -261,6 +303,140 @@ fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRo
         edited: c.edited_at.is_some(),
         checked: ticked.contains(&c.id),
     }
+}
+
+#[derive(Template)]
+#[template(path = "moderation_comment.html")]
+struct CommentPage {
+    nav: Nav,
+    csrf: String,
+    row: QueueRow,
+    log: Vec<LogRow>,
+    guidelines: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+    decision: String,
+    guideline: String,
+    note: String,
+    return_to: String,
+}
+
+impl CommentPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentQuery {
+    changed: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    decision: String,
+    guideline: String,
+    note: String,
+}
+
+/// One comment, with what is known about it and the form to decide on it alone.
+#[tracing::instrument(skip_all, fields(comment.id = id))]
+pub async fn comment(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    Query(query): Query<CommentQuery>,
+) -> Result<Response, WebError> {
+    let session = policy::require(&visitor, Action::Moderate, &format!("/moderation/comments/{id}"))?;
+    let notice = match query.changed.as_str() {
+        "hide" => {
+            Some("The comment is hidden, and its author told why when they have an email address.".to_owned())
+        }
+        "restore" => Some("The comment is published, and any reports dealt with.".to_owned()),
+        "none" => Some("Nothing changed: the comment was already like that.".to_owned()),
+        _ => None,
+    };
+    let form = DecisionForm::default();
+    comment_page(&state, &visitor, session.csrf_token.clone(), id, form, Vec::new(), notice, StatusCode::OK)
+        .await
+}
+
+/// Hides, or publishes (restores), one comment.
+#[tracing::instrument(skip_all, fields(comment.id = id))]
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<DecisionForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let session = policy::require(&visitor, Action::Moderate, &format!("/moderation/comments/{id}"))?;
+    let mut errors = Vec::new();
+    let Some(decision) = decision(&form.decision, &form.guideline, &form.note, "comment", &mut errors) else {
+        let csrf = session.csrf_token.clone();
+        return comment_page(
+            &state,
+            &visitor,
+            csrf,
+            id,
+            form,
+            errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if state.store().comment(id).await?.is_none() {
+        return Err(WebError::NotFound);
+    }
+    let actor = session.account.user.id;
+    let changed = state.store().moderate_comments(&[id], decision, actor, &form.note, state.now()).await?;
+    tracing::info!(
+        moderator.id = actor,
+        changed = changed.len(),
+        decision = form.decision,
+        "moderated a comment"
+    );
+    if matches!(decision, Decision::Hide(_)) {
+        notify::comments_hidden(&state, &changed).await;
+    }
+    let what = if changed.is_empty() { "none" } else { form.decision.as_str() };
+    Ok(Redirect::to(&format!("/moderation/comments/{id}?changed={what}")).into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn comment_page(
+    state: &AppState,
+    visitor: &Visitor,
+    csrf: String,
+    id: i64,
+    form: DecisionForm,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let item = state.store().queue_item(id).await?.ok_or(WebError::NotFound)?;
+    let log = state.store().comment_log(id).await?;
+    let filter = if item.comment.flags.contains(&heard_store::CheckFlag::Safeguarding) {
+        QueueFilter::Safeguarding
+    } else {
+        QueueFilter::Reported
+    };
+    let page = CommentPage {
+        nav: Nav::for_visitor(visitor),
+        csrf,
+        row: queue_row(&item, &HashSet::new(), state.now()),
+        log: log.iter().map(log_row).collect(),
+        guidelines: Guideline::ALL.into_iter().map(|g| (g.key(), g.title())).collect(),
+        notice,
+        errors,
+        decision: form.decision,
+        guideline: form.guideline,
+        note: form.note,
+        return_to: format!("/moderation?filter={}", filter.key()),
+    };
+    page_response(&page, status, None)
 }
 
 fn comments_count(n: i64) -> String {

@@ -5,7 +5,9 @@
 use axum::http::StatusCode;
 use heard_store::*;
 
-use crate::{Browser, OPEN, Page, TestApp, discussions_app, post_comment};
+use heard_web::{SafeguardingPolicy, Settings};
+
+use crate::{Browser, OPEN, Page, TestApp, discussions_app, discussions_app_with, post_comment};
 
 const WITH_DATA: &str = "The gate is locked at six. Ring me on 07700 900123 or email alex.smith@example.org.";
 const REDACTED: &str =
@@ -220,8 +222,11 @@ async fn incident_guidance_on_postgres() {
     an_incident_report_is_posted_with_the_police_guidance(Backend::Postgres).await;
 }
 
+/// With `--safeguarding publish-and-flag`: posted at once, support first, flagged for moderators.
+/// (Held by default: `safeguarding.rs`.)
 async fn words_about_someone_at_risk_offer_support_and_reach_the_moderators(backend: Backend) {
-    let app = discussions_app(backend).await;
+    let settings = Settings { safeguarding: SafeguardingPolicy::PublishAndFlag, ..Settings::default() };
+    let app = discussions_app_with(backend, settings).await;
     let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
     let ordinary = post_comment(&alice, OPEN, "More benches by the pond, please.", None).await;
     let text = "I have been feeling really suicidal lately, and nobody listens.";
@@ -229,6 +234,8 @@ async fn words_about_someone_at_risk_offer_support_and_reach_the_moderators(back
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let flagged = stored(&app).await.into_iter().find(|c| c.body == text).expect("posted");
     assert_eq!(flagged.flags, [CheckFlag::Safeguarding]);
+    assert_eq!(flagged.visibility, Visibility::Visible, "published at once under this setting");
+    app.get(OPEN).await.shows(text);
     let confirmation = alice.get(page.location()).await;
     confirmation
         .shows("<h1>Your comment is posted</h1>")

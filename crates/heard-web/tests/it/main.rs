@@ -15,6 +15,7 @@ mod password_reset;
 mod personal_data;
 mod responses;
 mod results;
+mod safeguarding;
 mod security;
 mod survey;
 mod taking_part;

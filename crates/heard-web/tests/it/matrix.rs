@@ -29,6 +29,8 @@ enum Act {
     Pin,
     ModerationQueue,
     Hide,
+    ModerationComment,
+    HideOne,
     ModerationLog,
     MemberPage,
     Block,
@@ -75,7 +77,7 @@ enum Act {
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 55] = [
+const MATRIX: [(Act, [Outcome; 5]); 57] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -89,6 +91,8 @@ const MATRIX: [(Act, [Outcome; 5]); 55] = [
     (Act::Pin, [SignIn, Refused, Allowed, Allowed, Allowed]),
     (Act::ModerationQueue, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::Hide, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::ModerationComment, [SignIn, Refused, Refused, Allowed, Allowed]),
+    (Act::HideOne, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::ModerationLog, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::MemberPage, [SignIn, Refused, Refused, Allowed, Allowed]),
     (Act::Block, [SignIn, Refused, Refused, Allowed, Allowed]),
@@ -276,6 +280,11 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
                 ("guideline", "lawful".into()),
             ];
             post("/moderation/comments".into(), fields).await
+        }
+        Act::ModerationComment => browser.get(&format!("/moderation/comments/{}", f.to_hide)).await,
+        Act::HideOne => {
+            let fields = vec![("decision", "hide".into()), ("guideline", "lawful".into())];
+            post(format!("/moderation/comments/{}", f.to_hide), fields).await
         }
         Act::ModerationLog => browser.get("/moderation/log").await,
         Act::MemberPage => browser.get(&format!("/moderation/users/{m}")).await,

@@ -42,7 +42,7 @@ async fn three_reports_hold_a_comment_and_a_moderator_hides_it_with_a_reason(bac
         .shows("This comment is hidden while a moderator reviews it.");
 
     let (moderator, _) = app.signed_in(Role::Moderator, "Mo").await;
-    let queue = moderator.get("/moderation").await;
+    let queue = moderator.get("/moderation?filter=reported").await;
     queue
         .shows("Reported: 1 comment")
         .shows("You are all idiots.")
@@ -57,6 +57,7 @@ async fn three_reports_hold_a_comment_and_a_moderator_hides_it_with_a_reason(bac
                 ("decision", "hide"),
                 ("guideline", "respectful"),
                 ("note", "Name-calling"),
+                ("filter", "reported"),
             ],
         )
         .await;
@@ -164,7 +165,7 @@ async fn bulk_actions_need_a_choice_and_a_reason_and_keep_the_selection_on_an_er
         .post("/moderation/comments", &[("csrf", &token), ("comment", &a), ("decision", "restore")])
         .await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
-    unexplained.shows("Say why the comments are restored.");
+    unexplained.shows("Say why you publish or restore them, for the log.");
     let restored = moderator
         .post(
             "/moderation/comments",
