@@ -260,19 +260,23 @@ async fn the_safeguarding_record_outlives_its_authors_account(backend: Backend) 
     let (alice, alice_id) = app.signed_in(Role::Resident, "Alice").await;
     let kept = posted_id(post(&alice, AT_RISK).await.location());
     let (bea, bea_id) = app.signed_in(Role::Resident, "Bea").await;
-    let wiped = posted_id(post(&bea, "i dont want to be alive anymore").await.location());
+    let asked_to_remove = posted_id(post(&bea, "i dont want to be alive anymore").await.location());
     let now = app.state.now();
-    app.store.delete_account(alice_id, false, now).await.unwrap();
-    app.store.delete_account(bea_id, true, now).await.unwrap();
+    let keep = AccountDeletion { remove_comments: false, ..Default::default() };
+    let remove = AccountDeletion { remove_comments: true, ..Default::default() };
+    app.store.delete_account(alice_id, &keep, now).await.unwrap();
+    // Bea asked for her comments to go; a safeguarding record is kept for the moderators anyway.
+    app.store.delete_account(bea_id, &remove, now).await.unwrap();
     let (mo, _) = app.signed_in(Role::Moderator, "Mo").await;
     let queue = mo.get("/moderation?filter=safeguarding").await;
     queue
         .shows("Safeguarding <span class=\"tab-count\">(2)</span>")
         .shows(AT_RISK)
+        .shows("i dont want to be alive anymore")
         .lacks(">Alice <")
         .lacks(">Bea <");
     assert_eq!(queue.count(">Former member <"), 2, "{}", queue.html);
-    for id in [kept, wiped] {
+    for id in [kept, asked_to_remove] {
         queue.shows(&format!(r#"<a href="/moderation/comments/{id}">"#));
     }
     mo.get(&format!("/moderation/comments/{kept}")).await.shows(AT_RISK).shows("Former member");
