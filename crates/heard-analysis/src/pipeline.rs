@@ -1369,7 +1369,7 @@ mod tests {
         let minilm = crate::embed::ModelInfo {
             mode: crate::embed::Mode::Accurate,
             model: Some("all-MiniLM-L6-v2".into()),
-            sha256: Some("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db".into()),
+            sha256: Some(crate::embed::minilm::model_sha256()),
         };
         let head = |q: &str| stance_head_for(&Question::read(Some(q)), &minilm).is_some();
         assert!(head("Should the council ban cars from the high street?"));

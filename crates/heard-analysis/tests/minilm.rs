@@ -25,15 +25,16 @@ fn model() -> &'static MiniLm {
     static MODEL: OnceLock<MiniLm> = OnceLock::new();
     MODEL.get_or_init(|| {
         let dir = model_dir();
-        MiniLm::load(&dir)
+        MiniLm::load_base(&dir)
             .unwrap_or_else(|e| panic!("loading the model from HEARD_MODEL_DIR={}: {e}", dir.display()))
     })
 }
 
-/// The whole vocabulary's table, distilled once for every test that needs it.
+/// The whole vocabulary's table, distilled once for every test that needs it, from the model
+/// accurate mode runs (as `heard model distill` does).
 fn table() -> &'static StaticTable {
     static TABLE: OnceLock<StaticTable> = OnceLock::new();
-    TABLE.get_or_init(|| StaticTable::distill(model()).expect("distil the static table"))
+    TABLE.get_or_init(|| StaticTable::distill(adapted()).expect("distil the static table"))
 }
 
 #[derive(serde::Deserialize)]
@@ -140,8 +141,8 @@ fn a_batch_gives_the_same_vectors_as_one_text_at_a_time() {
 
 #[test]
 fn static_table_distillation_is_reproducible() {
-    let first = StaticTable::distill_tokens(model(), 1990..2400).expect("distil");
-    let second = StaticTable::distill_tokens(model(), 1990..2400).expect("distil again");
+    let first = StaticTable::distill_tokens(adapted(), 1990..2400).expect("distil");
+    let second = StaticTable::distill_tokens(adapted(), 1990..2400).expect("distil again");
     let bytes = first.to_bytes();
     assert!(bytes == second.to_bytes(), "two distillations gave different bytes");
     assert_eq!(first.info().sha256, second.info().sha256);
@@ -201,4 +202,50 @@ fn fast_mode_downweights_common_tokens() {
     assert!(table.weight(id("the")) < 0.05, "'the' weighs {}", table.weight(id("the")));
     assert!(table.weight(id(",")) < 0.05, "',' weighs {}", table.weight(id(",")));
     assert!(table.weight(id("policing")) > 0.5, "'policing' weighs {}", table.weight(id("policing")));
+}
+
+/// The model accurate mode runs: the package's weights with heard's adapter merged in.
+fn adapted() -> &'static MiniLm {
+    static MODEL: OnceLock<MiniLm> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let adapter = minilm::Adapter::committed().expect("the committed adapter reads");
+        MiniLm::load_with(&model_dir(), Some(&adapter)).expect("load the model with its adapter")
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct AdapterReference {
+    adapter_sha256: String,
+    cases: Vec<AdapterCase>,
+}
+
+#[derive(serde::Deserialize)]
+struct AdapterCase {
+    text: String,
+    vector: Vec<f32>,
+}
+
+/// The adapter's updates, merged into the weights at load, give what the PyTorch model that
+/// trained them gives with the updates applied apart (`train/adapter.py` wrote the reference).
+#[test]
+fn the_adapted_model_matches_its_pytorch_reference() {
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    let path = format!("{dir}/tests/fixtures/minilm_adapter_reference.json");
+    let reference: AdapterReference =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read the fixture")).expect("parse it");
+    let committed = minilm::Adapter::committed().unwrap();
+    assert_eq!(reference.adapter_sha256, committed.sha256, "the reference was made with another adapter");
+    let texts: Vec<&str> = reference.cases.iter().map(|c| c.text.as_str()).collect();
+    let ours = adapted().embed(&texts).expect("embed");
+    let bare = model().embed(&texts).expect("embed");
+    for (i, case) in reference.cases.iter().enumerate() {
+        let similarity = cosine(ours.row(i), &case.vector);
+        assert!(similarity > 0.9999, "{:?}: cosine {similarity} with the reference", case.text);
+        // And the adapter does change the vectors: a merge that silently did nothing would pass
+        // the line above only if training had not moved them.
+        assert!(cosine(bare.row(i), &case.vector) < 0.999, "{:?}: the adapter changed nothing", case.text);
+    }
+    let info = adapted().info();
+    assert_ne!(info.sha256.as_deref(), Some(minilm::WEIGHTS_SHA256), "the adapted model names its own weights");
+    assert!(info.model.as_deref().unwrap().contains(&committed.sha256[..12]), "{info:?}");
 }

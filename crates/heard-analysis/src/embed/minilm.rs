@@ -50,7 +50,7 @@ pub fn model_files(dir: &Path) -> Result<ModelInfo, EmbedError> {
     for (file, expected) in MODEL_FILES {
         verify_file(dir, file, expected)?;
     }
-    Ok(accurate_info())
+    Ok(info_with(None))
 }
 
 /// The sha256 of a file, as lower-case hex.
@@ -83,8 +83,19 @@ pub struct MiniLm {
 }
 
 impl MiniLm {
-    /// Loads the model from a directory made by `heard model install`, checking every file.
+    /// Loads the model from a directory made by `heard model install`, checking every file, with
+    /// heard's adapter ([`Adapter::in_use`]) merged into its weights: the model accurate mode runs.
     pub fn load(dir: &Path) -> Result<MiniLm, EmbedError> {
+        MiniLm::load_with(dir, Adapter::in_use()?.as_ref())
+    }
+
+    /// Loads the model as its package publishes it, with no adapter: what sentence-transformers
+    /// computes (the reference the tests hold it to), and what adapters are trained from.
+    pub fn load_base(dir: &Path) -> Result<MiniLm, EmbedError> {
+        MiniLm::load_with(dir, None)
+    }
+
+    pub fn load_with(dir: &Path, adapter: Option<&Adapter>) -> Result<MiniLm, EmbedError> {
         for (file, expected) in &MODEL_FILES[1..] {
             verify_file(dir, file, expected)?;
         }
@@ -110,9 +121,9 @@ impl MiniLm {
                 config.vocab_size
             )));
         }
-        let bert =
-            Bert::load(&weights, &config).map_err(|e| EmbedError::Load(format!("model.safetensors: {e}")))?;
-        Ok(MiniLm { tokenizer, bert, info: accurate_info() })
+        let bert = Bert::load(&weights, &config, adapter)
+            .map_err(|e| EmbedError::Load(format!("model.safetensors: {e}")))?;
+        Ok(MiniLm { tokenizer, bert, info: info_with(adapter) })
     }
 
     pub fn tokenizer(&self) -> &WordPiece {
@@ -194,7 +205,89 @@ impl Embedder for MiniLm {
 }
 
 fn accurate_info() -> ModelInfo {
-    ModelInfo { mode: Mode::Accurate, model: Some(MODEL_NAME.into()), sha256: Some(WEIGHTS_SHA256.into()) }
+    match Adapter::in_use() {
+        Ok(adapter) => info_with(adapter.as_ref()),
+        Err(_) => info_with(None),
+    }
+}
+
+/// What a run's outputs say ran: the package's model, and the adapter when one is merged. The
+/// checksum names the weights as run, so a head trained on one adapter's vectors is never used
+/// with another's.
+fn info_with(adapter: Option<&Adapter>) -> ModelInfo {
+    let (model, sha256) = match adapter {
+        None => (MODEL_NAME.to_string(), WEIGHTS_SHA256.to_string()),
+        Some(adapter) => (
+            format!("{MODEL_NAME} with heard's adapter {}", &adapter.sha256[..12]),
+            sha256_hex(format!("{WEIGHTS_SHA256}+{}", adapter.sha256).as_bytes()),
+        ),
+    };
+    ModelInfo { mode: Mode::Accurate, model: Some(model), sha256: Some(sha256) }
+}
+
+/// The checksum of the weights accurate mode runs (the package's, with heard's adapter merged):
+/// what the static table is distilled from, and what the stance heads are keyed by.
+pub fn model_sha256() -> String {
+    accurate_info().sha256.unwrap_or_default()
+}
+
+/// heard's low-rank adapter for all-MiniLM-L6-v2 (`heads/minilm-adapter.safetensors`), made by
+/// `cargo xtask train adapter` from the packaged weights and IBM ArgKP train: for each dense
+/// layer it names, `lora_b @ lora_a` (scale included) is added to the layer's weight at load, so
+/// it costs nothing per text.
+const COMMITTED_ADAPTER: &[u8] = include_bytes!("../../heads/minilm-adapter.safetensors");
+
+/// Names an adapter file to use instead of the committed one, or `none` for the bare model:
+/// for training experiments, measured with `heard eval`.
+pub const ADAPTER_ENV: &str = "HEARD_MINILM_ADAPTER";
+
+pub struct Adapter {
+    tensors: std::collections::HashMap<String, Tensor>,
+    pub sha256: String,
+}
+
+impl Adapter {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Adapter, EmbedError> {
+        let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)
+            .map_err(|e| EmbedError::Load(format!("the adapter: {e}")))?;
+        if tensors.is_empty() {
+            return Err(EmbedError::Load("the adapter holds no tensors".into()));
+        }
+        Ok(Adapter { tensors, sha256: sha256_hex(bytes) })
+    }
+
+    /// The adapter accurate mode merges: the committed one, unless `HEARD_MINILM_ADAPTER` names
+    /// another file (or `none`).
+    pub fn in_use() -> Result<Option<Adapter>, EmbedError> {
+        match std::env::var_os(ADAPTER_ENV).filter(|v| !v.is_empty()) {
+            Some(v) if v == "none" => Ok(None),
+            Some(path) => {
+                let path = PathBuf::from(path);
+                let bytes = std::fs::read(&path).map_err(|e| load_error(&path, e))?;
+                Adapter::from_bytes(&bytes).map(Some)
+            }
+            None => Adapter::committed().map(Some),
+        }
+    }
+
+    /// The adapter committed with this build.
+    pub fn committed() -> Result<Adapter, EmbedError> {
+        Adapter::from_bytes(COMMITTED_ADAPTER)
+    }
+
+    /// `weight` (out x in) with this adapter's low-rank update for the layer `name` added.
+    fn adapt(&self, name: &str, weight: Tensor) -> candle_core::Result<Tensor> {
+        let (Some(a), Some(b)) =
+            (self.tensors.get(&format!("{name}.lora_a")), self.tensors.get(&format!("{name}.lora_b")))
+        else {
+            return Ok(weight);
+        };
+        let update = b.to_dtype(DType::F32)?.matmul(&a.to_dtype(DType::F32)?)?;
+        if update.dims() != weight.dims() {
+            candle_core::bail!("the adapter for {name} is {:?}, the layer {:?}", update.dims(), weight.dims());
+        }
+        weight + update
+    }
 }
 
 fn existing(dir: &Path, file: &'static str) -> Result<PathBuf, EmbedError> {
@@ -290,7 +383,7 @@ struct Bert {
 }
 
 impl Bert {
-    fn load(weights: &[u8], config: &BertConfig) -> candle_core::Result<Bert> {
+    fn load(weights: &[u8], config: &BertConfig, adapter: Option<&Adapter>) -> candle_core::Result<Bert> {
         if config.hidden_act != "gelu" || config.position_embedding_type != "absolute" {
             candle_core::bail!(
                 "unsupported config: hidden_act {:?}, position_embedding_type {:?}",
@@ -333,7 +426,11 @@ impl Bert {
             let mut weights = Vec::with_capacity(names.len());
             let mut bias = Vec::with_capacity(out * names.len());
             for name in names {
-                weights.push(take(&format!("{name}.weight"), &[out, inp])?);
+                let weight = take(&format!("{name}.weight"), &[out, inp])?;
+                weights.push(match adapter {
+                    Some(adapter) => adapter.adapt(name, weight)?,
+                    None => weight,
+                });
                 bias.extend(take(&format!("{name}.bias"), &[out])?.to_vec1::<f32>()?);
             }
             // (out * names, in) -> (in, out * names), contiguous.

@@ -59,6 +59,8 @@ pub struct StaticTable {
     vectors: Vec<f32>,
     /// One SIF weight per token.
     weights: Vec<f32>,
+    /// The checksum of the weights it was distilled from (`MiniLm`'s, adapter included).
+    source_sha256: String,
     info: ModelInfo,
 }
 
@@ -114,7 +116,8 @@ impl StaticTable {
             }
         }
         let weights = sif_weights(&tokenizer);
-        let mut table = StaticTable { tokenizer, dim, vectors, weights, info: fast_info(None) };
+        let source_sha256 = model.info().sha256.clone().unwrap_or_default();
+        let mut table = StaticTable { tokenizer, dim, vectors, weights, source_sha256, info: fast_info(None) };
         table.info = fast_info(Some(minilm::sha256_hex(&table.to_bytes())));
         Ok(table)
     }
@@ -145,7 +148,7 @@ impl StaticTable {
         metadata.insert("format".into(), FORMAT.into());
         metadata.insert("model".into(), TABLE_NAME.into());
         metadata.insert("recipe".into(), recipe().into());
-        metadata.insert("source_sha256".into(), minilm::WEIGHTS_SHA256.into());
+        metadata.insert("source_sha256".into(), self.source_sha256.clone().into());
         metadata.insert("vocab".into(), self.tokenizer.tokens().collect::<Vec<_>>().join("\n").into());
         let header = serde_json::json!({
             "__metadata__": metadata,
@@ -200,7 +203,7 @@ impl StaticTable {
             return Err(format!("not a static table of this heard (format {format:?}, expected {FORMAT})"));
         }
         if metadata.get("recipe").map(String::as_str) != Some(recipe().as_str())
-            || metadata.get("source_sha256").map(String::as_str) != Some(minilm::WEIGHTS_SHA256)
+            || metadata.get("source_sha256") != Some(&minilm::model_sha256())
         {
             return Err("the table was distilled by another version of heard or from other weights; \
                         run `heard model distill` again"
@@ -227,7 +230,15 @@ impl StaticTable {
             ));
         }
         let dim = vector_shape[1];
-        Ok(StaticTable { tokenizer, dim, vectors, weights, info: fast_info(Some(minilm::sha256_hex(bytes))) })
+        let source_sha256 = minilm::model_sha256();
+        Ok(StaticTable {
+            tokenizer,
+            dim,
+            vectors,
+            weights,
+            source_sha256,
+            info: fast_info(Some(minilm::sha256_hex(bytes))),
+        })
     }
 }
 

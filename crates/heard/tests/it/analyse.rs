@@ -335,7 +335,7 @@ fn discovery_finds_the_planted_themes_in_every_mode() {
 #[test]
 fn eval_on_the_gambling_set_holds_its_measured_quality() {
     for (mode, floors) in
-        [("accurate", [0.48, 0.30, 0.80]), ("fast", [0.48, 0.30, 0.80]), ("lexical", [0.40, 0.22, 0.80])]
+        [("accurate", [0.56, 0.35, 0.84]), ("fast", [0.52, 0.34, 0.84]), ("lexical", [0.40, 0.22, 0.80])]
     {
         eval_holds_floors("themefinder", &gambling(), 2, mode, floors);
     }
@@ -365,10 +365,12 @@ fn argkp() -> PathBuf {
 
 /// ArgKP's dev motions, which nothing in the engine was tuned or trained on: real arguments for
 /// and against a motion. Stance there was 0.30 with cue words alone; the trained head lifts it.
+/// heard's adapter lifted accurate mode's map F1 from 0.383 to 0.432 and discover F1 from 0.354 to
+/// 0.416; the floors hold that.
 #[test]
 fn eval_on_argkp_dev_holds_its_measured_quality() {
     for (mode, floors) in
-        [("accurate", [0.35, 0.30, 0.65]), ("fast", [0.35, 0.30, 0.58]), ("lexical", [0.28, 0.22, 0.35])]
+        [("accurate", [0.41, 0.39, 0.67]), ("fast", [0.37, 0.35, 0.58]), ("lexical", [0.28, 0.22, 0.35])]
     {
         eval_holds_floors("argkp", &argkp(), 4, mode, floors);
     }
