@@ -238,10 +238,11 @@ pub fn opening_claim(point: &str) -> Option<String> {
     })
 }
 
-/// Words a claim's opening ends before: where a subordinate clause begins...
+/// Words a claim's opening ends before: where a subordinate clause begins... ("and" is not one:
+/// it joins nouns as often as clauses, "Violence against women and girls".)
 const CLAUSE_STARTS: &[&str] = &[
     "that", "which", "who", "where", "when", "because", "so", "before", "after", "until", "while", "if",
-    "unless", "since", "as", "than",
+    "unless", "since", "as", "than", "once",
 ];
 /// ...or a phrase.
 const PHRASE_STARTS: &[&str] = &["in", "on", "at", "by", "for", "with", "from"];
@@ -391,6 +392,10 @@ mod tests {
             "the shortest opening before a phrase"
         );
         assert_eq!(opening("When I reported my stolen bike by phone, nobody followed it up at all."), None);
+        assert_eq!(
+            opening("Tell us what happens to a report once it is made."),
+            Some("Tell us what happens to a report".into())
+        );
         assert_eq!(
             opening("Reform has been promised many times before, and I do not support this plan at all."),
             Some("Reform has been promised many times".into()),

@@ -809,10 +809,17 @@ fn discover(
             let claim = central_points()
                 .find_map(|&i| label::claim(texts[i]))
                 .or_else(|| central_points().find_map(|&i| label::opening_claim(texts[i])));
+            // The description is one whole sentence of the theme's, the closest to its centre
+            // that reads on its own; a list of its key phrases only when none does.
+            let sentence = central_points()
+                .find(|&&i| text::reads_alone(texts[i]) && text::word_count(texts[i]) <= 30)
+                .map(|&i| redact(texts[i]).trim().to_string());
             ThemeModel {
                 id: theme_id(c),
                 label: claim.unwrap_or_else(|| label::title(&phrases[c])),
-                description: describe(&keywords, central.map(|i| redact(texts[i])).as_deref()),
+                description: sentence.unwrap_or_else(|| {
+                    describe(&keywords, central.map(|i| redact(texts[i])).as_deref())
+                }),
                 kind: ThemeKind::Discovered,
                 vector,
                 keywords,
@@ -883,7 +890,8 @@ fn cut_to_themes(dendrogram: &cluster::Dendrogram, k: usize, min_size: usize) ->
         .collect()
 }
 
-/// A one-line description: what the responses talk about, and a typical point in their words.
+/// A one-line description for a theme none of whose central sentences reads on its own: what the
+/// responses talk about, and a typical point in their words.
 fn describe(keywords: &[String], central: Option<&str>) -> String {
     let topics = match keywords.len() {
         0 => String::new(),
@@ -1457,5 +1465,48 @@ mod tests {
             assert!(count >= 10, "{theme} covers only {count} of 12: {:#?}", analysis.mapping);
         }
         assert!(lighting.0 != patrols.0 && patrols.0 != gates.0 && lighting.0 != gates.0);
+    }
+
+    #[test]
+    fn a_theme_is_described_by_one_of_its_own_sentences() {
+        let lighting = [
+            "The street lighting on the canal path is broken again.",
+            "Please put more street lighting along the canal path.",
+            "Street lighting on the canal path is far too dim.",
+        ];
+        let buses = [
+            "The night buses from the station are always late.",
+            "We need more night buses running from the station.",
+            "Night buses from the station never come on time.",
+        ];
+        let mut texts = Vec::new();
+        for i in 0..10 {
+            texts.push(lighting[i % 3].to_string());
+            texts.push(buses[i % 3].to_string());
+        }
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let lexical = Lexical::fit(refs.iter().copied());
+        let analysis =
+            analyse(&input(&refs), &lexical, &Options { themes: Some(2), ..Options::default() }, &()).unwrap();
+        let discovered: Vec<&Theme> =
+            analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).collect();
+        assert_eq!(discovered.len(), 2, "{:#?}", analysis.themes);
+        for theme in discovered {
+            assert!(
+                lighting.contains(&theme.topic_description.as_str())
+                    || buses.contains(&theme.topic_description.as_str()),
+                "{:?} is not one of its responses' sentences",
+                theme.topic_description
+            );
+        }
+        // Fragments that do not read as sentences leave the key phrases to describe the theme.
+        let fragments: Vec<&str> = ["canal path lighting", "night buses late"].repeat(10);
+        let lexical = Lexical::fit(fragments.iter().copied());
+        let analysis =
+            analyse(&input(&fragments), &lexical, &Options { themes: Some(2), ..Options::default() }, &())
+                .unwrap();
+        for theme in analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered) {
+            assert!(theme.topic_description.starts_with("Responses about"), "{:?}", theme.topic_description);
+        }
     }
 }
