@@ -873,11 +873,11 @@ async fn staff_event_page(
 }
 
 /// Why notes from this event cannot go into the register today, if they cannot: the rule every
-/// channel's staff entry shares (not before the event has happened; none after the consultation has
-/// closed, which only letters posted in time escape).
+/// channel's staff entry shares (not before the event has happened, nor for an event held after the
+/// consultation closed; notes of one held in time are taken however late they are written up).
 fn notes_problem(state: &AppState, c: &Consultation, e: &Event) -> Option<String> {
     let s = &c.summary;
-    received_problem(ResponseChannel::Event, e.details.on_date, s.opens_on, s.closes_on, state.now().date())
+    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.now().date())
         .map(|why| format!("Notes from this event cannot be recorded: its day, {why}."))
 }
 
