@@ -492,6 +492,7 @@ pub async fn close_confirm(
             c.summary.closes_on.long()
         ),
         "Its discussions and survey stop taking comments and answers at once.".into(),
+        "Events after today are no longer offered for registration.".into(),
         format!(
             "Emails, letters, calls and event notes received by {yesterday} can still be entered; anything \
              received today or later is refused as late."

@@ -146,3 +146,58 @@ async fn an_earlier_closing_date_is_checked_on_sqlite() {
 async fn an_earlier_closing_date_is_checked_on_postgres() {
     an_earlier_closing_date_names_what_arrived_after_it(Backend::Postgres).await;
 }
+
+async fn a_closed_consultation_no_longer_invites_registrations_for_its_events(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let parks = app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.id;
+    let event = NewEvent {
+        title: "Walk in the park".into(),
+        format: EventFormat::InPerson,
+        on_date: Date::parse_iso("2025-03-20").unwrap(),
+        starts_at: "18:00".into(),
+        ends_at: "19:00".into(),
+        venue: "The bandstand".into(),
+        joining_link: String::new(),
+        accessibility: String::new(),
+        capacity: 50,
+        description: String::new(),
+    };
+    let id = app.store.create_event(parks, &event, None, app.state.now()).await.unwrap();
+    const EVENTS: &str = "/consultations/parks/events";
+    let register = format!("{EVENTS}/{id}/register");
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    let page = alice.submit(EVENTS, &register, &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    app.get("/consultations/parks").await.shows("See the events and register your interest");
+
+    let staff = host(&app).await;
+    assert_eq!(staff.submit(CLOSE, CLOSE, &[]).await.status, StatusCode::SEE_OTHER);
+
+    let public = app.get(EVENTS).await;
+    public
+        .shows("This consultation closed on 28 February 2025, so its events no longer take registrations.")
+        .shows("Walk in the park")
+        .lacks("Register interest");
+    app.get("/consultations/parks").await.lacks("register your interest");
+    let form = app.get(&register).await;
+    form.shows("This consultation has closed").lacks(r#"name="email""#);
+    // Alice keeps her place, and can still give it back.
+    alice.get(EVENTS).await.shows("You have registered your interest").shows("Cancel my place");
+    // A registration sent anyway is refused, and nothing is added.
+    let (bob, _) = app.signed_in(Role::Resident, "Bob").await;
+    let token = bob.get(EVENTS).await.csrf();
+    let refused = bob.post(&register, &[("csrf", &token)]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    refused.shows("It closed on 28 February 2025, so its events no longer take registrations.");
+    assert_eq!(app.store.registrations(id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn closed_consultation_events_take_no_registrations_on_sqlite() {
+    a_closed_consultation_no_longer_invites_registrations_for_its_events(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn closed_consultation_events_take_no_registrations_on_postgres() {
+    a_closed_consultation_no_longer_invites_registrations_for_its_events(Backend::Postgres).await;
+}
