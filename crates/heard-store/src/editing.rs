@@ -273,8 +273,10 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let detail = format!("closing date brought forward from {} to {}", closes_on.long(), yesterday.long());
-        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::CloseConsultation, &detail).await?;
+        let detail =
+            format!("closing date brought forward from {} to {}", closes_on.long(), yesterday.long());
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::CloseConsultation, &detail)
+            .await?;
         tx.commit().await?;
         Ok(Some(yesterday))
     }
@@ -282,7 +284,11 @@ impl Store {
     /// What the register holds received after `day`, by channel (channels with none left out):
     /// what a closing date brought forward to `day` would leave late. Counted as the register counts
     /// (residents' comments not deleted, every other response).
-    pub async fn received_after(&self, consultation_id: i64, day: Date) -> Result<Vec<(ResponseChannel, i64)>> {
+    pub async fn received_after(
+        &self,
+        consultation_id: i64,
+        day: Date,
+    ) -> Result<Vec<(ResponseChannel, i64)>> {
         let next_day = day.add_days(1).start();
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT channel, COUNT(*) FROM ( \

@@ -691,7 +691,10 @@ pub(crate) const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, 
 macro_rules! discussion_closes_on {
     ($consultation:literal) => {
         concat!(
-            "CASE WHEN ", $consultation, ".closes_on < d.closes_on THEN ", $consultation,
+            "CASE WHEN ",
+            $consultation,
+            ".closes_on < d.closes_on THEN ",
+            $consultation,
             ".closes_on ELSE d.closes_on END AS closes_on"
         )
     };

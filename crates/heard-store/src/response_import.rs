@@ -261,12 +261,7 @@ pub fn check_import(rows: &[ImportRow], opens_on: Date, closes_on: Date, today: 
 
 /// Why a response received on `received` cannot be entered, if it cannot: the one rule staff entry,
 /// event notes and the bulk import share, the same for every channel.
-pub fn received_problem(
-    received: Date,
-    opens_on: Date,
-    closes_on: Date,
-    today: Date,
-) -> Option<String> {
+pub fn received_problem(received: Date, opens_on: Date, closes_on: Date, today: Date) -> Option<String> {
     if received > today {
         Some(format!("{} is in the future", received.long()))
     } else if received < opens_on {

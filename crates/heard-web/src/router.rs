@@ -76,7 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/new", get(backoffice::new_form).post(backoffice::create))
         .route("/admin/consultations/{slug}", get(backoffice::hub))
         .route("/admin/consultations/{slug}/edit", get(backoffice::edit_form).post(backoffice::update))
-        .route("/admin/consultations/{slug}/publish", get(backoffice::publish_confirm).post(backoffice::publish))
+        .route(
+            "/admin/consultations/{slug}/publish",
+            get(backoffice::publish_confirm).post(backoffice::publish),
+        )
         .route(
             "/admin/consultations/{slug}/publish-results",
             get(backoffice::publish_results_confirm).post(backoffice::publish_results),

@@ -184,8 +184,12 @@ async fn an_import_is_written_whole(store: Store) {
                 email,2025-02-13,individual,,,Too late
 ";
     let late = parse_response_csv(late.as_bytes()).unwrap();
-    let problems: Vec<String> = check_import(&late, opens, closes, after).iter().map(|p| p.to_string()).collect();
-    assert_eq!(problems, ["row 2: received: 13 February 2025 is after the consultation closed on 12 February 2025"]);
+    let problems: Vec<String> =
+        check_import(&late, opens, closes, after).iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        ["row 2: received: 13 February 2025 is after the consultation closed on 12 February 2025"]
+    );
     assert!(check_import(&rows, opens, closes, day("2025-02-12")).is_empty());
     assert_eq!(store.import_responses(consultation, &rows, None).await.unwrap(), 2);
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 2);

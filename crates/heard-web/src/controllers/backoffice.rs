@@ -331,7 +331,8 @@ pub async fn update(
         if !late.is_empty() && !confirmed {
             let errors = vec![FieldError::new("closes_on", late_message(&late, new_closes))];
             let confirm = Some(new_closes.to_string());
-            return form_page_confirming(&state, &visitor, session, Some(c.summary), form, errors, confirm).await;
+            return form_page_confirming(&state, &visitor, session, Some(c.summary), form, errors, confirm)
+                .await;
         }
     }
     match state.store().update_consultation(c.summary.id, &edit, session.account.user.id, state.now()).await {
@@ -418,8 +419,11 @@ pub async fn publish_confirm(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/publish"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/publish"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     if c.summary.published {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
@@ -478,8 +482,11 @@ pub async fn close_confirm(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/close"))?;
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/close"),
+    )?;
     let c = staff_consultation(&state, &slug).await?;
     let today = state.now().date();
     if c.summary.stage(today) != Stage::Open {
@@ -572,7 +579,9 @@ pub async fn publish_results_confirm(
         );
     }
     items.push(match runs {
-        0 => "No analysis is in the results yet: put one in from the analysis pages to show its themes.".into(),
+        0 => {
+            "No analysis is in the results yet: put one in from the analysis pages to show its themes.".into()
+        }
         n => format!(
             "{n} {} put in the results: themes with their counts and positions, approved quotes and \
              \u{201c}you said, we did\u{201d}.",
@@ -583,7 +592,8 @@ pub async fn publish_results_confirm(
         heading: "Publish the results?",
         lead: "Publishing the results makes this public:",
         items,
-        after: "Names, email addresses and what people wrote stay private, except quotes you approved.".into(),
+        after: "Names, email addresses and what people wrote stay private, except quotes you approved."
+            .into(),
         action: format!("/admin/consultations/{slug}/publish-results"),
         button: "Publish results",
         ..blank_confirm(&visitor, session, c.summary)

@@ -321,10 +321,8 @@ pub async fn register(
             format!("It closed on {}, so its events no longer take registrations.", closes_on.long()),
         ),
     };
-    let mut said_lines = vec![
-        format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
-        said,
-    ];
+    let mut said_lines =
+        vec![format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)), said];
     if outcome == Registration::Registered {
         let link = format!(
             "{}/consultations/{slug}/events/{}/cancel/{cancel_key}",

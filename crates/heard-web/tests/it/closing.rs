@@ -46,11 +46,18 @@ async fn close_now_asks_first_then_closes_and_logs(backend: Backend) {
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     let log = app.store.staff_log(parks.id).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action == StaffAction::CloseConsultation).count(), 1);
-    assert_eq!(app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.closes_on.to_string(), "2025-02-28");
+    assert_eq!(
+        app.store.consultation_by_slug("parks").await.unwrap().unwrap().summary.closes_on.to_string(),
+        "2025-02-28"
+    );
     assert_eq!(staff.get(CLOSE).await.status, StatusCode::SEE_OTHER, "nothing to confirm once closed");
     // A draft cannot be closed: it was never open.
     let created = staff
-        .submit("/admin/consultations/new", "/admin/consultations/new", &crate::backoffice::consultation_fields("2025-04-10", "2025-03-10 | Opens"))
+        .submit(
+            "/admin/consultations/new",
+            "/admin/consultations/new",
+            &crate::backoffice::consultation_fields("2025-04-10", "2025-03-10 | Opens"),
+        )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let draft = staff.post("/admin/consultations/river-paths/close", &[("csrf", &token)]).await;
@@ -88,7 +95,13 @@ async fn an_earlier_closing_date_names_what_arrived_after_it(backend: Backend) {
     let staff = host(&app).await;
     const EDIT: &str = "/admin/consultations/river-paths/edit";
     let timeline = "2025-03-10 | Opens";
-    let created = staff.submit("/admin/consultations/new", "/admin/consultations/new", &consultation_fields("2025-04-10", timeline)).await;
+    let created = staff
+        .submit(
+            "/admin/consultations/new",
+            "/admin/consultations/new",
+            &consultation_fields("2025-04-10", timeline),
+        )
+        .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
     let id = app.store.consultation_for_staff("river-paths").await.unwrap().unwrap().summary.id;
     let admin = app.store.hosts().await.unwrap()[0].id;
@@ -96,7 +109,8 @@ async fn an_earlier_closing_date_names_what_arrived_after_it(backend: Backend) {
     app.state.advance_clock(20 * 86_400); // 21 March 2025
     staff.sign_in("harriet@example.org", crate::PASSWORD).await;
     let (rhys, _) = app.signed_in(Role::Resident, "Rhys").await;
-    post_comment(&rhys, "/consultations/river-paths/discussions/which-paths", "Light the towpath.", None).await;
+    post_comment(&rhys, "/consultations/river-paths/discussions/which-paths", "Light the towpath.", None)
+        .await;
     let csv = "channel,received,respondent_type,organisation,borough,text\n\
                email,2025-03-20,individual,,,An email\n\
                post,2025-03-12,individual,,,A letter in time\n";

@@ -324,7 +324,10 @@ async fn a_discussion_closes_when_its_consultation_does(backend: Backend) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     refused.shows("so it no longer takes comments").shows(">Still here?</textarea>");
     let d = app.store.discussion("old", "runs-on").await.unwrap().unwrap();
-    assert_eq!(app.store.comment_page(d.summary.id, 1, 10, CommentSort::Newest).await.unwrap().total_threads, 0);
+    assert_eq!(
+        app.store.comment_page(d.summary.id, 1, 10, CommentSort::Newest).await.unwrap().total_threads,
+        0
+    );
 }
 
 #[tokio::test]
