@@ -1,5 +1,6 @@
 // The back office and events, in a browser without JavaScript: a host creates a consultation (a
-// mistake first, put right with nothing lost), publishes it, and it appears on the home page; a
+// mistake first, put right with nothing lost), publishes it after a page saying what becomes
+// public, and it appears on the home page; a
 // resident registers interest in an event with one click, a visitor without an account with their
 // name and email. Then axe-core checks every page this added, public and staff, at both widths.
 
@@ -82,6 +83,11 @@ describe('A host creates and publishes a consultation; residents register for ev
   });
 
   it('published, it is open by its dates and appears on the home page', async () => {
+    // The hub's button leads to a page saying what becomes public; its button publishes.
+    await hana.getByRole('link', { name: 'Publish…' }).click();
+    await hana.waitForURL((url) => url.pathname === `/admin/consultations/${SLUG}/publish`);
+    assert.equal(await hana.locator('h1').innerText(), 'Publish this consultation?');
+    assert.match(await hana.locator('main').innerText(), new RegExp(`Its page at /consultations/${SLUG}`));
     await hana.getByRole('button', { name: 'Publish' }).click();
     await hana.waitForURL((url) => url.pathname === `/admin/consultations/${SLUG}`);
     assert.equal(await hana.locator('.page-head .stage').innerText(), 'Open');
@@ -172,6 +178,10 @@ for (const viewport of [WIDE, NARROW]) {
         await s.getByRole('button', { name: 'Save the draft' }).click();
         await check(s, 'new consultation with errors');
         const parksAdmin = `/admin/consultations/${PARKS.split('/').pop()}`;
+        // "Close now" asks first; the page is checked, and the consultation left open.
+        await visit(s, server.url(`${parksAdmin}/close`));
+        assert.equal(await s.locator('h1').innerText(), 'Close this consultation now?');
+        await check(s, 'close now: the confirmation');
         await visit(s, server.url(`${parksAdmin}/events/new`));
         await check(s, 'add an event');
         await s.getByRole('button', { name: 'Add the event' }).click();

@@ -13,6 +13,7 @@ use crate::queries::{
     CONSULTATION_SUMMARY, USER_COLUMNS, check_consultation, consultation_summary, corrupt, date,
     insert_consultation, insert_discussion, insert_parts, user, validate_slug,
 };
+use crate::register::ResponseChannel;
 use crate::{Date, Result, Store, StoreError, Timestamp};
 
 /// A consultation as staff edit it: what its page shows, and its discussions with their prompt
@@ -31,6 +32,7 @@ pub enum StaffAction {
     EditConsultation,
     Publish,
     PublishResults,
+    CloseConsultation,
     CreateEvent,
     EditEvent,
     RecordEventNotes,
@@ -44,11 +46,12 @@ pub enum StaffAction {
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 14] = [
+    pub const ALL: [StaffAction; 15] = [
         StaffAction::CreateConsultation,
         StaffAction::EditConsultation,
         StaffAction::Publish,
         StaffAction::PublishResults,
+        StaffAction::CloseConsultation,
         StaffAction::CreateEvent,
         StaffAction::EditEvent,
         StaffAction::RecordEventNotes,
@@ -67,6 +70,7 @@ impl StaffAction {
             StaffAction::EditConsultation => "edit-consultation",
             StaffAction::Publish => "publish",
             StaffAction::PublishResults => "publish-results",
+            StaffAction::CloseConsultation => "close-consultation",
             StaffAction::CreateEvent => "create-event",
             StaffAction::EditEvent => "edit-event",
             StaffAction::RecordEventNotes => "record-event-notes",
@@ -90,6 +94,7 @@ impl StaffAction {
             StaffAction::EditConsultation => "Edited the consultation",
             StaffAction::Publish => "Published the consultation",
             StaffAction::PublishResults => "Published the results",
+            StaffAction::CloseConsultation => "Closed the consultation early",
             StaffAction::CreateEvent => "Added an event",
             StaffAction::EditEvent => "Edited an event",
             StaffAction::RecordEventNotes => "Recorded notes from an event",
@@ -231,6 +236,82 @@ impl Store {
         append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::PublishResults, "").await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Closes an open consultation now: its closing date becomes yesterday (status comes from dates,
+    /// and a day closes at its end), so from this moment its discussions and survey take nothing and
+    /// a response received today is late. Logged with both dates. Refused unless it is published and
+    /// open (closing one already closed changes nothing: `None`), and on its opening day, which it
+    /// cannot close before.
+    pub async fn close_consultation(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<Option<Date>> {
+        let today = now.date();
+        let mut tx = self.begin_write().await?;
+        let row: Option<(Option<i64>, String, String)> =
+            sqlx::query_as("SELECT published_at, opens_on, closes_on FROM consultations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((published, opens_on, closes_on)) = row else {
+            return Err(StoreError::Invalid("there is no such consultation".into()));
+        };
+        let opens_on = Date::parse_iso(&opens_on).map_err(|_| corrupt("opens_on", &opens_on))?;
+        let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
+        match (published, Status::on(today, opens_on, closes_on)) {
+            (Some(_), Status::Open) => {}
+            (Some(_), Status::Closed) => return Ok(None),
+            _ => return Err(StoreError::Invalid("only an open consultation can be closed".into())),
+        }
+        let yesterday = today.add_days(-1);
+        if yesterday < opens_on {
+            return Err(StoreError::Invalid(format!(
+                "it opened today, so it can be closed from tomorrow; to stop it opening, change its dates                  (it closes on {})",
+                closes_on.long()
+            )));
+        }
+        sqlx::query("UPDATE consultations SET closes_on = $1 WHERE id = $2")
+            .bind(yesterday.to_string())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let detail =
+            format!("closing date brought forward from {} to {}", closes_on.long(), yesterday.long());
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::CloseConsultation, &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(yesterday))
+    }
+
+    /// What the register holds received after `day`, by channel (channels with none left out):
+    /// what a closing date brought forward to `day` would leave late. Counted as the register counts
+    /// (residents' comments not deleted, every other response).
+    pub async fn received_after(
+        &self,
+        consultation_id: i64,
+        day: Date,
+    ) -> Result<Vec<(ResponseChannel, i64)>> {
+        let next_day = day.add_days(1).start();
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT channel, COUNT(*) FROM ( \
+               SELECT 'online' AS channel FROM comments c JOIN discussions d ON d.id = c.discussion_id \
+               JOIN users u ON u.id = c.author_id WHERE d.consultation_id = $1 AND u.role = 'resident' \
+               AND c.deleted_at IS NULL AND c.posted_at >= $2 \
+               UNION ALL \
+               SELECT channel FROM responses WHERE consultation_id = $1 AND received_on > $3 \
+             ) late GROUP BY channel ORDER BY channel",
+        )
+        .bind(consultation_id)
+        .bind(next_day.0)
+        .bind(day.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut late = rows
+            .into_iter()
+            .map(|(channel, n)| {
+                ResponseChannel::parse(&channel).map(|c| (c, n)).ok_or_else(|| corrupt("channel", &channel))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        late.sort_by_key(|(c, _)| *c);
+        Ok(late)
     }
 
     /// A consultation's discussions as the edit form shows them: questions and hosts included.

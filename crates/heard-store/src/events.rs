@@ -115,6 +115,8 @@ pub enum Registration {
     Full,
     /// The event's day has gone.
     Past,
+    /// Its consultation has closed (on this day), so its events take no more registrations.
+    ConsultationClosed(Date),
 }
 
 /// One person who registered interest, for staff.
@@ -228,7 +230,8 @@ impl Store {
         row.as_ref().map(event).transpose()
     }
 
-    /// Registers interest in an event, unless it is full, over, or this person registered already.
+    /// Registers interest in an event, unless it is full, over, its consultation has closed, or this
+    /// person registered already.
     /// A visitor whose address belongs to an account, once its owner has confirmed it, registers as
     /// that account.
     /// Registers interest in an event, if it has a place and its day has not gone. `cancel_key_hash`
@@ -253,6 +256,16 @@ impl Store {
         let on_date = Date::parse_iso(&on_date).map_err(|_| corrupt("on_date", &on_date))?;
         if on_date < now.date() {
             return Ok(Registration::Past);
+        }
+        let closes_on: String = sqlx::query_scalar(
+            "SELECT c.closes_on FROM events e JOIN consultations c ON c.id = e.consultation_id WHERE e.id = $1",
+        )
+        .bind(event_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
+        if closes_on < now.date() {
+            return Ok(Registration::ConsultationClosed(closes_on));
         }
         let (user_id, name, email) = match who {
             Registrant::Account { user_id, name } => (Some(*user_id), name.clone(), None),

@@ -685,16 +685,38 @@ const PUBLISHED: &str = "published_at IS NOT NULL";
 pub(crate) const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
      opens_on, closes_on, recorded_responses, published_at, results_published_at";
 
-/// Comments deleted by their authors are not counted.
-const DISCUSSION_SUMMARY: &str = "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, \
-     d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d \
-     LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL";
+/// A discussion closes when its consultation does, if not before: the `closes_on` every read gives is
+/// the earlier of the two (ISO dates compare as text), so the one check posting makes, and the
+/// closed state its page shows, follow the consultation. Staff's own date is kept as they typed it.
+macro_rules! discussion_closes_on {
+    ($consultation:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $consultation,
+            ".closes_on < d.closes_on THEN ",
+            $consultation,
+            ".closes_on ELSE d.closes_on END AS closes_on"
+        )
+    };
+}
 
-const DISCUSSION_REF: &str = "SELECT d.id, d.slug, d.title, d.opens_on, d.closes_on, \
-     c.slug AS consultation_slug FROM discussions d JOIN consultations c ON c.id = d.consultation_id";
+/// Comments deleted by their authors are not counted.
+const DISCUSSION_SUMMARY: &str = concat!(
+    "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, ",
+    discussion_closes_on!("k"),
+    ", d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d \
+     JOIN consultations k ON k.id = d.consultation_id \
+     LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL"
+);
+
+const DISCUSSION_REF: &str = concat!(
+    "SELECT d.id, d.slug, d.title, d.opens_on, ",
+    discussion_closes_on!("c"),
+    ", c.slug AS consultation_slug FROM discussions d JOIN consultations c ON c.id = d.consultation_id"
+);
 
 const DISCUSSION_GROUP: &str =
-    "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, d.host_organisation, d.position";
+    "d.id, d.slug, d.title, d.intro, d.opens_on, d.closes_on, k.closes_on, d.host_organisation, d.position";
 
 pub(crate) const USER_COLUMNS: &str = "u.id AS user_id, u.display_name, u.role, u.synthetic";
 

@@ -243,43 +243,31 @@ fn check_row<'a>(
 }
 
 /// Problems with rows given the consultation's dates: a response received in the future, before
-/// the consultation opened, or after it closed; and once it has closed, anything but post that
-/// arrived in time and notes of events held in time (both reach staff after the day they were
-/// given, and are typed in days later).
+/// the consultation opened, or after it closed. Whatever its channel, a response received on or
+/// before the closing day counts, however late it is typed in: letters, emails, calls and event
+/// notes all reach staff before they reach the register.
 pub fn check_import(rows: &[ImportRow], opens_on: Date, closes_on: Date, today: Date) -> Vec<ImportProblem> {
     let mut problems = Vec::new();
     for r in rows {
         let mut problem = |message: String| {
             problems.push(ImportProblem { row: r.row, column: Some("received".into()), message })
         };
-        if let Some(message) = received_problem(r.channel, r.received_on, opens_on, closes_on, today) {
+        if let Some(message) = received_problem(r.received_on, opens_on, closes_on, today) {
             problem(message);
         }
     }
     problems
 }
 
-/// Why a response from `channel` received on `received` cannot be entered, if it cannot: the one
-/// rule staff entry and the bulk import share.
-pub fn received_problem(
-    channel: ResponseChannel,
-    received: Date,
-    opens_on: Date,
-    closes_on: Date,
-    today: Date,
-) -> Option<String> {
+/// Why a response received on `received` cannot be entered, if it cannot: the one rule staff entry,
+/// event notes and the bulk import share, the same for every channel.
+pub fn received_problem(received: Date, opens_on: Date, closes_on: Date, today: Date) -> Option<String> {
     if received > today {
         Some(format!("{} is in the future", received.long()))
     } else if received < opens_on {
         Some(format!("{} is before the consultation opened on {}", received.long(), opens_on.long()))
     } else if received > closes_on {
         Some(format!("{} is after the consultation closed on {}", received.long(), closes_on.long()))
-    } else if today > closes_on && !matches!(channel, ResponseChannel::Post | ResponseChannel::Event) {
-        Some(format!(
-            "the consultation closed on {}; only post that arrived by then, and notes of events held by then, \
-             can still be entered",
-            closes_on.long()
-        ))
     } else {
         None
     }

@@ -76,8 +76,15 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/new", get(backoffice::new_form).post(backoffice::create))
         .route("/admin/consultations/{slug}", get(backoffice::hub))
         .route("/admin/consultations/{slug}/edit", get(backoffice::edit_form).post(backoffice::update))
-        .route("/admin/consultations/{slug}/publish", post(backoffice::publish))
-        .route("/admin/consultations/{slug}/publish-results", post(backoffice::publish_results))
+        .route(
+            "/admin/consultations/{slug}/publish",
+            get(backoffice::publish_confirm).post(backoffice::publish),
+        )
+        .route(
+            "/admin/consultations/{slug}/publish-results",
+            get(backoffice::publish_results_confirm).post(backoffice::publish_results),
+        )
+        .route("/admin/consultations/{slug}/close", get(backoffice::close_confirm).post(backoffice::close))
         .route("/admin/consultations/{slug}/events", get(events::staff_list))
         .route("/admin/consultations/{slug}/events/new", get(events::new_form).post(events::create))
         .route("/admin/consultations/{slug}/events/{id}", get(events::staff_event))

@@ -35,6 +35,7 @@ on_both_databases!(
     discussion_keeps_questions_and_hosts_in_order,
     comments_page_newest_first_with_replies_under_their_parent,
     refuses_empty_comments_and_replies_across_discussions,
+    a_discussion_closing_after_its_consultation_closes_with_it,
 );
 
 fn day(iso: &str) -> Date {
@@ -173,6 +174,43 @@ async fn discussion_keeps_questions_and_hosts_in_order(store: Store) {
     let page = store.consultation_by_slug("police-plan").await.unwrap().unwrap();
     assert_eq!(page.discussions.len(), 1);
     assert_eq!(page.discussions[0].title, "Safety in public spaces");
+}
+
+async fn a_discussion_closing_after_its_consultation_closes_with_it(store: Store) {
+    // Regression: a discussion given a later closing date than its consultation's kept taking
+    // comments after the consultation had closed.
+    let consultation = store.create_consultation(&police_plan("police-plan")).await.unwrap();
+    let mut new = NewDiscussion {
+        slug: "late".into(),
+        title: "Late".into(),
+        intro: "i".into(),
+        opens_on: day("2024-12-18"),
+        closes_on: day("2025-03-31"),
+        questions: Vec::new(),
+        hosts: Vec::new(),
+        host_organisation: String::new(),
+    };
+    store.create_discussion(consultation, &new).await.unwrap();
+    new.slug = "early".into();
+    new.closes_on = day("2025-01-31");
+    store.create_discussion(consultation, &new).await.unwrap();
+    let the_day_after = day("2025-02-13");
+    let late = store.discussion_ref("police-plan", "late").await.unwrap().unwrap();
+    assert_eq!(late.closes_on, day("2025-02-12"), "closes with the consultation");
+    assert_eq!(late.status(the_day_after), Status::Closed);
+    assert_eq!(late.status(day("2025-02-12")), Status::Open);
+    let page = store.discussion("police-plan", "late").await.unwrap().unwrap();
+    assert_eq!(page.summary.status(the_day_after), Status::Closed, "the page shows it closed");
+    let by_id = store.discussion_ref_by_id(late.id).await.unwrap().unwrap();
+    assert_eq!(by_id.closes_on, day("2025-02-12"));
+    let early = store.discussion_ref("police-plan", "early").await.unwrap().unwrap();
+    assert_eq!(early.closes_on, day("2025-01-31"), "one closing earlier keeps its own date");
+    let listed = store.consultation_by_slug("police-plan").await.unwrap().unwrap();
+    let closes: Vec<Date> = listed.discussions.iter().map(|d| d.closes_on).collect();
+    assert_eq!(closes, [day("2025-02-12"), day("2025-01-31")]);
+    // Staff's own date is kept for the edit form.
+    let stored = store.discussions_for_editing(consultation).await.unwrap();
+    assert_eq!(stored[0].closes_on, day("2025-03-31"));
 }
 
 pub(crate) async fn discussion_with_comments(store: &Store, comments: usize) -> (i64, i64, Vec<i64>) {

@@ -176,13 +176,19 @@ async fn an_import_is_written_whole(store: Store) {
     assert_eq!(rows[0].borough, "Hackney", "boroughs are spelt as the site spells them");
     assert_eq!(rows[0].text, "Two\nlines");
     assert_eq!(rows[1].row, 3, "a quoted text over two lines is one row");
-    // After closing, post received in time is still accepted; email is not.
+    // Entered weeks after closing, an email and a letter received by the closing day both count;
+    // an email received the day after closing does not, and the problem says why.
     let after = day("2025-03-01");
-    let problems = check_import(&rows, opens, closes, after);
-    assert_eq!(problems.len(), 1);
+    assert!(check_import(&rows, opens, closes, after).is_empty(), "received in time, entered late");
+    let late = "channel,received,respondent_type,organisation,borough,text
+                email,2025-02-13,individual,,,Too late
+";
+    let late = parse_response_csv(late.as_bytes()).unwrap();
+    let problems: Vec<String> =
+        check_import(&late, opens, closes, after).iter().map(|p| p.to_string()).collect();
     assert_eq!(
-        problems[0].to_string(),
-        "row 2: received: the consultation closed on 12 February 2025; only post that arrived by then, and notes of events held by then, can still be entered"
+        problems,
+        ["row 2: received: 13 February 2025 is after the consultation closed on 12 February 2025"]
     );
     assert!(check_import(&rows, opens, closes, day("2025-02-12")).is_empty());
     assert_eq!(store.import_responses(consultation, &rows, None).await.unwrap(), 2);

@@ -1,6 +1,8 @@
 //! `/admin/consultations`: the back office of consultations, for hosts and administrators. The list
 //! with each one's stage, a new draft, the hub page of one (its stage, what staff can do next, the
-//! staff log), editing, publishing and publishing the results. Every change is logged by the store.
+//! staff log), editing, publishing, closing early and publishing the results. Publishing, closing and
+//! publishing the results each have a confirmation page (`GET`) saying what will follow, whose button
+//! makes the change (`POST`). Every change is logged by the store.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -66,6 +68,8 @@ struct FormPage {
     form: ConsultationForm,
     errors: Vec<FieldError>,
     hosts: Vec<User>,
+    /// The earlier closing date staff were told leaves responses late; saving it again keeps it.
+    confirm_closes_on: Option<String>,
 }
 
 impl FormPage {
@@ -98,6 +102,18 @@ async fn form_page(
     form: ConsultationForm,
     errors: Vec<FieldError>,
 ) -> Result<Response, WebError> {
+    form_page_confirming(state, visitor, session, editing, form, errors, None).await
+}
+
+async fn form_page_confirming(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &SignedIn,
+    editing: Option<ConsultationSummary>,
+    form: ConsultationForm,
+    errors: Vec<FieldError>,
+    confirm_closes_on: Option<String>,
+) -> Result<Response, WebError> {
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = FormPage {
         nav: Nav::for_visitor(visitor),
@@ -106,6 +122,7 @@ async fn form_page(
         form,
         errors,
         hosts: state.store().hosts().await?,
+        confirm_closes_on,
     };
     page_response(&page, status, None)
 }
@@ -174,7 +191,6 @@ fn store_problem(why: &str) -> FieldError {
 #[template(path = "consultation_hub.html")]
 struct HubPage {
     nav: Nav,
-    csrf: String,
     c: ConsultationSummary,
     stage: Stage,
     /// "1,622 respondents".
@@ -205,16 +221,14 @@ pub async fn hub(
     visitor: Visitor,
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
-    let session =
-        policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
+    policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
     let c = staff_consultation(&state, &slug).await?;
-    hub_page(&state, &visitor, session, c, None, StatusCode::OK).await
+    hub_page(&state, &visitor, c, None, StatusCode::OK).await
 }
 
 async fn hub_page(
     state: &AppState,
     visitor: &Visitor,
-    session: &SignedIn,
     c: heard_store::Consultation,
     notice: Option<String>,
     status: StatusCode,
@@ -237,7 +251,6 @@ async fn hub_page(
     let stage = s.stage(today);
     let page = HubPage {
         nav: Nav::for_visitor(visitor),
-        csrf: session.csrf_token.clone(),
         stage,
         respondents: {
             let n = state.store().respondent_count(s.id).await?;
@@ -309,6 +322,19 @@ pub async fn update(
         Ok(edit) => edit,
         Err(errors) => return form_page(&state, &visitor, session, Some(c.summary), form, errors).await,
     };
+    // A closing date brought forward is checked against the register before it is saved: what
+    // arrived after the new date is named, and saving the same date again keeps it.
+    let new_closes = edit.consultation.closes_on;
+    if c.summary.published && new_closes < c.summary.closes_on {
+        let late = state.store().received_after(c.summary.id, new_closes).await?;
+        let confirmed = fields.iter().any(|(k, v)| k == "confirm_closes_on" && *v == new_closes.to_string());
+        if !late.is_empty() && !confirmed {
+            let errors = vec![FieldError::new("closes_on", late_message(&late, new_closes))];
+            let confirm = Some(new_closes.to_string());
+            return form_page_confirming(&state, &visitor, session, Some(c.summary), form, errors, confirm)
+                .await;
+        }
+    }
     match state.store().update_consultation(c.summary.id, &edit, session.account.user.id, state.now()).await {
         Ok(()) => {
             tracing::info!(consultation.id = c.summary.id, "consultation edited");
@@ -321,8 +347,259 @@ pub async fn update(
     }
 }
 
+/// "3 responses were received after 10 February 2025 (2 online, 1 by email)...": what a new closing
+/// date would leave late, for the closing date's field.
+fn late_message(late: &[(heard_store::ResponseChannel, i64)], closes_on: heard_store::Date) -> String {
+    let total: i64 = late.iter().map(|(_, n)| n).sum();
+    let parts: Vec<String> = late
+        .iter()
+        .map(|(channel, n)| {
+            let how = match channel {
+                heard_store::ResponseChannel::Online => "online".to_owned(),
+                heard_store::ResponseChannel::Event => "at events".to_owned(),
+                other => format!("by {}", other.label().to_lowercase()),
+            };
+            format!("{} {how}", thousands(*n))
+        })
+        .collect();
+    format!(
+        "{} {} received after {} ({}). {} stay in the register, but will count as arriving after the \
+         closing date. To close on this date anyway, save again.",
+        thousands(total),
+        if total == 1 { "response was" } else { "responses were" },
+        closes_on.long(),
+        parts.join(", "),
+        if total == 1 { "It would" } else { "They would" },
+    )
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct NoFields {}
+
+#[derive(Template)]
+#[template(path = "consultation_confirm.html")]
+struct ConfirmPage {
+    nav: Nav,
+    csrf: String,
+    c: ConsultationSummary,
+    heading: &'static str,
+    /// What becomes public, or what follows.
+    lead: &'static str,
+    items: Vec<String>,
+    after: String,
+    action: String,
+    button: &'static str,
+    warning: bool,
+}
+
+fn confirm_page(page: ConfirmPage) -> Result<Response, WebError> {
+    page_response(&page, StatusCode::OK, None)
+}
+
+/// A confirmation page for `c` with nothing said yet.
+fn blank_confirm(visitor: &Visitor, session: &SignedIn, c: ConsultationSummary) -> ConfirmPage {
+    ConfirmPage {
+        nav: Nav::for_visitor(visitor),
+        csrf: session.csrf_token.clone(),
+        c,
+        heading: "",
+        lead: "",
+        items: Vec::new(),
+        after: String::new(),
+        action: String::new(),
+        button: "",
+        warning: false,
+    }
+}
+
+/// `GET /admin/consultations/{slug}/publish`: what publishing makes public, and the button.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn publish_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/publish"),
+    )?;
+    let c = staff_consultation(&state, &slug).await?;
+    if c.summary.published {
+        return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
+    }
+    let events = state.store().events_of(c.summary.id).await?.len();
+    let survey = state.store().survey_for(&slug).await?.is_some();
+    let s = &c.summary;
+    let mut items = vec![
+        format!(
+            "Its page at /consultations/{}: the title, summary, plan and objectives, timeline, documents and ways \
+             to respond, listed on the home page.",
+            s.slug
+        ),
+        format!(
+            "Its dates: opening soon until {}, then open for responses until the end of {}.",
+            s.opens_on.long(),
+            s.closes_on.long()
+        ),
+    ];
+    match c.discussions.len() {
+        0 => {}
+        n => items.push(format!(
+            "{} {}, with {} introductions, prompt questions and hosts' names.",
+            n,
+            if n == 1 { "discussion" } else { "discussions" },
+            if n == 1 { "its" } else { "their" }
+        )),
+    }
+    if events > 0 {
+        items.push(format!(
+            "{events} {}, with {} date, place or joining link, and registration.",
+            if events == 1 { "event" } else { "events" },
+            if events == 1 { "its" } else { "their" }
+        ));
+    }
+    if survey {
+        items.push("The survey's questions, from the opening day.".into());
+    }
+    items.push("The same facts in the open-data API and download.".into());
+    let page = ConfirmPage {
+        heading: "Publish this consultation?",
+        lead: "Publishing makes this public:",
+        items,
+        after: "Once published, its web address stays as it is. You can still edit it.".into(),
+        action: format!("/admin/consultations/{slug}/publish"),
+        button: "Publish",
+        ..blank_confirm(&visitor, session, c.summary)
+    };
+    confirm_page(page)
+}
+
+/// `GET /admin/consultations/{slug}/close`: what closing now means, and the button.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn close_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/close"),
+    )?;
+    let c = staff_consultation(&state, &slug).await?;
+    let today = state.now().date();
+    if c.summary.stage(today) != Stage::Open {
+        return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
+    }
+    let yesterday = today.add_days(-1).long();
+    let items = vec![
+        format!(
+            "Its closing date becomes {yesterday}, instead of {}, on every page.",
+            c.summary.closes_on.long()
+        ),
+        "Its discussions and survey stop taking comments and answers at once.".into(),
+        "Events after today are no longer offered for registration.".into(),
+        format!(
+            "Emails, letters, calls and event notes received by {yesterday} can still be entered; anything \
+             received today or later is refused as late."
+        ),
+    ];
+    let page = ConfirmPage {
+        heading: "Close this consultation now?",
+        lead: "Closing it now means:",
+        items,
+        after: "This is in the staff log. To reopen it, change its closing date.".into(),
+        action: format!("/admin/consultations/{slug}/close"),
+        button: "Close now",
+        warning: true,
+        ..blank_confirm(&visitor, session, c.summary)
+    };
+    confirm_page(page)
+}
+
+/// `POST /admin/consultations/{slug}/close`: closes it (the confirmation page's button).
+#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
+pub async fn close(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    posted: Posted<NoFields>,
+) -> Result<Response, WebError> {
+    let visitor = &posted.visitor;
+    let session =
+        policy::require(visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
+    let c = staff_consultation(&state, &slug).await?;
+    match state.store().close_consultation(c.summary.id, session.account.user.id, state.now()).await {
+        Ok(closed) => {
+            if closed.is_some() {
+                tracing::info!(consultation.id = c.summary.id, "consultation closed early");
+            }
+            Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response())
+        }
+        Err(StoreError::Invalid(why)) => {
+            let notice = Some(format!("The consultation was not closed: {why}."));
+            hub_page(&state, visitor, c, notice, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/consultations/{slug}/publish-results`: what publishing the results makes public.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn publish_results_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let session = policy::require(
+        &visitor,
+        Action::ManageConsultations,
+        &format!("/admin/consultations/{slug}/publish-results"),
+    )?;
+    let c = staff_consultation(&state, &slug).await?;
+    if c.summary.stage(state.now().date()) != Stage::Closed {
+        return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
+    }
+    let s = &c.summary;
+    let respondents = state.store().respondent_count(s.id).await?;
+    let runs = state.store().published_runs(s.id).await?.len();
+    let survey = state.store().survey_for(&slug).await?.is_some();
+    let mut items = vec![format!(
+        "The results page at /consultations/{}/results: {} {} responded, by channel, individual or \
+         organisation, and borough.",
+        s.slug,
+        thousands(respondents),
+        s.respondent_noun
+    )];
+    if survey {
+        items.push(
+            "The survey's counts and shares for each option, as charts, in the API and the open data \
+             (never the free-text answers)."
+                .into(),
+        );
+    }
+    items.push(match runs {
+        0 => {
+            "No analysis is in the results yet: put one in from the analysis pages to show its themes.".into()
+        }
+        n => format!(
+            "{n} {} put in the results: themes with their counts and positions, approved quotes and \
+             \u{201c}you said, we did\u{201d}.",
+            if n == 1 { "analysis" } else { "analyses" }
+        ),
+    });
+    let page = ConfirmPage {
+        heading: "Publish the results?",
+        lead: "Publishing the results makes this public:",
+        items,
+        after: "Names, email addresses and what people wrote stay private, except quotes you approved."
+            .into(),
+        action: format!("/admin/consultations/{slug}/publish-results"),
+        button: "Publish results",
+        ..blank_confirm(&visitor, session, c.summary)
+    };
+    confirm_page(page)
+}
 
 #[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
 pub async fn publish(
@@ -356,7 +633,7 @@ pub async fn publish_results(
         Ok(_) => Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response()),
         Err(StoreError::Invalid(why)) => {
             let notice = Some(format!("The results were not published: {why}."));
-            hub_page(&state, visitor, session, c, notice, StatusCode::CONFLICT).await
+            hub_page(&state, visitor, c, notice, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
     }

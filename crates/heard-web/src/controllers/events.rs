@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::received_problem;
 use heard_store::{
     CancelBy, Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse,
-    Registrant, Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, StoreError,
-    is_time_of_day,
+    Registrant, Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, Status,
+    StoreError, is_time_of_day,
 };
 use serde::Deserialize;
 
@@ -88,6 +88,19 @@ struct EventsPage {
     csrf: Option<String>,
     upcoming: Vec<EventView>,
     past: Vec<EventView>,
+    /// Once the consultation has closed, why its events no longer take registrations.
+    closed: Option<String>,
+}
+
+/// Why this consultation's events take no registrations, once it has closed.
+fn registrations_closed(c: &Consultation, today: heard_store::Date) -> Option<String> {
+    (c.summary.status(today) == Status::Closed).then(|| {
+        format!(
+            "This consultation closed on {}, so its events no longer take registrations. Anyone who \
+             registered keeps their place.",
+            c.summary.closes_on.long()
+        )
+    })
 }
 
 async fn published(state: &AppState, slug: &str) -> Result<Consultation, WebError> {
@@ -122,6 +135,7 @@ pub async fn show(
     }
     // The most recent first among those that have happened.
     past.reverse();
+    let closed = registrations_closed(&c, today);
     let page = EventsPage {
         nav: Nav::for_visitor(&visitor),
         csrf: visitor.session.as_ref().map(|s| s.csrf_token.clone()),
@@ -129,6 +143,7 @@ pub async fn show(
         title: c.summary.title,
         upcoming,
         past,
+        closed,
     };
     Ok(render(&page)?.into_response())
 }
@@ -166,6 +181,15 @@ pub async fn register_form(
 ) -> Result<Response, WebError> {
     let c = published(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
+    if let Some(why) = registrations_closed(&c, state.now().date()) {
+        let page = MessagePage {
+            nav: Nav::for_visitor(&visitor),
+            title: "This consultation has closed".to_owned(),
+            paragraphs: vec![why],
+            links: onward_links(&slug, c),
+        };
+        return page_response(&page, StatusCode::OK, None);
+    }
     register_page(&state, &visitor, c, &e, RegisterForm::default(), Vec::new(), StatusCode::OK).await
 }
 
@@ -264,7 +288,7 @@ pub async fn register(
     };
     let cancel_key = random_token();
     let outcome = state.store().register_interest(e.id, &who, &sha256_hex(&cancel_key), state.now()).await?;
-    let (status, title, said) = match outcome {
+    let (status, title, said): (StatusCode, &str, String) = match outcome {
         Registration::Registered => {
             tracing::info!(event.id = e.id, "interest registered");
             let said = if e.details.format == EventFormat::Online {
@@ -272,28 +296,33 @@ pub async fn register(
             } else {
                 "The organisers will write to you before the event with anything you need to know."
             };
-            (StatusCode::OK, "You have registered your interest", said)
+            (StatusCode::OK, "You have registered your interest", said.to_owned())
         }
         Registration::AlreadyRegistered => (
             StatusCode::OK,
             "You have already registered your interest",
-            "You registered for this event before, so there is nothing more to do. We look forward to seeing you.",
+            "You registered for this event before, so there is nothing more to do. We look forward to seeing you."
+                .to_owned(),
         ),
         Registration::Full => (
             StatusCode::CONFLICT,
             "Sorry, this event is full",
-            "Every place has been taken, so we could not register you. Other events, and other ways to respond, are on the events page.",
+            "Every place has been taken, so we could not register you. Other events, and other ways to respond, are on the events page."
+                .to_owned(),
         ),
         Registration::Past => (
             StatusCode::CONFLICT,
             "This event has already happened",
-            "You can no longer register for it. Other ways to respond are on the consultation's page.",
+            "You can no longer register for it. Other ways to respond are on the consultation's page.".to_owned(),
+        ),
+        Registration::ConsultationClosed(closes_on) => (
+            StatusCode::CONFLICT,
+            "This consultation has closed",
+            format!("It closed on {}, so its events no longer take registrations.", closes_on.long()),
         ),
     };
-    let mut said_lines = vec![
-        format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)),
-        said.to_owned(),
-    ];
+    let mut said_lines =
+        vec![format!("{}: {}, {}.", e.details.title, day_in_words(e.details.on_date), times(&e)), said];
     if outcome == Registration::Registered {
         let link = format!(
             "{}/consultations/{slug}/events/{}/cancel/{cancel_key}",
@@ -873,11 +902,11 @@ async fn staff_event_page(
 }
 
 /// Why notes from this event cannot go into the register today, if they cannot: the rule every
-/// channel's staff entry shares (not before the event has happened; none after the consultation has
-/// closed, which only letters posted in time escape).
+/// channel's staff entry shares (not before the event has happened, nor for an event held after the
+/// consultation closed; notes of one held in time are taken however late they are written up).
 fn notes_problem(state: &AppState, c: &Consultation, e: &Event) -> Option<String> {
     let s = &c.summary;
-    received_problem(ResponseChannel::Event, e.details.on_date, s.opens_on, s.closes_on, state.now().date())
+    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.now().date())
         .map(|why| format!("Notes from this event cannot be recorded: its day, {why}."))
 }
 

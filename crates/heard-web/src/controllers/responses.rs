@@ -2,8 +2,8 @@
 //! an event (with its scanned letter or attachment), a CSV file of many, and the register itself,
 //! with the attachments to download.
 //!
-//! A closed consultation takes no new response in any channel, except letters that arrived by post
-//! on or before its closing day (the post is slow; the deadline is when it reached us).
+//! A closed consultation still takes responses of any channel received on or before its closing day
+//! (the deadline is when a response reached us, not when it was typed in); nothing received later.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -227,13 +227,13 @@ fn status_note(consultation: &Consultation, today: Date) -> Option<String> {
         Status::Open => None,
         Status::Closed => {
             let mut note = format!(
-                "This consultation closed on {}. It no longer takes responses, except letters that arrived by \
-                 post on or before that day.",
+                "This consultation closed on {}. Responses received on or before that day, by any channel, \
+                 can still be entered; nothing received later.",
                 s.closes_on.long()
             );
             if s.results_published {
                 note.push_str(
-                    " Its results are published: a letter entered now is in the register, but not in what we \
+                    " Its results are published: a response entered now is in the register, but not in what we \
                      heard until the analysis is run again and its results published.",
                 );
             }
@@ -306,15 +306,11 @@ fn check_entry(
             }
         }
     };
-    // The dates rule is the import's too; a refusal for the channel belongs beside the channel.
-    if let (Some(channel), Some(date)) = (channel, received)
-        && let Some(problem) = received_problem(channel, date, s.opens_on, s.closes_on, today)
+    // The dates rule is the import's too.
+    if let Some(date) = received
+        && let Some(problem) = received_problem(date, s.opens_on, s.closes_on, today)
     {
-        let by_channel = today > s.closes_on && date <= s.closes_on && channel != ResponseChannel::Post;
-        errors.push(FieldError::new(
-            if by_channel { "channel-email" } else { "received" },
-            format!("{}.", capitalise(&problem)),
-        ));
+        errors.push(FieldError::new("received", format!("{}.", capitalise(&problem))));
     }
     let respondent_type = RespondentType::parse(&form.respondent_type);
     let organisation = form.organisation.trim();

@@ -113,10 +113,26 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
         .shows("Easy read | /easy.pdf | PDF | easy read")
         .shows(&format!(r#"id="host-{dionne}" name="host" value="{dionne}" checked"#));
 
+    // Publishing asks first, saying what becomes public; the hub's button only leads there.
+    staff
+        .get("/admin/consultations/river-paths")
+        .await
+        .shows(r#"<a href="/admin/consultations/river-paths/publish" class="button">Publish…</a>"#);
+    staff
+        .get("/admin/consultations/river-paths/publish")
+        .await
+        .shows("<h1>Publish this consultation?</h1>")
+        .shows("Its page at /consultations/river-paths: the title, summary, plan and objectives")
+        .shows("opening soon until 10 March 2025, then open for responses until the end of 10 April 2025.")
+        .shows("1 discussion, with its introductions, prompt questions and hosts&#39; names.")
+        .shows(r#"<button type="submit" class="button">Publish</button>"#);
+    assert!(!app.store.consultation_for_staff("river-paths").await.unwrap().unwrap().summary.published);
     let page = staff
-        .submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish", &[])
+        .submit("/admin/consultations/river-paths/publish", "/admin/consultations/river-paths/publish", &[])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
+    // Published, its confirmation page has nothing left to ask.
+    assert_eq!(staff.get("/admin/consultations/river-paths/publish").await.status, StatusCode::SEE_OTHER);
     // The clock stands at 2025-03-01: published, it waits for its opening date.
     staff
         .get("/admin/consultations/river-paths")
@@ -140,8 +156,19 @@ async fn a_draft_with_a_mistake_keeps_what_was_typed_then_is_published(backend: 
     // Sessions last 30 days: sign in again.
     staff.sign_in("harriet@example.org", crate::PASSWORD).await;
     staff.get("/admin/consultations/river-paths").await.shows("Closed").shows("Publish results");
+    staff
+        .get("/admin/consultations/river-paths/publish-results")
+        .await
+        .shows("<h1>Publish the results?</h1>")
+        .shows("The results page at /consultations/river-paths/results: 0 residents responded")
+        .shows("No analysis is in the results yet")
+        .shows("Names, email addresses and what people wrote stay private, except quotes you approved.");
     let page = staff
-        .submit("/admin/consultations/river-paths", "/admin/consultations/river-paths/publish-results", &[])
+        .submit(
+            "/admin/consultations/river-paths/publish-results",
+            "/admin/consultations/river-paths/publish-results",
+            &[],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     staff.get("/admin/consultations/river-paths").await.shows("Results published").lacks(">Publish results<");

@@ -6,6 +6,7 @@ mod analysis_runs;
 mod api;
 mod backoffice;
 mod checks;
+mod closing;
 mod exports;
 mod matrix;
 mod moderation;

@@ -48,6 +48,7 @@ enum Act {
     EditConsultation,
     Publish,
     PublishResults,
+    CloseConsultation,
     StaffEvents,
     CreateEvent,
     EditEvent,
@@ -77,7 +78,7 @@ enum Act {
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 57] = [
+const MATRIX: [(Act, [Outcome; 5]); 58] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -112,6 +113,7 @@ const MATRIX: [(Act, [Outcome; 5]); 57] = [
     (Act::EditConsultation, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::Publish, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::PublishResults, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::CloseConsultation, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::StaffEvents, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::CreateEvent, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::EditEvent, [SignIn, Refused, Allowed, Refused, Allowed]),
@@ -362,6 +364,7 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         }
         Act::Publish => post("/admin/consultations/soon/publish".into(), vec![]).await,
         Act::PublishResults => post("/admin/consultations/old/publish-results".into(), vec![]).await,
+        Act::CloseConsultation => post("/admin/consultations/parks/close".into(), vec![]).await,
         Act::StaffEvents => browser.get("/admin/consultations/parks/events").await,
         Act::CreateEvent => post("/admin/consultations/parks/events/new".into(), event_fields()).await,
         Act::EditEvent => {

@@ -152,7 +152,7 @@ async fn dates_received_in_the_future_or_before_opening_are_refused() {
     saved(&enter(&staff, NEW, &[("received", "2025-02-01")], None).await);
 }
 
-async fn a_closed_consultation_takes_only_letters_that_arrived_in_time(backend: Backend) {
+async fn a_closed_consultation_takes_what_any_channel_received_in_time(backend: Backend) {
     let app = discussions_app(backend).await;
     let staff = host(&app).await;
     let form = staff.get(NEW_CLOSED).await;
@@ -165,16 +165,16 @@ async fn a_closed_consultation_takes_only_letters_that_arrived_in_time(backend: 
         .shows(r#"value="2024-02-02""#);
     // Notes of an event held before closing are written up afterwards: counted too.
     saved(&enter(&staff, NEW_CLOSED, &[("channel", "event"), ("received", "2024-01-20")], None).await);
-    // Every other channel is refused, even for a day before closing.
+    // So does every other channel: an email received in January is entered in March.
     for channel in ["email", "phone", "online"] {
-        refused(&enter(&staff, NEW_CLOSED, &[("channel", channel), ("received", "2024-01-20")], None).await)
-            .shows(
-                r##"<a href="#channel-email">The consultation closed on 1 February 2024; only post that arrived by then, and notes of events held by then, can still be entered.</a>"##,
-            )
-            .shows(&format!(r#"value="{channel}" checked"#));
+        saved(&enter(&staff, NEW_CLOSED, &[("channel", channel), ("received", "2024-01-20")], None).await);
     }
+    // Whatever the channel, one received after closing is refused with the reason, keeping the channel.
+    refused(&enter(&staff, NEW_CLOSED, &[("channel", "email"), ("received", "2024-02-03")], None).await)
+        .shows(r##"<a href="#received">3 February 2024 is after the consultation closed on 1 February 2024.</a>"##)
+        .shows(r#"value="email" checked"#);
     let id = consultation_id(&app, "old").await;
-    assert_eq!(app.store.respondent_count(id).await.unwrap(), 2, "only the letter and the event's notes");
+    assert_eq!(app.store.respondent_count(id).await.unwrap(), 5, "each received in time, none late");
 
     // Once its results are published, a late letter is still taken, and staff are told it will not
     // be in them until the analysis is run again.
@@ -188,13 +188,13 @@ async fn a_closed_consultation_takes_only_letters_that_arrived_in_time(backend: 
 }
 
 #[tokio::test]
-async fn closed_consultation_takes_only_letters_in_time_on_sqlite() {
-    a_closed_consultation_takes_only_letters_that_arrived_in_time(Backend::Sqlite).await;
+async fn closed_consultation_takes_any_channel_received_in_time_on_sqlite() {
+    a_closed_consultation_takes_what_any_channel_received_in_time(Backend::Sqlite).await;
 }
 
 #[tokio::test]
-async fn closed_consultation_takes_only_letters_in_time_on_postgres() {
-    a_closed_consultation_takes_only_letters_that_arrived_in_time(Backend::Postgres).await;
+async fn closed_consultation_takes_any_channel_received_in_time_on_postgres() {
+    a_closed_consultation_takes_what_any_channel_received_in_time(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -297,3 +297,45 @@ async fn a_long_comment_in_emoji_and_welsh_is_accepted_whole() {
     let id = post_comment(&alice, OPEN, &body, None).await;
     assert_eq!(app.store.comment(id).await.unwrap().unwrap().body, body);
 }
+
+/// Regression: a discussion given a later closing date than its consultation's still took comments
+/// after the consultation had closed.
+async fn a_discussion_closes_when_its_consultation_does(backend: Backend) {
+    let app = discussions_app(backend).await;
+    let old = app.store.consultation_by_slug("old").await.unwrap().unwrap().summary;
+    let own_date = NewDiscussion {
+        slug: "runs-on".into(),
+        title: "Runs on".into(),
+        intro: "Tell us.".into(),
+        opens_on: Date::parse_iso("2024-01-01").unwrap(),
+        closes_on: Date::parse_iso("2025-12-31").unwrap(),
+        questions: vec![],
+        hosts: vec![],
+        host_organisation: String::new(),
+    };
+    app.store.create_discussion(old.id, &own_date).await.unwrap();
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    const RUNS_ON: &str = "/consultations/old/discussions/runs-on";
+    let page = alice.get(RUNS_ON).await;
+    page.shows("This discussion closed on 1 February 2024").lacks("<textarea");
+    let token = alice.get(OPEN).await.csrf();
+    let refused =
+        alice.post(&format!("{RUNS_ON}/comments"), &[("csrf", &token), ("body", "Still here?")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    refused.shows("so it no longer takes comments").shows(">Still here?</textarea>");
+    let d = app.store.discussion("old", "runs-on").await.unwrap().unwrap();
+    assert_eq!(
+        app.store.comment_page(d.summary.id, 1, 10, CommentSort::Newest).await.unwrap().total_threads,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_discussion_closes_with_its_consultation_on_sqlite() {
+    a_discussion_closes_when_its_consultation_does(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_discussion_closes_with_its_consultation_on_postgres() {
+    a_discussion_closes_when_its_consultation_does(Backend::Postgres).await;
+}
