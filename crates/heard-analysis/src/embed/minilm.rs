@@ -204,42 +204,60 @@ impl Embedder for MiniLm {
     }
 }
 
-fn accurate_info() -> ModelInfo {
-    match Adapter::in_use() {
-        Ok(adapter) => info_with(adapter.as_ref()),
-        Err(_) => info_with(None),
-    }
-}
-
 /// What a run's outputs say ran: the package's model, and the adapter when one is merged. The
 /// checksum names the weights as run, so a head trained on one adapter's vectors is never used
 /// with another's.
 fn info_with(adapter: Option<&Adapter>) -> ModelInfo {
-    let (model, sha256) = match adapter {
-        None => (MODEL_NAME.to_string(), WEIGHTS_SHA256.to_string()),
-        Some(adapter) => (
-            format!("{MODEL_NAME} with heard's adapter {}", &adapter.sha256[..12]),
-            sha256_hex(format!("{WEIGHTS_SHA256}+{}", adapter.sha256).as_bytes()),
-        ),
+    let sha256 = adapter.map(|a| a.sha256.as_str());
+    let model = match sha256 {
+        None => MODEL_NAME.to_string(),
+        Some(sha) => format!("{MODEL_NAME} with heard's adapter {}", &sha[..12]),
     };
-    ModelInfo { mode: Mode::Accurate, model: Some(model), sha256: Some(sha256) }
+    ModelInfo { mode: Mode::Accurate, model: Some(model), sha256: Some(weights_as_run(sha256)) }
 }
 
-/// The checksum of the weights accurate mode runs (the package's, with heard's adapter merged):
-/// what the static table is distilled from, and what the stance heads are keyed by.
+/// The checksum that names the package's weights with an adapter (by its file's sha256) merged.
+fn weights_as_run(adapter_sha256: Option<&str>) -> String {
+    match adapter_sha256 {
+        None => WEIGHTS_SHA256.to_string(),
+        Some(sha) => sha256_hex(format!("{WEIGHTS_SHA256}+{sha}").as_bytes()),
+    }
+}
+
+/// The checksum of the weights accurate mode runs (the package's, with the adapter in use
+/// merged): what the static table is distilled from, and what the stance heads are keyed by.
+/// Only the adapter file's bytes are hashed, once; its tensors are read when the model loads.
 pub fn model_sha256() -> String {
-    accurate_info().sha256.unwrap_or_default()
+    static SHA: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SHA.get_or_init(|| {
+        let bytes = adapter_bytes().ok().flatten();
+        weights_as_run(bytes.as_deref().map(sha256_hex).as_deref())
+    })
+    .clone()
 }
 
 /// heard's low-rank adapter for all-MiniLM-L6-v2 (`heads/minilm-adapter.safetensors`), made by
-/// `cargo xtask train adapter` from the packaged weights and IBM ArgKP train: for each dense
-/// layer it names, `lora_b @ lora_a` (scale included) is added to the layer's weight at load, so
-/// it costs nothing per text.
+/// `scripts/train` from the packaged weights and IBM ArgKP train: for each dense layer it names,
+/// `lora_b @ lora_a` (scale included) is added to the layer's weight at load, so it costs nothing
+/// per text.
 const COMMITTED_ADAPTER: &[u8] = include_bytes!("../../heads/minilm-adapter.safetensors");
 
 /// Names an adapter file to use instead of the committed one, or `none` for the bare model:
 /// for training experiments, measured with `heard eval`.
 pub const ADAPTER_ENV: &str = "HEARD_MINILM_ADAPTER";
+
+/// The bytes of the adapter in use: the committed one, unless `HEARD_MINILM_ADAPTER` names
+/// another file (or `none`).
+fn adapter_bytes() -> Result<Option<std::borrow::Cow<'static, [u8]>>, EmbedError> {
+    match std::env::var_os(ADAPTER_ENV).filter(|v| !v.is_empty()) {
+        Some(v) if v == "none" => Ok(None),
+        Some(path) => {
+            let path = PathBuf::from(path);
+            std::fs::read(&path).map(|b| Some(b.into())).map_err(|e| load_error(&path, e))
+        }
+        None => Ok(Some(COMMITTED_ADAPTER.into())),
+    }
+}
 
 pub struct Adapter {
     tensors: std::collections::HashMap<String, Tensor>,
@@ -256,18 +274,9 @@ impl Adapter {
         Ok(Adapter { tensors, sha256: sha256_hex(bytes) })
     }
 
-    /// The adapter accurate mode merges: the committed one, unless `HEARD_MINILM_ADAPTER` names
-    /// another file (or `none`).
+    /// The adapter accurate mode merges (see [`adapter_bytes`]).
     pub fn in_use() -> Result<Option<Adapter>, EmbedError> {
-        match std::env::var_os(ADAPTER_ENV).filter(|v| !v.is_empty()) {
-            Some(v) if v == "none" => Ok(None),
-            Some(path) => {
-                let path = PathBuf::from(path);
-                let bytes = std::fs::read(&path).map_err(|e| load_error(&path, e))?;
-                Adapter::from_bytes(&bytes).map(Some)
-            }
-            None => Adapter::committed().map(Some),
-        }
+        adapter_bytes()?.map(|bytes| Adapter::from_bytes(&bytes)).transpose()
     }
 
     /// The adapter committed with this build.

@@ -230,7 +230,7 @@ impl StaticTable {
             ));
         }
         let dim = vector_shape[1];
-        let source_sha256 = minilm::model_sha256();
+        let source_sha256 = metadata.get("source_sha256").cloned().unwrap_or_default();
         Ok(StaticTable {
             tokenizer,
             dim,
