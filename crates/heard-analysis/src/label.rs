@@ -251,8 +251,71 @@ fn clauses_of(point: &str) -> impl Iterator<Item = &str> {
     crate::text::sentences(point)
         .into_iter()
         .flat_map(|sentence| crate::text::clauses(sentence, 2))
-        .map(|clause| clause.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim())
+        .map(|clause| without_opener(clause.trim().trim_end_matches(['.', '!', '?', ',', ';', ':']).trim()))
 }
+
+/// A clause less the words it opens with that only say how it is said: a sentence adverb
+/// ("Frankly, the crossings are too far apart"), the writer's "I think", or the politeness around
+/// a request ("Could you publish the readings", "Please plant more trees"), which leaves the
+/// request itself as the title, as an analyst would write it ("Plant more trees").
+fn without_opener(clause: &str) -> &str {
+    let mut rest = clause;
+    // Openers stack: "Honestly, I think the buses...".
+    for _ in 0..3 {
+        let Some(opener) = OPENERS.iter().find(|o| {
+            rest.get(..o.len()).is_some_and(|p| p.eq_ignore_ascii_case(o))
+                && rest[o.len()..].starts_with([' ', ','])
+        }) else {
+            break;
+        };
+        let after = rest[opener.len()..].trim_start_matches([' ', ',']);
+        if crate::text::word_count(after) < 2 {
+            break;
+        }
+        rest = after;
+    }
+    rest
+}
+
+/// Longest first where one opens another ("to be honest" before "to be"), matched in any case.
+const OPENERS: &[&str] = &[
+    "to be fair",
+    "to be honest",
+    "quite frankly",
+    "frankly",
+    "honestly",
+    "sadly",
+    "unfortunately",
+    "personally",
+    "clearly",
+    "obviously",
+    "basically",
+    "surely you can",
+    "surely",
+    "really",
+    "of course",
+    "in my experience",
+    "in my opinion",
+    "in my view",
+    "to my mind",
+    "for me",
+    "i really think",
+    "i think",
+    "i feel",
+    "i believe",
+    "i would like you to",
+    "i'd like you to",
+    "we need you to",
+    "you need to",
+    "you must",
+    "you should",
+    "could you please",
+    "could you",
+    "can you please",
+    "can you",
+    "would you",
+    "please",
+];
 
 /// The clause as a title, when it reads as a claim.
 fn as_claim(clause: &str) -> Option<String> {
@@ -368,6 +431,23 @@ mod tests {
             None,
             "longer than eight words"
         );
+    }
+
+    #[test]
+    fn a_title_leaves_out_how_a_point_is_said() {
+        assert_eq!(claim("Frankly, the crossings are too far apart."), Some("The crossings are too far apart".into()));
+        assert_eq!(claim("Please plant more street trees."), Some("Plant more street trees".into()));
+        assert_eq!(
+            claim("Could you publish the pollution readings?"),
+            Some("Publish the pollution readings".into())
+        );
+        assert_eq!(
+            claim("Honestly, I think the local shops need parking."),
+            Some("The local shops need parking".into())
+        );
+        // What is left must still be a claim.
+        assert_eq!(claim("Please do."), None);
+        assert_eq!(claim("Pleased with the new benches by the pond."), Some("Pleased with the new benches by the pond".into()));
     }
 
     #[test]

@@ -164,6 +164,10 @@ struct Point {
     end: usize,
     /// The whole response, read besides its parts; discovery skips it (its parts are there).
     whole: bool,
+    /// Says nothing of any subject (`text::says_nothing_of_substance`): read for stance, but
+    /// neither a theme's seed nor a reason to map the response to one, unless the response says
+    /// nothing else.
+    generic: bool,
 }
 
 pub fn analyse(
@@ -655,11 +659,16 @@ fn points(input: &Input, threads: usize, diagnostics: &mut Vec<Diagnostic>) -> V
             pieces.truncate(MAX_POINTS_PER_RESPONSE);
         }
         let parts = pieces.len();
-        out.extend(pieces.into_iter().enumerate().map(|(i, (start, end))| Point {
-            response: r,
-            start,
-            end,
-            whole: read_whole && i + 1 == parts,
+        let text = &input.responses[r].text;
+        out.extend(pieces.into_iter().enumerate().map(|(i, (start, end))| {
+            let whole = read_whole && i + 1 == parts;
+            Point {
+                response: r,
+                start,
+                end,
+                whole,
+                generic: !whole && text::says_nothing_of_substance(&text[start..end]),
+            }
         }));
     }
     out
@@ -712,7 +721,7 @@ fn discovery_sample(
     let eligible: Vec<usize> = (0..points_of.len())
         .filter(|&r| distinct(r))
         .flat_map(|r| points_of[r].clone())
-        .filter(|&p| !points[p].whole)
+        .filter(|&p| !points[p].whole && !points[p].generic)
         .collect();
     if eligible.len() <= max {
         return eligible;
@@ -817,9 +826,8 @@ fn discover(
             ThemeModel {
                 id: theme_id(c),
                 label: claim.unwrap_or_else(|| label::title(&phrases[c])),
-                description: sentence.unwrap_or_else(|| {
-                    describe(&keywords, central.map(|i| redact(texts[i])).as_deref())
-                }),
+                description: sentence
+                    .unwrap_or_else(|| describe(&keywords, central.map(|i| redact(texts[i])).as_deref())),
                 kind: ThemeKind::Discovered,
                 vector,
                 keywords,
@@ -959,7 +967,9 @@ fn score_chunk(
         if points[p].whole {
             let r = points[p].response;
             sum.iter_mut().for_each(|x| *x = 0.0);
-            for q in points_of[r].clone().filter(|&q| q != p) {
+            let parts = points_of[r].clone().filter(|&q| q != p);
+            let substantive = parts.clone().any(|q| !points[q].generic);
+            for q in parts.filter(|&q| !substantive || !points[q].generic) {
                 sum.iter_mut().zip(vectors.row(q - first_point)).for_each(|(s, x)| *s += x);
             }
             vectors.push_normalised(&sum);
@@ -980,10 +990,14 @@ fn score_chunk(
     let need_mean = keep_vectors || stance_head.is_some();
     for (offset, r) in range.clone().enumerate() {
         mean.iter_mut().for_each(|x| *x = 0.0);
+        let substantive = points_of[r].clone().any(|p| !points[p].generic);
         for p in points_of[r].clone() {
             let v = vectors.row(p - first_point);
             if need_mean {
                 mean.iter_mut().zip(v).for_each(|(m, x)| *m += x);
+            }
+            if substantive && points[p].generic {
+                continue;
             }
             for t in 0..k {
                 let s = similarities[(p - first_point) * k + t];
@@ -1404,6 +1418,57 @@ mod tests {
     }
 
     #[test]
+    fn an_opinion_of_the_whole_proposal_is_not_a_theme() {
+        let subjects = [
+            [
+                "The street lighting on the paths is broken",
+                "More street lighting by the paths please",
+                "Street lighting is too dim along the paths",
+                "Fix the broken street lighting near the paths",
+            ],
+            [
+                "Police patrols on foot would help",
+                "We need more police patrols on foot",
+                "Police patrols on foot make people feel safe",
+                "Bring back police patrols on foot",
+            ],
+            [
+                "Lock the park gates at closing time",
+                "The park gates should be locked at closing time",
+                "Nobody locks the park gates at closing time",
+                "Park gates left open after closing time",
+            ],
+        ];
+        let opinions =
+            ["Overall I support the plan.", "Good luck with it.", "I have mixed feelings about this."];
+        // Subject and opinion vary independently: response i is on subject i % 3.
+        let texts: Vec<String> = (0..36)
+            .map(|i| format!("{} {}.", opinions[(i / 12) % 3], subjects[i % 3][(i / 3) % 4]))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let lexical = Lexical::fit(refs.iter().copied());
+        let analysis = analyse(&input(&refs), &lexical, &Options::default(), &()).unwrap();
+        let discovered: Vec<&Theme> =
+            analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).collect();
+        assert!(discovered.len() >= 3, "{:#?}", analysis.themes);
+        // Every theme is one subject's: none gathers the responses that share an opinion.
+        for theme in discovered {
+            let members: Vec<usize> = analysis
+                .mapping
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| m.labels.contains(&theme.topic_id))
+                .map(|(i, _)| i)
+                .collect();
+            assert!(
+                members.iter().all(|i| i % 3 == members[0] % 3),
+                "{} mixes subjects: {members:?}",
+                theme.topic_label
+            );
+        }
+    }
+
+    #[test]
     fn every_response_is_counted_once_in_the_mapping() {
         let lighting = [
             "The street lighting on the paths is broken",
@@ -1487,7 +1552,8 @@ mod tests {
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let lexical = Lexical::fit(refs.iter().copied());
         let analysis =
-            analyse(&input(&refs), &lexical, &Options { themes: Some(2), ..Options::default() }, &()).unwrap();
+            analyse(&input(&refs), &lexical, &Options { themes: Some(2), ..Options::default() }, &())
+                .unwrap();
         let discovered: Vec<&Theme> =
             analysis.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).collect();
         assert_eq!(discovered.len(), 2, "{:#?}", analysis.themes);

@@ -344,12 +344,61 @@ pub fn is_framing(piece: &str) -> bool {
             "i'm writing as ",
             "i am writing on behalf",
             "i'm writing on behalf",
-            "i have lived in ",
-            "i've lived in ",
-            "i have lived here",
-            "i've lived here",
+            "i have lived ",
+            "i've lived ",
+            "we have lived ",
+            "we've lived ",
+            "my family has lived ",
+            "my family have lived ",
+            "i live locally",
+            "i work locally",
+            "i live and work ",
+            "i work and live ",
         ])
 }
+
+/// Whether a point says nothing of any subject: only how the writer feels about the proposal as a
+/// whole, or talk about the writing itself ("Overall I support the scheme.", "I have mixed
+/// feelings about this.", "Good luck with it.", "Here are my thoughts."). Stance reads these; as
+/// points for themes they gather into themes of their own that name no subject. Every word is a
+/// stop word or one of a closed list of words about proposals and opinions in general, never a
+/// subject's, so the test holds for any consultation.
+pub fn says_nothing_of_substance(piece: &str) -> bool {
+    let mut any = false;
+    let mut substance = false;
+    for_each_word(piece, |word| {
+        any = true;
+        if substance {
+            return;
+        }
+        let lower = word.to_lowercase();
+        let lower = lower.trim_matches('\'');
+        if !(is_stop_word(lower)
+            || OPINION_WORDS.binary_search(&lower).is_ok()
+            || lower.chars().all(|c| c.is_ascii_digit()))
+        {
+            substance = true;
+        }
+    });
+    any && !substance
+}
+
+// Sorted, so membership is a binary search. Words for a proposal, an opinion of it, and the act of
+// responding; no word here names what a proposal is about.
+#[rustfmt::skip]
+const OPINION_WORDS: &[&str] = &[
+    "absolutely", "agree", "agreed", "ahead", "anybody", "approve", "bad", "best", "better", "bit",
+    "brilliant", "broadly", "certainly", "chance", "change", "changes", "cheers", "comment",
+    "comments", "completely", "concept", "consider", "considered", "definitely", "detail",
+    "disagree", "dislike", "excellent", "fantastic", "favour", "feel", "feeling", "feelings",
+    "fine", "fully", "general", "generally", "glad", "go", "good", "great", "happy", "hope", "idea",
+    "ideas", "largely", "listen", "look", "looks", "love", "luck", "mixed", "mostly", "nobody",
+    "opinion", "opinions", "oppose", "opposed", "overall", "part", "parts", "plan", "plans",
+    "pleased", "point", "points", "positive", "principle", "proposal", "proposals", "proposed",
+    "read", "reads", "right", "scheme", "sense", "somebody", "someone", "sound", "sounds", "start",
+    "strongly", "support", "supportive", "sure", "terrible", "thank", "thanks", "thought",
+    "thoughts", "totally", "unhappy", "view", "views", "whole", "wholeheartedly", "wrong",
+];
 
 /// Whether a sentence only says who is writing: "As a parent in Bromley, this matters to me."
 /// An introduction that goes on to make a point ("As a recovering addict, these ads are torture")
@@ -483,6 +532,29 @@ mod tests {
     }
 
     #[test]
+    fn opinions_of_the_whole_proposal_say_nothing_of_a_subject() {
+        for nothing in [
+            "Overall I support the scheme.",
+            "I have mixed feelings about this.",
+            "Good luck with it.",
+            "Here are my thoughts.",
+            "I strongly disagree with the proposals.",
+            "Great idea, go ahead!",
+        ] {
+            assert!(says_nothing_of_substance(nothing), "{nothing}");
+        }
+        for subject in [
+            "Overall I support the bus lanes.",
+            "Good luck finding a parking space.",
+            "I disagree with closing the library.",
+            "Ban gambling adverts.",
+            "",
+        ] {
+            assert!(!says_nothing_of_substance(subject), "{subject}");
+        }
+    }
+
+    #[test]
     fn quotes_that_read_alone_and_introductions_that_say_nothing() {
         assert!(is_introduction("As a parent in Bromley, this matters to me."));
         assert!(!is_introduction("As a recovering gambling addict, these ads are torture."));
@@ -498,6 +570,7 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "STOP_WORDS must stay sorted");
+        assert!(OPINION_WORDS.windows(2).all(|w| w[0] < w[1]), "OPINION_WORDS must stay sorted");
         assert_eq!(STOP_WORDS.iter().map(|w| w.len()).max(), Some(LONGEST_STOP_WORD));
     }
 
