@@ -139,3 +139,40 @@ async fn static_assets_carry_an_etag_and_answer_304_when_unchanged() {
     }
 }
 
+#[tokio::test]
+async fn pages_and_assets_are_sent_compressed_to_browsers_that_ask() {
+    use std::io::Read;
+    let app = crate::discussions_app(Backend::Sqlite).await;
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    for n in 0..9 {
+        post_comment(
+            &alice,
+            OPEN,
+            &format!("Comment {n}: the lights by the pond have been out since January."),
+            None,
+        )
+        .await;
+    }
+    let plain = app.get(OPEN).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get("content-encoding").is_none(), "nothing compressed unless asked");
+    let (status, headers, gzipped) = get_with(&app, OPEN, ("accept-encoding", "gzip")).await;
+    assert_eq!((status, headers["content-encoding"].to_str().unwrap()), (StatusCode::OK, "gzip"));
+    assert!(headers["vary"].to_str().unwrap().to_lowercase().contains("accept-encoding"));
+    assert!(
+        gzipped.len() * 3 < plain.bytes.len(),
+        "{} bytes gzipped of {}",
+        gzipped.len(),
+        plain.bytes.len()
+    );
+    let mut page = Vec::new();
+    flate2::read::GzDecoder::new(&gzipped[..]).read_to_end(&mut page).unwrap();
+    assert_eq!(page, plain.bytes);
+    let (status, headers, brotli) =
+        get_with(&app, "/static/style.css", ("accept-encoding", "br, gzip")).await;
+    assert_eq!((status, headers["content-encoding"].to_str().unwrap()), (StatusCode::OK, "br"));
+    assert!(headers.contains_key("etag"));
+    let mut css = Vec::new();
+    brotli_decompressor::Decompressor::new(&brotli[..], 4096).read_to_end(&mut css).unwrap();
+    assert_eq!(css, app.get("/static/style.css").await.bytes);
+}
