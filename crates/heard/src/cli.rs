@@ -279,6 +279,7 @@ enum Command {
     /// Write a consistent copy of a data directory's SQLite database to FILE, safe while heard
     /// serves and writes (for PostgreSQL, use pg_dump).
     Backup {
+        /// The data directory heard serves (its database is DIR/heard.db).
         #[arg(long)]
         data_dir: PathBuf,
         /// The backup to write; it must not exist yet.
@@ -290,6 +291,7 @@ enum Command {
     Restore {
         /// The backup, as `heard backup` wrote it.
         file: PathBuf,
+        /// The data directory to restore into (created when missing); no heard may be using it.
         #[arg(long)]
         data_dir: PathBuf,
     },
