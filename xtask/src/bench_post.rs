@@ -51,11 +51,14 @@ pub struct Options {
     pub connections: u32,
     /// Resident accounts posting; each connection cycles through its share of them.
     pub accounts: u32,
+    /// `heard serve --sqlite-synchronous`: `full` (heard's default) or `normal`, to measure what
+    /// syncing every commit costs.
+    pub sqlite_synchronous: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { json: false, seconds: 10, connections: 50, accounts: 100 }
+        Self { json: false, seconds: 10, connections: 50, accounts: 100, sqlite_synchronous: None }
     }
 }
 
@@ -88,14 +91,17 @@ pub fn run(options: &Options) -> Result<()> {
         started.elapsed().as_secs_f64()
     ));
 
-    let limit_args: Vec<String> = [
+    let mut serve_args: Vec<String> = [
         "--posts-per-account-per-minute".to_owned(),
         RATE_LIMIT.to_string(),
         "--posts-per-address-per-minute".to_owned(),
         RATE_LIMIT.to_string(),
     ]
     .into();
-    let (mut server, addr) = heard::serve(&heard_binary, &data_dir, scratch.path(), &limit_args)?;
+    if let Some(sync) = &options.sqlite_synchronous {
+        serve_args.extend(["--sqlite-synchronous".to_owned(), sync.clone()]);
+    }
+    let (mut server, addr) = heard::serve(&heard_binary, &data_dir, scratch.path(), &serve_args)?;
     progress(&format!("heard is serving on {addr} (pid {})", server.pid()));
 
     let started = Instant::now();
@@ -453,7 +459,11 @@ impl Results<'_> {
     fn table(&self) -> String {
         let mut out = String::new();
         let t = &self.timed;
-        let _ = writeln!(out, "heard post benchmark: POST {DISCUSSION}/comments, SQLite, release build");
+        let _ = writeln!(
+            out,
+            "heard post benchmark: POST {DISCUSSION}/comments, SQLite (synchronous = {}), release build",
+            self.options.sqlite_synchronous.as_deref().unwrap_or("full")
+        );
         let _ = writeln!(
             out,
             "load: {} keep-alive connections on loopback for {} s (after a {} s warm-up), {} signed-in residents",
@@ -522,6 +532,7 @@ impl Results<'_> {
             ("connections", json!(self.options.connections)),
             ("accounts", json!(self.accounts)),
             ("seconds", json!(self.options.seconds)),
+            ("sqlite_synchronous", json!(self.options.sqlite_synchronous.as_deref().unwrap_or("full"))),
         ];
         let body: Vec<String> =
             fields.iter().map(|(key, value)| format!("{}: {value}", json!(key))).collect();

@@ -28,12 +28,13 @@ tasks:
       standard output one JSON object. --seconds is the length of each round (default 10),
       --rounds the number of rounds per server (default 2). --page-cache-ms is passed to
       `heard serve` (default: heard's own); 0 renders the page on every request.
-  bench post [--json] [--seconds N] [--connections N] [--accounts N]
+  bench post [--json] [--seconds N] [--connections N] [--accounts N] [--sqlite-synchronous full|normal]
       Create --accounts residents (default 100), sign them in over HTTP, and post comments from
       --connections keep-alive connections (default 50) for --seconds (default 10) to an open
       discussion on SQLite; then count the comments in the database and report lost posts.
       heard serves with its posting rate limits raised out of reach (the limits are still
       counted on every post). --json makes the last line of standard output one JSON object.
+      --sqlite-synchronous is passed to `heard serve` (default: heard's own, full).
   bench analysis [--json] [--responses N] [--accurate-sample N] [--million]
       Generate N synthetic responses with planted themes and campaigns (default 100000) and run
       `heard analyse` on them in fast and lexical mode, and in accurate mode on the first
@@ -124,6 +125,10 @@ fn parse_bench_post(args: &[&str]) -> Result<bench_post::Options, String> {
             "--seconds" => options.seconds = positive(arg, args.next())?,
             "--connections" => options.connections = positive(arg, args.next())?,
             "--accounts" => options.accounts = positive(arg, args.next())?,
+            "--sqlite-synchronous" => match args.next() {
+                Some(&value @ ("full" | "normal")) => options.sqlite_synchronous = Some(value.to_owned()),
+                _ => return Err("--sqlite-synchronous needs `full` or `normal`".into()),
+            },
             other => return Err(format!("unknown option {other:?} for `bench post`")),
         }
     }

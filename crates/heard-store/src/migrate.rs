@@ -61,6 +61,9 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The latest migration: what a database is at once migrated (`Store::schema_version`).
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
 pub(crate) async fn run(store: &Store) -> Result<()> {
     let mut tx = store.begin_write().await?;
     if store.backend == Backend::Postgres {

@@ -51,6 +51,7 @@ impl Store {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("a comment cannot be empty".into()));
         }
+        crate::refuse_nul("the comment", body)?;
         let mut tx = self.begin_write().await?;
         let before: Option<(String, Option<i64>, String)> =
             sqlx::query_as("SELECT body, deleted_at, flags FROM comments WHERE id = $1")

@@ -558,6 +558,7 @@ pub(crate) async fn insert_comment(conn: &mut AnyConnection, new: &NewComment) -
     if new.body.trim().is_empty() {
         return Err(StoreError::Invalid("a comment cannot be empty".into()));
     }
+    crate::refuse_nul("the comment", &new.body)?;
     let mut parent_id = new.parent_id;
     if let Some(parent) = new.parent_id {
         let row = sqlx::query("SELECT discussion_id, parent_id FROM comments WHERE id = $1")

@@ -188,6 +188,13 @@ pub(crate) async fn insert_response(
     response: &NewResponse,
     now: Timestamp,
 ) -> Result<i64> {
+    crate::refuse_nul("the organisation", &response.organisation)?;
+    crate::refuse_nul("the borough", &response.borough)?;
+    crate::refuse_nul("the email address", response.email.as_deref().unwrap_or_default())?;
+    for text in &response.texts {
+        crate::refuse_nul("the question", &text.question)?;
+        crate::refuse_nul("the response's text", &text.text)?;
+    }
     let rows: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO responses (consultation_id, channel, source, received_on, respondent_type, \
          organisation, borough, user_id, email_key, entered_by, created_at) \

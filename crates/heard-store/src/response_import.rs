@@ -47,6 +47,10 @@ impl fmt::Display for ImportProblem {
     }
 }
 
+/// The longest text a response may have, in characters (a long letter is 20,000): the bulk import
+/// and the staff's entry form refuse longer ones, as the discussion refuses a comment over 5,000.
+pub const MAX_RESPONSE_TEXT_CHARS: usize = 100_000;
+
 const REQUIRED: [&str; 6] = ["channel", "received", "respondent_type", "organisation", "borough", "text"];
 const OPTIONAL: [&str; 2] = ["question", "email"];
 
@@ -141,6 +145,19 @@ fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
         let mut fields = Vec::with_capacity(names.len());
         for (i, raw) in record.iter().enumerate() {
             match std::str::from_utf8(raw) {
+                Ok(text) if text.contains(crate::NUL) => {
+                    problems.push(ImportProblem {
+                        row,
+                        column: Some(names[i].clone()),
+                        message:
+                            "contains a NUL character (U+0000, an invisible control character): remove it \
+                                  and import the file again"
+                                .into(),
+                    });
+                    // Checked as it is, so that the row's other problems are its own (the row is
+                    // refused by this problem whatever they are).
+                    fields.push(text);
+                }
                 Ok(text) => fields.push(text),
                 Err(_) => {
                     problems.push(ImportProblem {
@@ -212,8 +229,14 @@ fn check_row<'a>(
         );
     }
     let text = get("text");
-    if text.trim().is_empty() {
+    let chars = text.trim().chars().count();
+    if chars == 0 {
         problem("text", "is empty".into());
+    } else if chars > MAX_RESPONSE_TEXT_CHARS {
+        problem(
+            "text",
+            format!("is {chars} characters long; the most a response may have is {MAX_RESPONSE_TEXT_CHARS}"),
+        );
     }
     let email = get("email").trim();
     if !email.is_empty() && (!email.contains('@') || email.contains(char::is_whitespace)) {

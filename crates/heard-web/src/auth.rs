@@ -29,7 +29,7 @@ pub const FORM_COOKIE: &str = "heard_form";
 /// How long a session lasts from signing in.
 pub const SESSION_SECS: i64 = 30 * 86_400;
 /// The largest form body accepted: a 5,000-character comment of emoji is 60 KB once percent-encoded.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// The person making a request: signed in or not, and where from.
 #[derive(Debug, Clone)]
@@ -138,6 +138,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
                 fields.iter().find(|(k, _)| k == "body").map(|(_, v)| v.clone()).filter(|b| !b.is_empty());
             tracing::warn!(route = %route(&parts), "form refused: missing or wrong CSRF token");
             return Err(WebError::CsrfRefused { typed });
+        }
+        // PostgreSQL cannot store a NUL character and SQLite can: refused here for every form, the
+        // same on both. (A comment's `body` is checked by its form, which shows the text again.)
+        if let Some((name, _)) =
+            fields.iter().find(|(name, value)| name != "body" && value.contains(heard_store::NUL))
+        {
+            return Err(WebError::BadRequest(heard_store::nul_message(&format!("The field “{name}”"))));
         }
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| WebError::BadRequest("The form could not be read.".into()))?;

@@ -8,14 +8,18 @@
 //! | `Forbidden` | 403 | why they may not (a staff page, a blocked account) |
 //! | `CsrfRefused` | 403 | "This form has expired", with whatever they typed, to copy |
 //! | `TooManyRequests` | 429 | how long to wait |
+//! | `Unavailable` (the database cannot be reached: `StoreError::is_unavailable`) | 503, `Retry-After: 5` | "We are having trouble", try again shortly; a form that was being sent comes back with what was typed (`outage.rs`) |
 //! | `Internal` (store, template or mail failure) | 500 | "Something went wrong on our side", never the cause |
+//!
+//! A store error the store means for people (`StoreError::Invalid`: a NUL character in a text, say)
+//! is `BadRequest` with its message.
 //!
 //! Forms that a visitor filled in are not errors here: their handlers show the form again with the
 //! problem and everything typed. The cause of an internal error goes to the log, with no personal data.
 //!
 //! The open-data API (`/api/...`) answers programs, not people: its errors are [`ApiError`], JSON
 //! `{"error": "..."}` with the same statuses (404 unknown slug, 400 a bad parameter named, 429 with
-//! `Retry-After`, 500 with no cause), never a page.
+//! `Retry-After`, 503 with `Retry-After` while the database is away, 500 with no cause), never a page.
 
 use askama::Template;
 use axum::http::{StatusCode, header};
@@ -40,8 +44,18 @@ pub enum WebError {
         typed: Option<String>,
     },
     TooManyRequests(String),
+    /// The database cannot be reached; the cause, for the log.
+    Unavailable(String),
     Internal(String),
 }
+
+/// Seconds a visitor (or a load balancer) is asked to wait while the database is away.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// Marks a response as the database being away, so that `outage::keep_typed` can put the form that
+/// was being sent back on the page.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseAway;
 
 impl WebError {
     pub fn forbidden(title: &str, message: &str) -> WebError {
@@ -60,6 +74,7 @@ impl std::fmt::Display for WebError {
             WebError::Forbidden { title, .. } => write!(f, "forbidden: {title}"),
             WebError::CsrfRefused { .. } => f.write_str("CSRF token missing or wrong"),
             WebError::TooManyRequests(_) => f.write_str("too many requests"),
+            WebError::Unavailable(cause) => write!(f, "database unavailable: {cause}"),
             WebError::Internal(cause) => write!(f, "internal error: {cause}"),
         }
     }
@@ -67,7 +82,11 @@ impl std::fmt::Display for WebError {
 
 impl From<heard_store::StoreError> for WebError {
     fn from(e: heard_store::StoreError) -> WebError {
-        WebError::Internal(e.to_string())
+        match e {
+            e if e.is_unavailable() => WebError::Unavailable(e.to_string()),
+            heard_store::StoreError::Invalid(message) => WebError::BadRequest(message),
+            e => WebError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -112,6 +131,10 @@ impl IntoResponse for WebError {
             WebError::TooManyRequests(message) => {
                 (StatusCode::TOO_MANY_REQUESTS, "Please wait a moment", message.clone(), None)
             }
+            WebError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "request failed: the database cannot be reached");
+                return unavailable_page(None);
+            }
             WebError::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
                 (
@@ -129,6 +152,40 @@ impl IntoResponse for WebError {
     }
 }
 
+/// The page while the database is away: 503 with `Retry-After`, and the form that was being sent
+/// (`retry`) so that its text is not lost and it can be sent again.
+pub(crate) fn unavailable_page(retry: Option<RetryForm>) -> Response {
+    let page = UnavailablePage { nav: Nav::neutral(), retry_after: RETRY_AFTER_SECS, retry };
+    let body = page.render().unwrap_or_else(|_| {
+        "<!doctype html><title>We are having trouble</title><p>We are having trouble, please try again shortly.</p>"
+            .into()
+    });
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CACHE_CONTROL, "no-store"), (header::RETRY_AFTER, &RETRY_AFTER_SECS.to_string())],
+        Html(body),
+    )
+        .into_response();
+    response.extensions_mut().insert(DatabaseAway);
+    response
+}
+
+/// A form sent while the database was away, to show again: where it goes, its text fields to edit,
+/// and the rest (its CSRF token among them) as they were sent.
+pub(crate) struct RetryForm {
+    pub action: String,
+    pub texts: Vec<(String, String)>,
+    pub hidden: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "unavailable.html")]
+struct UnavailablePage {
+    nav: Nav,
+    retry_after: u32,
+    retry: Option<RetryForm>,
+}
+
 /// An error of the open-data API: `{"error": "what went wrong"}` with its status.
 #[derive(Debug)]
 pub enum ApiError {
@@ -138,12 +195,18 @@ pub enum ApiError {
     TooManyRequests {
         retry_after: i64,
     },
+    /// The database cannot be reached; the cause, for the log.
+    Unavailable(String),
     Internal(String),
 }
 
 impl From<heard_store::StoreError> for ApiError {
     fn from(e: heard_store::StoreError) -> ApiError {
-        ApiError::Internal(e.to_string())
+        if e.is_unavailable() {
+            ApiError::Unavailable(e.to_string())
+        } else {
+            ApiError::Internal(e.to_string())
+        }
     }
 }
 
@@ -159,6 +222,10 @@ impl IntoResponse for ApiError {
                     crate::controllers::limited_message(*retry_after)
                 ),
             ),
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "API request failed: the database cannot be reached");
+                (StatusCode::SERVICE_UNAVAILABLE, "We are having trouble; please try again shortly.".into())
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(error = %cause, "API request failed");
                 (
@@ -180,6 +247,9 @@ impl IntoResponse for ApiError {
             .into_response();
         if let ApiError::TooManyRequests { retry_after } = self {
             response.headers_mut().insert(header::RETRY_AFTER, retry_after.max(1).into());
+        }
+        if let ApiError::Unavailable(_) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, RETRY_AFTER_SECS.into());
         }
         response
     }

@@ -14,6 +14,7 @@ mod format;
 mod mail;
 mod nav;
 mod notify;
+mod outage;
 mod policy;
 mod privacy;
 mod request_log;
@@ -27,7 +28,7 @@ use std::time::Duration;
 
 pub use cache::PageCache;
 
-pub use errors::{ApiError, WebError};
+pub use errors::{ApiError, RETRY_AFTER_SECS, WebError};
 pub use mail::Mailer;
 pub use router::router;
 pub use settings::{

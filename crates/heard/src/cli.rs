@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use heard_store::{Date, Store};
+use heard_store::{Date, SqliteSync, Store, StoreOptions};
 use heard_web::{AppState, Clock, Limits, MailSettings, Rate, SafeguardingPolicy, Settings};
 
 use crate::demo;
@@ -32,6 +32,40 @@ struct Database {
     /// sqlite://PATH or postgres://USER@HOST/DB, instead of the data directory.
     #[arg(long, env = "HEARD_DATABASE_URL")]
     database_url: Option<String>,
+    #[command(flatten)]
+    tuning: StoreTuning,
+}
+
+fn parse_sqlite_sync(s: &str) -> Result<SqliteSync, String> {
+    SqliteSync::parse(s).ok_or_else(|| format!("{s:?} is not `full` or `normal`"))
+}
+
+/// How heard uses its database, as an operator may tune it.
+#[derive(Debug, clap::Args)]
+struct StoreTuning {
+    /// SQLite: `full` syncs every commit to disk before it is acknowledged, so an acknowledged post
+    /// survives a power cut; `normal` syncs only at checkpoints (faster; a crash of heard loses
+    /// nothing, a power cut or kernel panic can lose the last commits).
+    #[arg(long, env = "HEARD_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = parse_sqlite_sync)]
+    sqlite_synchronous: SqliteSync,
+    /// PostgreSQL: seconds a request waits for a database connection (the server down or
+    /// restarting, every connection busy) before it is answered 503 "try again shortly".
+    #[arg(
+        long,
+        env = "HEARD_DATABASE_TIMEOUT_SECS",
+        default_value_t = heard_store::DEFAULT_CONNECT_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    database_timeout_secs: u64,
+}
+
+impl StoreTuning {
+    fn options(&self) -> StoreOptions {
+        StoreOptions {
+            sqlite_sync: self.sqlite_synchronous,
+            connect_timeout: std::time::Duration::from_secs(self.database_timeout_secs),
+        }
+    }
 }
 
 impl Database {
@@ -49,9 +83,10 @@ impl Database {
     }
 
     async fn open(&self) -> Result<Store> {
+        let options = self.tuning.options();
         match &self.database_url {
-            Some(url) => Store::connect(url).await.context("opening the database"),
-            None => Store::open_data_dir(&self.data_dir)
+            Some(url) => Store::connect_with(url, &options).await.context("opening the database"),
+            None => Store::open_data_dir_with(&self.data_dir, &options)
                 .await
                 .with_context(|| format!("opening the data directory {}", self.data_dir.display())),
         }
@@ -228,6 +263,8 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
         #[command(flatten)]
+        tuning: StoreTuning,
+        #[command(flatten)]
         web: WebOptions,
     },
     /// Serve the site from a database.
@@ -238,6 +275,25 @@ enum Command {
         database: Database,
         #[command(flatten)]
         web: WebOptions,
+    },
+    /// Write a consistent copy of a data directory's SQLite database to FILE, safe while heard
+    /// serves and writes (for PostgreSQL, use pg_dump).
+    Backup {
+        /// The data directory heard serves (its database is DIR/heard.db).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The backup to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Replace a data directory's SQLite database with a backup (refused while heard uses the
+    /// directory); the database it replaces is kept beside it under a new name.
+    Restore {
+        /// The backup, as `heard backup` wrote it.
+        file: PathBuf,
+        /// The data directory to restore into (created when missing); no heard may be using it.
+        #[arg(long)]
+        data_dir: PathBuf,
     },
     /// The register of responses: import letters, emails and event notes from a CSV file; export
     /// every response of every channel.
@@ -412,9 +468,11 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { addr, data_dir, seeds, no_serve, web } => {
-            run_demo(addr, &data_dir, seeds, no_serve, &web).await
+        Command::Demo { addr, data_dir, seeds, no_serve, tuning, web } => {
+            run_demo(addr, &data_dir, seeds, no_serve, &tuning.options(), &web).await
         }
+        Command::Backup { data_dir, out } => backup(&data_dir, &out).await,
+        Command::Restore { file, data_dir } => restore(&file, &data_dir).await,
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
             let state = web.state(store.clone(), addr, None, false)?;
@@ -464,6 +522,7 @@ async fn run_demo(
     data_dir: &Path,
     seeds: Option<PathBuf>,
     no_serve: bool,
+    options: &StoreOptions,
     web: &WebOptions,
 ) -> Result<()> {
     let seeds = match seeds {
@@ -471,7 +530,7 @@ async fn run_demo(
         Some(dir) => Some(dir),
         None => demo::default_seeds_dir(),
     };
-    let store = Store::open_data_dir(data_dir)
+    let store = Store::open_data_dir_with(data_dir, options)
         .await
         .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
     let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
@@ -528,6 +587,47 @@ async fn serve(addr: SocketAddr, store: &Store, state: AppState) -> Result<()> {
     println!("heard is serving on http://{local}/ (Ctrl-C to stop)");
     heard_web::serve(listener, state).await.context("serving")?;
     store.close().await;
+    Ok(())
+}
+
+/// `heard backup`: a consistent copy of the database while heard may be serving.
+async fn backup(data_dir: &Path, out: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    let report = heard_store::backup_data_dir(data_dir, out)
+        .await
+        .with_context(|| format!("backing up {}", data_dir.display()))?;
+    println!(
+        "backed up {} to {} ({:.1} MB: {} comments, {} responses) in {:.1} s; it holds personal data, so \
+         keep it as safe as the data directory",
+        data_dir.display(),
+        out.display(),
+        report.bytes as f64 / 1e6,
+        report.comments,
+        report.responses,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `heard restore`: a backup in place of the data directory's database.
+async fn restore(file: &Path, data_dir: &Path) -> Result<()> {
+    let report = heard_store::restore_data_dir(file, data_dir)
+        .await
+        .with_context(|| format!("restoring {} into {}", file.display(), data_dir.display()))?;
+    println!(
+        "restored {} into {} ({} comments, {} responses)",
+        file.display(),
+        data_dir.display(),
+        report.comments,
+        report.responses
+    );
+    if let Some(replaced) = report.replaced {
+        println!(
+            "the database it replaced is kept as {} (with its -wal file when it had one): delete it once you \
+             are sure",
+            replaced.display()
+        );
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod backoffice;
+mod data_dir;
 mod personal_data;
 mod register;
 mod survey;

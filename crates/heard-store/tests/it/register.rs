@@ -10,6 +10,7 @@ crate::on_both_databases!(
     the_register_lists_every_channel_newest_first_with_filters,
     an_import_is_written_whole,
     a_consultation_is_a_draft_until_published,
+    a_nul_character_is_refused_by_name_on_both_databases,
 );
 
 fn letter(consultation_id: i64, email: Option<&str>, text: &str) -> NewResponse {
@@ -230,4 +231,58 @@ async fn a_consultation_is_a_draft_until_published(store: Store) {
     assert_eq!(summary.stage(day("2025-03-01")), Stage::Closed);
     assert_eq!(Stage::of(true, true, Status::Closed), Stage::ResultsPublished);
     assert_eq!(Stage::of(false, false, Status::Open), Stage::Draft);
+}
+
+/// PostgreSQL cannot store U+0000 in text and SQLite can: the store refuses it on both, naming what
+/// held it, and the import names the row and column before anything is written.
+async fn a_nul_character_is_refused_by_name_on_both_databases(store: Store) {
+    let (discussion, author, _) = crate::discussion_with_comments(&store, 0).await;
+    let consultation = store.consultation_by_slug("police-plan").await.unwrap().unwrap().summary.id;
+    let comment = NewComment {
+        discussion_id: discussion,
+        parent_id: None,
+        author_id: author,
+        body: "Pasted\0 from a PDF".into(),
+        posted_at: Timestamp(1_735_000_000),
+        source: CommentSource::Web,
+        flags: vec![],
+    };
+    let refused = store.add_comment(&comment).await.unwrap_err().to_string();
+    assert!(refused.starts_with("The comment contains a NUL character (U+0000"), "{refused}");
+    assert!(store.add_held_comment(&comment).await.is_err());
+    let id = store.add_comment(&NewComment { body: "Pasted from a PDF".into(), ..comment }).await.unwrap();
+    let edit = store.edit_comment(id, "Edited\0", &[], Timestamp(1_735_000_100)).await.unwrap_err();
+    assert!(matches!(edit, StoreError::Invalid(_)), "{edit}");
+    assert_eq!(store.comment(id).await.unwrap().unwrap().body, "Pasted from a PDF");
+
+    let letters = [letter(consultation, None, "Fine"), letter(consultation, None, "Dear\0 Sir")];
+    let refused = store.record_responses(&letters).await.unwrap_err().to_string();
+    assert!(refused.starts_with("The response's text contains a NUL character"), "{refused}");
+    assert!(
+        store.register_all(consultation).await.unwrap().iter().all(|e| e.channel != ResponseChannel::Post),
+        "all or none"
+    );
+
+    let file = "channel,received,respondent_type,organisation,borough,text\n\
+                email,2025-01-02,individual,,,Fine\n\
+                post,2025-01-03,organisation,Age\0 UK,,Dear\0 Sir\n";
+    let problems: Vec<String> =
+        parse_response_csv(file.as_bytes()).unwrap_err().iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        problems,
+        [
+            "row 3: organisation: contains a NUL character (U+0000, an invisible control character): remove it and import the file again",
+            "row 3: text: contains a NUL character (U+0000, an invisible control character): remove it and import the file again",
+        ]
+    );
+    // A letter has a size limit, as a comment has.
+    let long = "x".repeat(response_import::MAX_RESPONSE_TEXT_CHARS + 1);
+    let file = format!(
+        "channel,received,respondent_type,organisation,borough,text\npost,2025-01-03,individual,,,{long}\n"
+    );
+    let problems = parse_response_csv(file.as_bytes()).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "row 2: text: is 100001 characters long; the most a response may have is 100000"
+    );
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::accounts::over_rate;
 use crate::auth::sha256_hex;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, WebError};
 
 /// The OpenAPI 3.0 document describing this API, written by hand.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -40,6 +40,7 @@ pub async fn limited(State(state): State<AppState>, request: Request, next: Next
     match over_rate(&state, &bucket, state.settings().limits.api_requests_per_address).await {
         Ok(None) => next.run(Request::from_parts(parts, body)).await,
         Ok(Some(retry_after)) => ApiError::TooManyRequests { retry_after }.into_response(),
+        Err(WebError::Unavailable(cause)) => ApiError::Unavailable(cause).into_response(),
         Err(e) => ApiError::Internal(e.to_string()).into_response(),
     }
 }

@@ -787,6 +787,13 @@ fn text_problem(body: &str) -> Option<String> {
     if chars == 0 {
         return Some("Write your comment before posting it.".into());
     }
+    if body.contains(heard_store::NUL) {
+        return Some(
+            "Your comment contains a NUL character (U+0000, an invisible control character, usually pasted in \
+             by accident), which cannot be stored. It shows below as �: remove it and post again."
+                .into(),
+        );
+    }
     if chars > MAX_COMMENT_CHARS {
         return Some(format!(
             "Your comment is {} characters long; the most is {}. Please shorten it.",

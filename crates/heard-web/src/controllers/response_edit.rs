@@ -129,6 +129,8 @@ pub async fn correct(
                 text_field(i),
                 format!("This text is too long: at most {MAX_RESPONSE_TEXT_CHARS} characters."),
             ));
+        } else if text.contains(heard_store::NUL) {
+            errors.push(FieldError::new(text_field(i), heard_store::nul_message("this text")));
         }
     }
     if let Some(problem) = reason_problem(&form.reason, "correct") {

@@ -25,7 +25,7 @@ use crate::policy::{self, Action};
 use crate::{AppState, WebError};
 
 /// The most characters one text of a response may have: a long letter, not a book.
-pub const MAX_RESPONSE_TEXT_CHARS: usize = 100_000;
+pub use heard_store::response_import::MAX_RESPONSE_TEXT_CHARS;
 const MAX_ORGANISATION_CHARS: usize = 200;
 /// The channels in the order staff meet them most.
 const ENTRY_CHANNELS: [ResponseChannel; 5] = [
@@ -355,6 +355,9 @@ fn check_entry(
         }
         if text.chars().count() > MAX_RESPONSE_TEXT_CHARS && too_long.is_none() {
             too_long = Some(field);
+        }
+        if text.contains(heard_store::NUL) {
+            errors.push(FieldError::new(field, heard_store::nul_message("this text")));
         }
         texts.push(ResponseText { question, text: text.to_owned() });
     }

@@ -615,12 +615,11 @@ pub async fn resume(
 }
 
 /// The script that shows a question on the same page only when its condition is met.
-pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
+pub async fn script(headers: axum::http::HeaderMap) -> Response {
+    super::pages::static_asset(
+        &headers,
+        "text/javascript; charset=utf-8",
+        "public, max-age=3600",
         include_str!("../../static/survey.js"),
     )
 }

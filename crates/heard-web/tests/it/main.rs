@@ -14,6 +14,7 @@ mod openapi;
 mod pages;
 mod password_reset;
 mod personal_data;
+mod production;
 mod responses;
 mod results;
 mod safeguarding;

@@ -1,9 +1,11 @@
 //! Tests of the `heard` command as a user runs it: the real binary, real files, a real server.
 
 mod analyse;
+mod backup;
 mod demo;
 mod demo_survey;
 mod import;
+mod outage;
 mod redact;
 mod responses;
 mod retention;
@@ -77,6 +79,88 @@ impl Server {
         let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
         (status, body)
     }
+}
+
+/// An HTTP answer: status, headers (names lower-cased) and body.
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The `name=value` part of every `Set-Cookie`.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .filter_map(|(_, v)| v.split(';').next().map(str::to_owned))
+            .collect()
+    }
+
+    /// The value of the first `<input ... name="NAME" value="...">` on the page.
+    pub fn input(&self, name: &str) -> Option<String> {
+        let at = self.body.find(&format!("name=\"{name}\" value=\""))?;
+        let rest = &self.body[at + name.len() + 15..];
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+}
+
+impl Server {
+    /// One request on a connection of its own: `form` is sent URL-encoded as a POST.
+    pub fn request(&self, path: &str, cookie: &str, form: Option<&[(&str, &str)]>) -> Answer {
+        http(&self.base, path, cookie, form)
+    }
+}
+
+/// One request to `base` (`http://HOST:PORT`) on a connection of its own.
+pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>) -> Answer {
+    let authority = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let cookie = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
+    match form {
+        None => write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Connection: close\r\n\r\n"),
+        Some(fields) => {
+            let body: String = fields
+                .iter()
+                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+                .collect::<Vec<_>>()
+                .join("&");
+            write!(
+                stream,
+                "POST {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Content-Type: application/x-www-form-urlencoded\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+        }
+    }
+    .unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let response = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.get(9..12)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Answer { status, headers, body: body.to_owned() }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl Drop for Server {
