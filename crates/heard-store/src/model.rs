@@ -33,8 +33,9 @@ impl Status {
     }
 }
 
-/// Where a consultation stands in its life: draft, scheduled, open, closed, results published.
-/// Only the two publishing steps are stored (as instants); opening and closing follow the dates.
+/// Where a consultation stands in its life: draft, scheduled, open, closed, results published, or
+/// withdrawn. Only the publishing and withdrawing steps are stored (as instants); opening and
+/// closing follow the dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -43,6 +44,8 @@ pub enum Stage {
     Open,
     Closed,
     ResultsPublished,
+    /// Published, then withdrawn by an administrator: no public page finds it any more.
+    Withdrawn,
 }
 
 impl Stage {
@@ -63,6 +66,7 @@ impl Stage {
             Stage::Open => "open",
             Stage::Closed => "closed",
             Stage::ResultsPublished => "results_published",
+            Stage::Withdrawn => "withdrawn",
         }
     }
 
@@ -73,6 +77,7 @@ impl Stage {
             Stage::Open => "Open",
             Stage::Closed => "Closed",
             Stage::ResultsPublished => "Results published",
+            Stage::Withdrawn => "Withdrawn",
         }
     }
 }
@@ -246,6 +251,10 @@ pub struct ConsultationSummary {
     /// False for a draft, which only staff see.
     pub published: bool,
     pub results_published: bool,
+    /// When an administrator withdrew it (staff still see it; the public does not).
+    pub withdrawn_at: Option<Timestamp>,
+    /// When published results were last withdrawn, if they are not out again since.
+    pub results_withdrawn_at: Option<Timestamp>,
 }
 
 impl ConsultationSummary {
@@ -254,6 +263,9 @@ impl ConsultationSummary {
     }
 
     pub fn stage(&self, today: Date) -> Stage {
+        if self.withdrawn_at.is_some() {
+            return Stage::Withdrawn;
+        }
         Stage::of(self.published, self.results_published, self.status(today))
     }
 }

@@ -184,7 +184,10 @@ pub async fn post(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let store = state.store();
-    let d = store.discussion_ref(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
+    let Some(d) = store.discussion_ref(&slug, &discussion).await? else {
+        // Withdrawn while they wrote: say so, and give their words back.
+        return Err(super::missing_consultation(&state, &slug, Some(form.body.clone())).await);
+    };
     let base = d.path();
     let parent = match form.parent_id.trim() {
         "" => None,

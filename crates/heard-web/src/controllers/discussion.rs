@@ -124,7 +124,9 @@ pub async fn show(
     Path((slug, discussion)): Path<(String, String)>,
     Query(paging): Query<Paging>,
 ) -> Result<Html<String>, WebError> {
-    let d = state.store().discussion(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
+    let Some(d) = state.store().discussion(&slug, &discussion).await? else {
+        return Err(super::missing_consultation(&state, &slug, None).await);
+    };
     // Odd paging values are a visitor's typo, not an error: fall back to the first page.
     let page = paging.page.and_then(|p| p.parse().ok()).filter(|&p| p >= 1).unwrap_or(1);
     let per_page = paging

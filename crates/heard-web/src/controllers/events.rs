@@ -104,7 +104,10 @@ fn registrations_closed(c: &Consultation, today: heard_store::Date) -> Option<St
 }
 
 async fn published(state: &AppState, slug: &str) -> Result<Consultation, WebError> {
-    state.store().consultation_by_slug(slug).await?.ok_or(WebError::NotFound)
+    match state.store().consultation_by_slug(slug).await? {
+        Some(c) => Ok(c),
+        None => Err(super::missing_consultation(state, slug, None).await),
+    }
 }
 
 /// The event `id` of this consultation (an id from another is not found here).

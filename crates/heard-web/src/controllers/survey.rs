@@ -670,7 +670,7 @@ async fn load(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Survey,
     let survey = state.store().survey_for(slug).await?.ok_or(WebError::NotFound)?;
     let staff = visitor.role().is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey));
     if !survey.published && !staff {
-        return Err(WebError::NotFound);
+        return Err(super::missing_consultation(state, slug, None).await);
     }
     Ok(survey)
 }

@@ -190,7 +190,7 @@ async fn publish_an_analysis_run(
         .set_we_did(themes[0].id, PlanChange::Changed, "We added lights on the pond path.", analyst, now)
         .await
         .unwrap();
-    store.publish_run(run, true, analyst, now).await.unwrap();
+    store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
 }
 
 async fn document(app: &TestApp) -> OpenApi {
