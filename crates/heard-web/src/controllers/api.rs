@@ -343,7 +343,8 @@ pub async fn consultation(
     }
     let detail = ApiConsultationDetail {
         consultation: consultation_json(&state, &c.summary).await?,
-        results_expected: c.results_expected,
+        // Once the results are out, nothing says they are still expected.
+        results_expected: c.results_expected.filter(|_| !c.summary.results_published),
         objectives: c
             .objectives
             .into_iter()

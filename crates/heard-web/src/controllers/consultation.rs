@@ -181,9 +181,14 @@ pub async fn show(
 }
 
 impl ConsultationPage {
-    fn channel_heading(kind: &ChannelKind) -> &'static str {
+    /// A way to respond's heading; once the consultation has closed, the survey and events are
+    /// named, no longer offered ("Come to an event" would invite registrations it refuses).
+    fn channel_heading(&self, kind: &ChannelKind) -> &'static str {
+        let closed = self.status == Status::Closed;
         match kind {
+            ChannelKind::Survey if closed => "The survey",
             ChannelKind::Survey => "Answer the survey",
+            ChannelKind::Events if closed => "Events",
             ChannelKind::Events => "Come to an event",
             ChannelKind::Email => "Email us",
             ChannelKind::Post => "Write to us",

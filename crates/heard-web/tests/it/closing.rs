@@ -215,3 +215,44 @@ async fn closed_consultation_events_take_no_registrations_on_sqlite() {
 async fn closed_consultation_events_take_no_registrations_on_postgres() {
     a_closed_consultation_no_longer_invites_registrations_for_its_events(Backend::Postgres).await;
 }
+
+/// Regression: a closed consultation whose ways to respond include events still said "Come to an
+/// event" above the link to the events that were held.
+#[tokio::test]
+async fn a_closed_consultation_names_its_events_without_inviting_people_to_them() {
+    let app = crate::TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    for (slug, opens, closes) in [("parks", "2025-02-01", "2025-04-01"), ("old", "2024-01-01", "2024-02-01")]
+    {
+        let mut new = crate::new_consultation(slug, opens, closes);
+        new.channels = vec![Channel {
+            kind: ChannelKind::Events,
+            title: "Events".into(),
+            detail: "Meet the team.".into(),
+            address: String::new(),
+        }];
+        let id = app.store.create_consultation(&new).await.unwrap();
+        let event = NewEvent {
+            title: "Walk in the park".into(),
+            format: EventFormat::InPerson,
+            on_date: Date::parse_iso(opens).unwrap().add_days(7),
+            starts_at: "18:00".into(),
+            ends_at: "19:00".into(),
+            venue: "The bandstand".into(),
+            joining_link: String::new(),
+            accessibility: String::new(),
+            capacity: 50,
+            description: String::new(),
+        };
+        app.store.create_event(id, &event, None, app.state.now()).await.unwrap();
+    }
+    app.get("/consultations/parks")
+        .await
+        .shows("<h3>Come to an event</h3>")
+        .shows("See the events and register your interest");
+    app.get("/consultations/old")
+        .await
+        .shows("<h3>Events</h3>")
+        .shows("See the events that were held")
+        .lacks("Come to an event")
+        .lacks("register your interest");
+}
