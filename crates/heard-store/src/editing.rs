@@ -243,7 +243,7 @@ impl Store {
             return Err(StoreError::Invalid("the consultation was withdrawn".into()));
         }
         let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
-        if published.is_none() || closes_on >= now.date() {
+        if published.is_none() || closes_on >= self.today(now) {
             return Err(StoreError::Invalid(format!(
                 "results can be published once the consultation has closed (it closes on {})",
                 closes_on.long()
@@ -367,7 +367,7 @@ impl Store {
     /// open (closing one already closed changes nothing: `None`), and on its opening day, which it
     /// cannot close before.
     pub async fn close_consultation(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<Option<Date>> {
-        let today = now.date();
+        let today = self.today(now);
         let mut tx = self.begin_write().await?;
         let row: Option<(Option<i64>, String, String)> = sqlx::query_as(
             "SELECT CASE WHEN withdrawn_at IS NULL THEN published_at END, opens_on, closes_on \
@@ -414,7 +414,8 @@ impl Store {
         consultation_id: i64,
         day: Date,
     ) -> Result<Vec<(ResponseChannel, i64)>> {
-        let next_day = day.add_days(1).start();
+        // A comment counts as after `day` from the local midnight that ends it.
+        let next_day = self.time_zone().day_start(day.add_days(1));
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT channel, COUNT(*) FROM ( \
                SELECT 'online' AS channel FROM comments c JOIN discussions d ON d.id = c.discussion_id \

@@ -31,7 +31,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use analysis::*;
-pub use date::{Date, Timestamp};
+pub use date::{Date, TimeZone, TimeZoneError, Timestamp};
 pub use editing::*;
 pub use events::*;
 pub use model::*;
@@ -75,6 +75,8 @@ pub struct Store {
     pool: AnyPool,
     writer: AnyPool,
     backend: Backend,
+    /// The install's time zone: which day it is, and when a consultation's closing day ends.
+    time_zone: std::sync::Arc<TimeZone>,
 }
 
 /// The database file inside a data directory.
@@ -112,7 +114,7 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store { pool, writer, backend };
+        let store = Store { pool, writer, backend, time_zone: std::sync::Arc::new(TimeZone::london()) };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -126,6 +128,21 @@ impl Store {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         })
+    }
+
+    /// This store keeping the install's days in `time_zone` (Europe/London unless set).
+    pub fn with_time_zone(mut self, time_zone: TimeZone) -> Store {
+        self.time_zone = std::sync::Arc::new(time_zone);
+        self
+    }
+
+    pub fn time_zone(&self) -> &TimeZone {
+        &self.time_zone
+    }
+
+    /// The install's local day at `now`: what every rule about dates (open, closed, late) reads.
+    pub fn today(&self, now: Timestamp) -> Date {
+        self.time_zone.date(now)
     }
 
     pub fn backend(&self) -> Backend {

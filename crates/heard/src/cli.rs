@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use heard_store::{Date, Store};
+use heard_store::{Store, TimeZone, Timestamp};
 use heard_web::{AppState, Clock, Limits, MailSettings, Rate, SafeguardingPolicy, Settings};
 
 use crate::demo;
@@ -32,6 +32,10 @@ struct Database {
     /// sqlite://PATH or postgres://USER@HOST/DB, instead of the data directory.
     #[arg(long, env = "HEARD_DATABASE_URL")]
     database_url: Option<String>,
+    /// The install's time zone (an IANA name): dates and times are local, and a consultation
+    /// closes at the end of its closing day there.
+    #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
+    time_zone: TimeZone,
 }
 
 impl Database {
@@ -49,13 +53,18 @@ impl Database {
     }
 
     async fn open(&self) -> Result<Store> {
-        match &self.database_url {
-            Some(url) => Store::connect(url).await.context("opening the database"),
+        let store = match &self.database_url {
+            Some(url) => Store::connect(url).await.context("opening the database")?,
             None => Store::open_data_dir(&self.data_dir)
                 .await
-                .with_context(|| format!("opening the data directory {}", self.data_dir.display())),
-        }
+                .with_context(|| format!("opening the data directory {}", self.data_dir.display()))?,
+        };
+        Ok(store.with_time_zone(self.time_zone.clone()))
     }
+}
+
+fn parse_time_zone(s: &str) -> Result<TimeZone, String> {
+    TimeZone::named(s).map_err(|e| e.to_string())
 }
 
 fn parse_safeguarding(s: &str) -> Result<SafeguardingPolicy, String> {
@@ -227,6 +236,9 @@ enum Command {
         /// Fill the data directory, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// The install's time zone (an IANA name), as for `heard serve`.
+        #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
+        time_zone: TimeZone,
         #[command(flatten)]
         web: WebOptions,
     },
@@ -412,8 +424,8 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { addr, data_dir, seeds, no_serve, web } => {
-            run_demo(addr, &data_dir, seeds, no_serve, &web).await
+        Command::Demo { addr, data_dir, seeds, no_serve, time_zone, web } => {
+            run_demo(addr, &data_dir, seeds, no_serve, &time_zone, &web).await
         }
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
@@ -424,15 +436,16 @@ async fn run(cli: Cli) -> Result<()> {
             crate::users::create(&role, &email, &name, &database.open().await?).await
         }
         Command::Responses(Responses::Import { file, consultation, database }) => {
-            crate::responses::import(&database.open_existing().await?, &consultation, &file, Date::today())
-                .await
+            let store = database.open_existing().await?;
+            crate::responses::import(&store, &consultation, &file, store.today(Timestamp::now())).await
         }
         Command::Responses(Responses::Export { consultation, format, out, database }) => {
             crate::responses::export(&database.open_existing().await?, &consultation, format, out.as_ref())
                 .await
         }
         Command::Consultations(Consultations::List { json, database }) => {
-            crate::responses::list(&database.open_existing().await?, json, Date::today()).await
+            let store = database.open_existing().await?;
+            crate::responses::list(&store, json, store.today(Timestamp::now())).await
         }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await
@@ -450,8 +463,8 @@ async fn run(cli: Cli) -> Result<()> {
                      --retention-months N (or HEARD_RETENTION_MONTHS)"
                 );
             };
-            crate::responses::retention(&database.open_existing().await?, months, dry_run, Date::today())
-                .await
+            let store = database.open_existing().await?;
+            crate::responses::retention(&store, months, dry_run, store.today(Timestamp::now())).await
         }
         Command::Model(command) => crate::model::run(command),
         Command::Analyse(args) => crate::analyse::run(args),
@@ -464,6 +477,7 @@ async fn run_demo(
     data_dir: &Path,
     seeds: Option<PathBuf>,
     no_serve: bool,
+    time_zone: &TimeZone,
     web: &WebOptions,
 ) -> Result<()> {
     let seeds = match seeds {
@@ -473,7 +487,8 @@ async fn run_demo(
     };
     let store = Store::open_data_dir(data_dir)
         .await
-        .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
+        .with_context(|| format!("opening the data directory {}", data_dir.display()))?
+        .with_time_zone(time_zone.clone());
     let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
     if demo::is_new(&store).await?
         && let Some(why) = crate::model::prepare_for_demo(&model_dir)
@@ -482,7 +497,7 @@ async fn run_demo(
             "could not install the model, so the demo's analysis runs in lexical mode (words counted, no model): {why}"
         );
     }
-    let report = demo::prepare(&store, seeds.as_deref(), Date::today(), &model_dir).await?;
+    let report = demo::prepare(&store, seeds.as_deref(), store.today(Timestamp::now()), &model_dir).await?;
     if report.created {
         for (path, comments) in &report.imported_pages {
             println!("imported {comments} comments from {path}");

@@ -518,7 +518,7 @@ pub async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<
         csrf: session.csrf_token.clone(),
         name: a.user.display_name.clone(),
         email: a.email.clone(),
-        confirmed_on: a.email_confirmed_at.map(|at| at.date().long()),
+        confirmed_on: a.email_confirmed_at.map(|at| state.local_date(at).long()),
         can_confirm: state.mailer().is_some(),
         role: a.user.role.badge(),
         borough: shown(&a.borough),
@@ -528,9 +528,9 @@ pub async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<
             ("Ethnic group", shown(&a.demographics.ethnic_group)),
             ("Disabled", shown(&a.demographics.disability)),
         ],
-        consent_on: a.special_category_consent_at.map(|at| at.date().long()),
+        consent_on: a.special_category_consent_at.map(|at| state.local_date(at).long()),
         blocked: crate::policy::blocked_message(a),
-        joined: a.created_at.date().long(),
+        joined: state.local_date(a.created_at).long(),
     };
     page_response(&page, StatusCode::OK, None)
 }

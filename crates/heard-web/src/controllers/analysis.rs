@@ -27,7 +27,7 @@ use super::backoffice::{ConfirmPage, ReasonForm, RunPreview};
 use super::responses::{TextView, text_view};
 use super::{FieldError, page_response};
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::{clock_time, thousands};
+use crate::format::thousands;
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -152,8 +152,8 @@ pub async fn runs(
                     .started_by
                     .as_ref()
                     .map_or_else(|| "heard".to_owned(), |u| u.display_name.clone()),
-                started: format!("{}, {}", r.created_at.date().long(), clock_time(r.created_at)),
-                started_iso: r.created_at.rfc3339(),
+                started: state.when(r.created_at),
+                started_iso: state.datetime(r.created_at),
                 published: r.published_at.is_some(),
             })
             .collect(),
@@ -509,8 +509,8 @@ async fn run_page(
         method: method_label(run.method),
         status: status_text(&run),
         started_by: run.started_by.as_ref().map_or_else(|| "heard".to_owned(), |u| u.display_name.clone()),
-        started: format!("{}, {}", run.created_at.date().long(), clock_time(run.created_at)),
-        started_iso: run.created_at.rfc3339(),
+        started: state.when(run.created_at),
+        started_iso: state.datetime(run.created_at),
         responses: thousands(run.responses),
         themes: themes
             .iter()

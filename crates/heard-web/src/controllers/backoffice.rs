@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::consultation_form::ConsultationForm;
 use super::{FieldError, page_response};
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::{clock_time, thousands};
+use crate::format::thousands;
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -39,7 +39,7 @@ struct Row {
 #[tracing::instrument(skip_all)]
 pub async fn list(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
     policy::require(&visitor, Action::ManageConsultations, "/admin/consultations")?;
-    let today = state.now().date();
+    let today = state.today();
     let rows = state
         .store()
         .all_consultations()
@@ -235,7 +235,7 @@ async fn hub_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let today = state.now().date();
+    let today = state.today();
     let s = c.summary;
     let log = state
         .store()
@@ -243,8 +243,8 @@ async fn hub_page(
         .await?
         .into_iter()
         .map(|e| LogRow {
-            when: format!("{}, {}", e.at.date().long(), clock_time(e.at)),
-            when_iso: e.at.rfc3339(),
+            when: state.when(e.at),
+            when_iso: state.datetime(e.at),
             who: e.actor.map_or_else(|| "heard".to_owned(), |u| u.display_name),
             what: e.action.label(),
             detail: e.detail,
@@ -583,7 +583,7 @@ pub async fn close_confirm(
         &format!("/admin/consultations/{slug}/close"),
     )?;
     let c = staff_consultation(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     if c.summary.stage(today) != Stage::Open {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
     }
@@ -652,7 +652,7 @@ pub async fn publish_results_confirm(
         &format!("/admin/consultations/{slug}/publish-results"),
     )?;
     let c = staff_consultation(&state, &slug).await?;
-    if c.summary.stage(state.now().date()) != Stage::Closed {
+    if c.summary.stage(state.today()) != Stage::Closed {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
     }
     let page = publish_results_page(&state, &visitor, session, c, None, false).await?;
@@ -762,7 +762,7 @@ fn withdraw_page(
     error: Option<String>,
 ) -> ConfirmPage {
     let s = &c.summary;
-    let today = state.now().date().long();
+    let today = state.today().long();
     let items = vec![
         format!(
             "Its page at /consultations/{} says only that {} withdrew it on {today}; it leaves the home \
@@ -834,7 +834,7 @@ pub async fn withdraw_results_confirm(
         &format!("/admin/consultations/{slug}/withdraw-results"),
     )?;
     let c = staff_consultation(&state, &slug).await?;
-    if c.summary.stage(state.now().date()) != Stage::ResultsPublished {
+    if c.summary.stage(state.today()) != Stage::ResultsPublished {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
     }
     confirm_page(withdraw_results_page(&state, &visitor, session, c, String::new(), None))
@@ -849,7 +849,7 @@ fn withdraw_results_page(
     error: Option<String>,
 ) -> ConfirmPage {
     let s = &c.summary;
-    let today = state.now().date().long();
+    let today = state.today().long();
     let items = vec![
         format!(
             "The results page at /consultations/{}/results says only that the results were withdrawn on \

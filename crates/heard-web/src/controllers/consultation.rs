@@ -90,7 +90,7 @@ pub async fn show(
             _ => return Err(super::missing_consultation(&state, &slug, None).await),
         },
     };
-    let today = state.now().date();
+    let today = state.today();
     let s = &c.summary;
     let status = s.status(today);
     let respondents = state.store().respondent_count(s.id).await?;
@@ -149,8 +149,10 @@ pub async fn show(
         .then(|| format!("/admin/consultations/{slug}/survey"));
     let results_published = s.stage(today) == Stage::ResultsPublished;
     // Results that were out and were taken down: the page says so instead of when they are expected.
-    let results_withdrawn =
-        (!results_published).then_some(s.results_withdrawn_at).flatten().map(|at| at.date().long());
+    let results_withdrawn = (!results_published)
+        .then_some(s.results_withdrawn_at)
+        .flatten()
+        .map(|at| state.local_date(at).long());
     let results = (results_published
         || visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)))
     .then(|| ResultsLink {

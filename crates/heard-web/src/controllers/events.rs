@@ -125,7 +125,7 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let c = published(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     let mut upcoming = Vec::new();
     let mut past = Vec::new();
     for e in state.store().events_of(c.summary.id).await? {
@@ -184,7 +184,7 @@ pub async fn register_form(
 ) -> Result<Response, WebError> {
     let c = published(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
-    if let Some(why) = registrations_closed(&c, state.now().date()) {
+    if let Some(why) = registrations_closed(&c, state.today()) {
         let page = MessagePage {
             nav: Nav::for_visitor(&visitor),
             title: "This consultation has closed".to_owned(),
@@ -215,7 +215,7 @@ async fn register_page(
         csrf,
         slug: c.summary.slug,
         consultation_title: c.summary.title,
-        event: EventView::new(e, state.now().date(), mine),
+        event: EventView::new(e, state.today(), mine),
         form,
         errors,
     };
@@ -413,7 +413,7 @@ pub async fn cancel_form(
         action: format!("/consultations/{slug}/events/{}/cancel/{key}", e.id),
         slug,
         consultation_title: c.summary.title,
-        event: EventView::new(&e, state.now().date(), false),
+        event: EventView::new(&e, state.today(), false),
         name,
     };
     page_response(&page, StatusCode::OK, cookie)
@@ -533,7 +533,7 @@ pub async fn staff_list(
 ) -> Result<Response, WebError> {
     policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events"))?;
     let c = staff_consultation(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     let events = state
         .store()
         .events_of(c.summary.id)
@@ -877,7 +877,7 @@ async fn staff_event_page(
             name: r.name,
             email: r.email.unwrap_or_default(),
             account: r.has_account,
-            when: r.at.date().long(),
+            when: state.local_date(r.at).long(),
         })
         .collect();
     let notes_refused = notes_problem(state, &c, e);
@@ -890,7 +890,7 @@ async fn staff_event_page(
         notes_refused,
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
-        event: EventView::new(e, state.now().date(), false),
+        event: EventView::new(e, state.today(), false),
         registrations,
         notes: state.store().event_notes(e.id).await?,
         questions: prompt_questions(state, c.summary.id).await?,
@@ -909,7 +909,7 @@ async fn staff_event_page(
 /// consultation closed; notes of one held in time are taken however late they are written up).
 fn notes_problem(state: &AppState, c: &Consultation, e: &Event) -> Option<String> {
     let s = &c.summary;
-    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.now().date())
+    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.today())
         .map(|why| format!("Notes from this event cannot be recorded: its day, {why}."))
 }
 

@@ -40,7 +40,7 @@ pub(crate) async fn missing_consultation(state: &AppState, slug: &str, typed: Op
                  discussions, survey and events have been taken down. Responses already sent are kept and \
                  used as our privacy notice says.",
                 c.organisation,
-                c.withdrawn_at.map_or_else(String::new, |at| at.date().long()),
+                c.withdrawn_at.map_or_else(String::new, |at| state.local_date(at).long()),
             ),
             typed,
         },

@@ -105,7 +105,7 @@ pub async fn new_form(
     let session = policy::require(&visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
     let questions = prompt_questions(&state, &consultation).await?;
-    let today = state.now().date();
+    let today = state.today();
     let form = EntryForm {
         received: today.to_string(),
         respondent_type: RespondentType::Individual.as_str().to_owned(),
@@ -128,7 +128,7 @@ pub async fn create(
     let session = policy::require(&posted.visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
     let questions = prompt_questions(&state, &consultation).await?;
-    let today = state.now().date();
+    let today = state.today();
     let form = EntryForm::from_posted(&posted, questions.len());
     let chosen = posted.file("attachment");
     let (checked, mut errors) =
@@ -725,7 +725,7 @@ pub async fn import_form(
     let path = format!("/admin/consultations/{slug}/responses/import");
     let session = policy::require(&visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
-    let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.now().date());
+    let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.today());
     page.imported = query.imported.map(|n| {
         format!(
             "{} {} imported.",
@@ -747,7 +747,7 @@ pub async fn import(
     let path = format!("/admin/consultations/{slug}/responses/import");
     let session = policy::require(&posted.visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
-    let today = state.now().date();
+    let today = state.today();
     let mut page = import_page(&posted.visitor, session.csrf_token.clone(), &consultation, today);
     let refuse = |page: ImportPage| page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None);
     let file = match posted.file("file") {

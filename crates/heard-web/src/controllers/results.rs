@@ -112,7 +112,7 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
             _ => return Err(super::missing_consultation(state, slug, None).await),
         },
     };
-    let published = c.summary.stage(state.now().date()) == Stage::ResultsPublished;
+    let published = c.summary.stage(state.today()) == Stage::ResultsPublished;
     if !published && !staff {
         // Results that were out and were taken down say so; results never published are not found.
         return Err(match c.summary.results_withdrawn_at {
@@ -122,7 +122,7 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
                     "The results of {} were withdrawn on {} while we check them. We will publish them \
                      again on the consultation's page.",
                     c.summary.title,
-                    at.date().long()
+                    state.local_date(at).long()
                 ),
                 typed: None,
             },

@@ -256,3 +256,44 @@ async fn a_closed_consultation_names_its_events_without_inviting_people_to_them(
         .lacks("Come to an event")
         .lacks("register your interest");
 }
+
+/// Summer time: a discussion closing on 30 June takes comments until 23:59 BST, and not after,
+/// though it is still 30 June in UTC until 01:00 BST; and times on pages are shown in BST.
+#[tokio::test]
+async fn a_discussion_closes_at_midnight_local_time_in_summer() {
+    let app = crate::TestApp::new(Backend::Sqlite, "2025-06-30").await; // noon UTC, 13:00 BST
+    let id = app
+        .store
+        .create_consultation(&crate::new_consultation("summer", "2025-06-01", "2025-06-30"))
+        .await
+        .unwrap();
+    let talk = NewDiscussion {
+        slug: "talk".into(),
+        title: "Talk about summer".into(),
+        intro: "Tell us.".into(),
+        opens_on: Date::parse_iso("2025-06-01").unwrap(),
+        closes_on: Date::parse_iso("2025-06-30").unwrap(),
+        questions: vec![],
+        hosts: vec![],
+        host_organisation: String::new(),
+    };
+    app.store.create_discussion(id, &talk).await.unwrap();
+    const TALK: &str = "/consultations/summer/discussions/talk";
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    app.state.advance_clock(10 * 3600 + 45 * 60); // 22:45 UTC, 23:45 BST
+    post_comment(&alice, TALK, "Shade by the play area, please.", None).await;
+    alice.get(TALK).await.shows(r#"datetime="2025-06-30T23:45:00+01:00""#);
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    app.state.advance_clock(30 * 60); // 23:15 UTC on 30 June, 00:15 BST on 1 July
+    let page = alice.get(TALK).await;
+    page.shows("This discussion closed on 30 June 2025").lacks("<textarea");
+    let token = page.csrf();
+    let refused =
+        alice.post(&format!("{TALK}/comments"), &[("csrf", &token), ("body", "One more thing.")]).await;
+    refused.shows("closed").shows("One more thing.");
+    // The staff log on the hub is in local time too.
+    let hub = "/admin/consultations/summer";
+    let page = staff.submit(&format!("{hub}/publish-results"), &format!("{hub}/publish-results"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    staff.get(hub).await.shows("1 July 2025, 00:15").shows(r#"datetime="2025-07-01T00:15:00+01:00""#);
+}
