@@ -77,6 +77,8 @@ pub struct Store {
     backend: Backend,
     /// The install's time zone: which day it is, and when a consultation's closing day ends.
     time_zone: std::sync::Arc<TimeZone>,
+    /// The install's areas: where residents say they live and responses come from.
+    areas: std::sync::Arc<Areas>,
 }
 
 /// The database file inside a data directory.
@@ -114,7 +116,13 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store { pool, writer, backend, time_zone: std::sync::Arc::new(TimeZone::london()) };
+        let store = Store {
+            pool,
+            writer,
+            backend,
+            time_zone: std::sync::Arc::new(TimeZone::london()),
+            areas: std::sync::Arc::new(Areas::none()),
+        };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -134,6 +142,16 @@ impl Store {
     pub fn with_time_zone(mut self, time_zone: TimeZone) -> Store {
         self.time_zone = std::sync::Arc::new(time_zone);
         self
+    }
+
+    /// This store with the operator's list of areas (none unless set).
+    pub fn with_areas(mut self, areas: Areas) -> Store {
+        self.areas = std::sync::Arc::new(areas);
+        self
+    }
+
+    pub fn areas(&self) -> &Areas {
+        &self.areas
     }
 
     pub fn time_zone(&self) -> &TimeZone {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use heard_store::{Store, TimeZone, Timestamp};
+use heard_store::{Areas, Store, TimeZone, Timestamp};
 use heard_web::{AppState, Clock, Limits, MailSettings, Rate, SafeguardingPolicy, Settings};
 
 use crate::demo;
@@ -36,6 +36,30 @@ struct Database {
     /// closes at the end of its closing day there.
     #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
     time_zone: TimeZone,
+    #[command(flatten)]
+    areas: AreaOptions,
+}
+
+/// The install's areas: the operator's list, or none.
+#[derive(Debug, clap::Args)]
+struct AreaOptions {
+    /// A file of the install's areas (wards, boroughs, districts), one name a line; `#` starts a
+    /// comment. Without it the install has no areas and nobody is asked where they live.
+    #[arg(long, env = "HEARD_AREAS")]
+    areas: Option<PathBuf>,
+    /// What one area is called on pages ("ward", "borough", "London borough").
+    #[arg(long, env = "HEARD_AREA_NOUN", default_value = "area")]
+    area_noun: String,
+}
+
+impl AreaOptions {
+    /// The list from `--areas`, or `default` without it.
+    fn read(&self, default: Areas) -> Result<Areas> {
+        let Some(path) = &self.areas else { return Ok(default) };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the areas file {}", path.display()))?;
+        Areas::parse(&text, &self.area_noun).with_context(|| format!("the areas file {}", path.display()))
+    }
 }
 
 impl Database {
@@ -59,7 +83,8 @@ impl Database {
                 .await
                 .with_context(|| format!("opening the data directory {}", self.data_dir.display()))?,
         };
-        Ok(store.with_time_zone(self.time_zone.clone()))
+        let areas = self.areas.read(Areas::none())?;
+        Ok(store.with_time_zone(self.time_zone.clone()).with_areas(areas))
     }
 }
 
@@ -239,6 +264,9 @@ enum Command {
         /// The install's time zone (an IANA name), as for `heard serve`.
         #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
         time_zone: TimeZone,
+        /// The demo's areas are London's 33 boroughs unless `--areas` names another list.
+        #[command(flatten)]
+        areas: AreaOptions,
         #[command(flatten)]
         web: WebOptions,
     },
@@ -424,8 +452,9 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { addr, data_dir, seeds, no_serve, time_zone, web } => {
-            run_demo(addr, &data_dir, seeds, no_serve, &time_zone, &web).await
+        Command::Demo { addr, data_dir, seeds, no_serve, time_zone, areas, web } => {
+            let areas = areas.read(Areas::london())?;
+            run_demo(addr, &data_dir, seeds, no_serve, &time_zone, areas, &web).await
         }
         Command::Serve { addr, database, web } => {
             let store = database.open().await?;
@@ -478,6 +507,7 @@ async fn run_demo(
     seeds: Option<PathBuf>,
     no_serve: bool,
     time_zone: &TimeZone,
+    areas: Areas,
     web: &WebOptions,
 ) -> Result<()> {
     let seeds = match seeds {
@@ -488,7 +518,8 @@ async fn run_demo(
     let store = Store::open_data_dir(data_dir)
         .await
         .with_context(|| format!("opening the data directory {}", data_dir.display()))?
-        .with_time_zone(time_zone.clone());
+        .with_time_zone(time_zone.clone())
+        .with_areas(areas);
     let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
     if demo::is_new(&store).await?
         && let Some(why) = crate::model::prepare_for_demo(&model_dir)

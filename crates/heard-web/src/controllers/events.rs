@@ -9,9 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::received_problem;
 use heard_store::{
-    CancelBy, Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse,
-    Registrant, Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, Status,
-    StoreError, is_time_of_day,
+    CancelBy, Consultation, Event, EventFormat, EventNote, NewEvent, NewResponse, Registrant, Registration,
+    RespondentType, ResponseChannel, ResponseSource, ResponseText, Status, StoreError, is_time_of_day,
 };
 use serde::Deserialize;
 
@@ -810,7 +809,9 @@ struct StaffEventPage {
     registrations: Vec<RegistrationRow>,
     notes: Vec<EventNote>,
     questions: Vec<String>,
-    boroughs: &'static [&'static str],
+    boroughs: Vec<String>,
+    /// What an area is called here ("Borough"), for the field's label.
+    area_label: String,
     form: NotesForm,
     errors: Vec<FieldError>,
     recorded: Option<usize>,
@@ -894,7 +895,8 @@ async fn staff_event_page(
         registrations,
         notes: state.store().event_notes(e.id).await?,
         questions: prompt_questions(state, c.summary.id).await?,
-        boroughs: &LONDON_BOROUGHS,
+        boroughs: state.store().areas().names().to_vec(),
+        area_label: state.store().areas().label(),
         form,
         errors,
         recorded,
@@ -952,8 +954,11 @@ pub async fn record_notes(
     if respondent_type == Some(RespondentType::Organisation) && organisation.is_empty() {
         errors.push(FieldError::new("organisation", "Enter the organisation's name."));
     }
-    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
-        errors.push(FieldError::new("borough", "Choose a borough from the list, or leave it as not known."));
+    if !form.borough.is_empty() && !state.store().areas().contains(&form.borough) {
+        errors.push(FieldError::new(
+            "borough",
+            format!("Choose the {} from the list, or leave it as not known.", state.store().areas().noun()),
+        ));
     }
     let mut texts = Vec::new();
     for (n, (question, text)) in form.pairs().into_iter().enumerate() {

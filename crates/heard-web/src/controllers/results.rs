@@ -182,10 +182,13 @@ pub async fn show(
             total,
         ),
     ];
-    charts.push(Chart {
-        bars: false,
-        ..chart("borough", "Responses by borough", "Responses", f.boroughs.clone(), total)
-    });
+    // By the install's areas; an install without areas, whose responses name none, has no such table.
+    let areas = state.store().areas();
+    if !areas.is_empty() || f.boroughs.iter().any(|(b, _)| b != "Not known") {
+        let title = format!("Responses by {}", areas.noun());
+        charts
+            .push(Chart { bars: false, ..chart("borough", &title, "Responses", f.boroughs.clone(), total) });
+    }
     let (survey_title, survey, survey_note) = match &f.survey {
         Some((survey, results)) => {
             let mut out = Vec::new();

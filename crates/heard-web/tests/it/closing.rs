@@ -114,7 +114,10 @@ async fn an_earlier_closing_date_names_what_arrived_after_it(backend: Backend) {
     let csv = "channel,received,respondent_type,organisation,borough,text\n\
                email,2025-03-20,individual,,,An email\n\
                post,2025-03-12,individual,,,A letter in time\n";
-    app.store.import_responses(id, &parse_response_csv(csv.as_bytes()).unwrap(), None).await.unwrap();
+    app.store
+        .import_responses(id, &parse_response_csv(csv.as_bytes(), &Areas::london()).unwrap(), None)
+        .await
+        .unwrap();
 
     // A closing date before the opening one: a clear error, everything typed kept.
     let backwards = staff.submit(EDIT, EDIT, &consultation_fields("2025-03-01", timeline)).await;
