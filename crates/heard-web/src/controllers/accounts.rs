@@ -505,6 +505,9 @@ struct AccountPage {
     can_confirm: bool,
     role: &'static str,
     borough: String,
+    /// What an area is called here ("London borough"), or `None` on a site without areas where the
+    /// person gave none.
+    area_label: Option<String>,
     answers: Vec<(&'static str, String)>,
     /// When consent to keep the answers about ethnic group and disability was given.
     consent_on: Option<String>,
@@ -528,6 +531,8 @@ pub async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<
         can_confirm: state.mailer().is_some(),
         role: a.user.role.badge(),
         borough: shown(&a.borough),
+        area_label: (!state.store().areas().is_empty() || a.borough.is_some())
+            .then(|| state.store().areas().label()),
         answers: vec![
             ("Age", shown(&a.demographics.age_band)),
             ("Gender", shown(&a.demographics.gender)),

@@ -125,7 +125,11 @@ pub async fn correct(
     if respondent_type == Some(RespondentType::Organisation) && form.organisation.trim().is_empty() {
         errors.push(FieldError::new("organisation", "Enter the organisation's name."));
     }
-    if !form.borough.is_empty() && !state.store().areas().contains(&form.borough) {
+    // The area it was entered with stays acceptable after the operator's list changes.
+    if !form.borough.is_empty()
+        && !state.store().areas().contains(&form.borough)
+        && form.borough != response.borough
+    {
         errors.push(FieldError::new(
             "borough",
             format!("Choose the {} from the list, or leave it blank.", state.store().areas().noun()),
@@ -292,7 +296,15 @@ fn page(
             .map(|(t, typed)| (t.question.clone(), typed.clone()))
             .collect(),
         form,
-        boroughs: areas.names().to_vec(),
+        boroughs: {
+            // An area no longer on the operator's list is still offered for the response that has
+            // it, so that saving a correction does not silently drop it.
+            let mut names = areas.names().to_vec();
+            if !response.borough.is_empty() && !areas.contains(&response.borough) {
+                names.push(response.borough.clone());
+            }
+            names
+        },
         area_label: areas.label(),
         delete_reason,
         errors,
