@@ -40,9 +40,9 @@ impl Store {
             return Err(StoreError::Invalid("an account needs a password".into()));
         }
         if let Some(borough) = &new.borough
-            && !LONDON_BOROUGHS.contains(&borough.as_str())
+            && !self.areas().contains(borough)
         {
-            return Err(StoreError::Invalid(format!("{borough:?} is not a London borough")));
+            return Err(StoreError::Invalid(format!("{borough:?} is not a {} here", self.areas().noun())));
         }
         let d = &new.demographics;
         if !new.special_category_consent && (is_special(&d.ethnic_group) || is_special(&d.disability)) {

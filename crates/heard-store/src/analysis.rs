@@ -254,6 +254,20 @@ pub struct AnalysisRun {
     pub created_at: Timestamp,
     pub finished_at: Option<Timestamp>,
     pub published_at: Option<Timestamp>,
+    /// In the results with only the themes staff marked reviewed.
+    pub reviewed_only: bool,
+}
+
+/// Whether a run is in the published results, and with which of its themes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPublication {
+    /// Every theme, reviewed or not.
+    AllThemes,
+    /// Only the themes staff marked reviewed; the others stay in the back office.
+    ReviewedThemesOnly,
+    /// Not in the results. Once the consultation's results are out, taking a run out of them is a
+    /// withdrawal, with a reason: [`Store::withdraw_run`].
+    Out,
 }
 
 impl AnalysisRun {
@@ -390,7 +404,7 @@ pub struct PublishedRun {
 
 const RUN_COLUMNS: &str = "r.id, r.consultation_id, r.scope, r.method, r.framework, r.themes_wanted, r.mode, \
      r.model, r.status, r.stage, r.done, r.total, r.error, r.responses, r.notes, r.created_at, r.finished_at, \
-     r.published_at";
+     r.published_at, r.reviewed_only";
 
 const TEXT_COLUMNS: &str = "t.id, t.line, t.response_key, t.channel, t.respondent_type, t.organisation, \
      t.borough, t.question, t.text, t.position, t.evidence_rich, t.campaign_id";
@@ -1163,42 +1177,88 @@ impl Store {
         Ok(())
     }
 
-    /// Puts a finished run's themes in the published results, or takes them out.
+    /// Puts a finished run's themes in the published results (all of them, or only those reviewed),
+    /// or takes them out while the results are not yet public. Once they are, taking a run out is
+    /// refused here: it is a withdrawal, [`Store::withdraw_run`], with a reason.
     pub async fn publish_run(
         &self,
         run_id: i64,
-        published: bool,
+        publication: RunPublication,
         actor_id: i64,
         now: Timestamp,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT consultation_id, status FROM analysis_runs WHERE id = $1")
-            .bind(run_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::Invalid(format!("there is no analysis run {run_id}")))?;
+        let row = sqlx::query(
+            "SELECT r.consultation_id, r.status, r.published_at, c.results_published_at FROM analysis_runs r \
+             JOIN consultations c ON c.id = r.consultation_id WHERE r.id = $1",
+        )
+        .bind(run_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("there is no analysis run {run_id}")))?;
         let consultation_id: i64 = row.try_get("consultation_id")?;
         let status: String = row.try_get("status")?;
+        let was_published = row.try_get::<Option<i64>, _>("published_at")?.is_some();
+        let results_out = row.try_get::<Option<i64>, _>("results_published_at")?.is_some();
+        let published = publication != RunPublication::Out;
         if published && status != "finished" {
             return Err(StoreError::Invalid("only a finished run can be published".into()));
         }
-        sqlx::query("UPDATE analysis_runs SET published_at = $1 WHERE id = $2")
+        if !published && was_published && results_out {
+            return Err(StoreError::Invalid(
+                "the results are public: an administrator withdraws the run from them, with a reason".into(),
+            ));
+        }
+        let reviewed_only = publication == RunPublication::ReviewedThemesOnly;
+        sqlx::query("UPDATE analysis_runs SET published_at = $1, reviewed_only = $2 WHERE id = $3")
             .bind(published.then_some(now.0))
+            .bind(i64::from(reviewed_only))
             .bind(run_id)
             .execute(&mut *tx)
             .await?;
-        let action = if published { StaffAction::PublishRun } else { StaffAction::WithdrawRun };
+        let (action, detail) = match publication {
+            RunPublication::AllThemes => (StaffAction::PublishRun, format!("run {run_id}")),
+            RunPublication::ReviewedThemesOnly => {
+                (StaffAction::PublishRun, format!("run {run_id}, reviewed themes only"))
+            }
+            RunPublication::Out => (StaffAction::WithdrawRun, format!("run {run_id}")),
+        };
+        append_staff_log(&mut tx, now, Some(actor_id), Some(consultation_id), action, &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes a run out of the published results (an administrator's decision; the web checks the
+    /// role), with the reason in the staff log. `false` when it was not in them.
+    pub async fn withdraw_run(
+        &self,
+        run_id: i64,
+        actor_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let reason = crate::editing::required_reason(reason)?;
+        let mut tx = self.begin_write().await?;
+        // Read to the end, as every write with `RETURNING` is (see `only_row`).
+        let taken_out: Vec<i64> = sqlx::query_scalar(
+            "UPDATE analysis_runs SET published_at = NULL, reviewed_only = 0 \
+             WHERE id = $1 AND published_at IS NOT NULL RETURNING consultation_id",
+        )
+        .bind(run_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(&consultation_id) = taken_out.first() else { return Ok(false) };
         append_staff_log(
             &mut tx,
             now,
             Some(actor_id),
             Some(consultation_id),
-            action,
-            &format!("run {run_id}"),
+            StaffAction::WithdrawRun,
+            &format!("run {run_id}: {reason}"),
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The runs whose themes the results page shows, oldest first, with approved quotes only.
@@ -1212,7 +1272,10 @@ impl Store {
         published.reverse();
         let mut runs = Vec::with_capacity(published.len());
         for run in published {
-            let themes = self.themes_of(run.id, true).await?;
+            let mut themes = self.themes_of(run.id, true).await?;
+            if run.reviewed_only {
+                themes.retain(|t| t.reviewed);
+            }
             let campaigns = self.run_campaigns(run.id).await?;
             runs.push(PublishedRun { run, themes, campaigns });
         }
@@ -1286,6 +1349,7 @@ fn analysis_run(row: &sqlx::any::AnyRow) -> Result<AnalysisRun> {
         created_at: Timestamp(row.try_get("created_at")?),
         finished_at: finished_at.map(Timestamp),
         published_at: published_at.map(Timestamp),
+        reviewed_only: row.try_get::<i64, _>("reviewed_only")? != 0,
     })
 }
 

@@ -43,10 +43,12 @@ pub enum StaffAction {
     ApplyRetention,
     CorrectResponse,
     DeleteResponse,
+    WithdrawConsultation,
+    WithdrawResults,
 }
 
 impl StaffAction {
-    pub const ALL: [StaffAction; 15] = [
+    pub const ALL: [StaffAction; 17] = [
         StaffAction::CreateConsultation,
         StaffAction::EditConsultation,
         StaffAction::Publish,
@@ -62,6 +64,8 @@ impl StaffAction {
         StaffAction::ApplyRetention,
         StaffAction::CorrectResponse,
         StaffAction::DeleteResponse,
+        StaffAction::WithdrawConsultation,
+        StaffAction::WithdrawResults,
     ];
 
     pub fn key(self) -> &'static str {
@@ -81,6 +85,8 @@ impl StaffAction {
             StaffAction::ApplyRetention => "apply-retention",
             StaffAction::CorrectResponse => "correct-response",
             StaffAction::DeleteResponse => "delete-response",
+            StaffAction::WithdrawConsultation => "withdraw-consultation",
+            StaffAction::WithdrawResults => "withdraw-results",
         }
     }
 
@@ -105,6 +111,8 @@ impl StaffAction {
             StaffAction::ApplyRetention => "Removed personal data at the end of its retention period",
             StaffAction::CorrectResponse => "Corrected a response",
             StaffAction::DeleteResponse => "Deleted a response",
+            StaffAction::WithdrawConsultation => "Withdrew the consultation",
+            StaffAction::WithdrawResults => "Withdrew the published results",
         }
     }
 }
@@ -206,20 +214,36 @@ impl Store {
         Ok(changed)
     }
 
-    /// Marks a closed consultation's results as published. Refused before it has closed.
+    /// Marks a closed consultation's results as published. Refused before it has closed, and once
+    /// it is withdrawn. Results withdrawn earlier can be published again.
     pub async fn publish_results(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<bool> {
+        self.publish_results_with(id, None, actor_id, now).await
+    }
+
+    /// [`Store::publish_results`], first setting for every run in the results whether it shows only
+    /// the themes staff reviewed (`Some`), in the same transaction; `None` leaves each run's choice.
+    pub async fn publish_results_with(
+        &self,
+        id: i64,
+        reviewed_only: Option<bool>,
+        actor_id: i64,
+        now: Timestamp,
+    ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let row: Option<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
-            "SELECT published_at, results_published_at, closes_on FROM consultations WHERE id = $1",
+        let row: Option<(Option<i64>, Option<i64>, String, Option<i64>)> = sqlx::query_as(
+            "SELECT published_at, results_published_at, closes_on, withdrawn_at FROM consultations WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((published, results, closes_on)) = row else {
+        let Some((published, results, closes_on, withdrawn)) = row else {
             return Err(StoreError::Invalid("there is no such consultation".into()));
         };
+        if withdrawn.is_some() {
+            return Err(StoreError::Invalid("the consultation was withdrawn".into()));
+        }
         let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
-        if published.is_none() || closes_on >= now.date() {
+        if published.is_none() || closes_on >= self.today(now) {
             return Err(StoreError::Invalid(format!(
                 "results can be published once the consultation has closed (it closes on {})",
                 closes_on.long()
@@ -228,14 +252,113 @@ impl Store {
         if results.is_some() {
             return Ok(false);
         }
-        sqlx::query("UPDATE consultations SET results_published_at = $1 WHERE id = $2")
+        if let Some(reviewed_only) = reviewed_only {
+            sqlx::query(
+                "UPDATE analysis_runs SET reviewed_only = $1 WHERE consultation_id = $2 AND published_at IS NOT NULL",
+            )
+            .bind(i64::from(reviewed_only))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let detail = match reviewed_only {
+            Some(true) => "reviewed themes only",
+            _ => "",
+        };
+        sqlx::query(
+            "UPDATE consultations SET results_published_at = $1, results_withdrawn_at = NULL WHERE id = $2",
+        )
+        .bind(now.0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::PublishResults, detail).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Withdraws a published consultation (an administrator's decision; the web checks the role):
+    /// from now on no public query finds it, so its pages, discussions, survey, events, results, API
+    /// answers and open data are gone from the public site, and [`Store::withdrawn_consultation`]
+    /// lets its address say so. Everything it received is kept for staff. Final. `reason` is
+    /// required and goes in the staff log. Withdrawing twice changes nothing (`false`); a draft,
+    /// which nobody outside has seen, is refused.
+    pub async fn withdraw_consultation(
+        &self,
+        id: i64,
+        actor_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let reason = required_reason(reason)?;
+        let mut tx = self.begin_write().await?;
+        let row: Option<(Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT published_at, withdrawn_at FROM consultations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match row {
+            None => return Err(StoreError::Invalid("there is no such consultation".into())),
+            Some((None, _)) => {
+                return Err(StoreError::Invalid(
+                    "only a published consultation can be withdrawn: a draft is seen by staff only".into(),
+                ));
+            }
+            Some((Some(_), Some(_))) => return Ok(false),
+            Some((Some(_), None)) => {}
+        }
+        sqlx::query("UPDATE consultations SET withdrawn_at = $1 WHERE id = $2")
             .bind(now.0)
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::PublishResults, "").await?;
+        append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::WithdrawConsultation, reason)
+            .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Withdraws a consultation's published results: the results page, the API's results and
+    /// survey counts and the open data's themes are no longer public, and the consultation's page
+    /// says they were withdrawn instead of linking to them. The runs and their review stay, and the
+    /// results can be published again. `reason` goes in the staff log. `false` when the results
+    /// are not out.
+    pub async fn withdraw_results(
+        &self,
+        id: i64,
+        actor_id: i64,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let reason = required_reason(reason)?;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE consultations SET results_published_at = NULL, results_withdrawn_at = $1 \
+             WHERE id = $2 AND results_published_at IS NOT NULL",
+        )
+        .bind(now.0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let changed = done.rows_affected() > 0;
+        if changed {
+            append_staff_log(&mut tx, now, Some(actor_id), Some(id), StaffAction::WithdrawResults, reason)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// A consultation that was published and then withdrawn, for the page its address now shows.
+    pub async fn withdrawn_consultation(&self, slug: &str) -> Result<Option<ConsultationSummary>> {
+        let row = sqlx::query(&format!(
+            "{CONSULTATION_SUMMARY} FROM consultations WHERE slug = $1 AND published_at IS NOT NULL \
+             AND withdrawn_at IS NOT NULL"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(consultation_summary).transpose()
     }
 
     /// Closes an open consultation now: its closing date becomes yesterday (status comes from dates,
@@ -244,13 +367,15 @@ impl Store {
     /// open (closing one already closed changes nothing: `None`), and on its opening day, which it
     /// cannot close before.
     pub async fn close_consultation(&self, id: i64, actor_id: i64, now: Timestamp) -> Result<Option<Date>> {
-        let today = now.date();
+        let today = self.today(now);
         let mut tx = self.begin_write().await?;
-        let row: Option<(Option<i64>, String, String)> =
-            sqlx::query_as("SELECT published_at, opens_on, closes_on FROM consultations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row: Option<(Option<i64>, String, String)> = sqlx::query_as(
+            "SELECT CASE WHEN withdrawn_at IS NULL THEN published_at END, opens_on, closes_on \
+                 FROM consultations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some((published, opens_on, closes_on)) = row else {
             return Err(StoreError::Invalid("there is no such consultation".into()));
         };
@@ -289,7 +414,8 @@ impl Store {
         consultation_id: i64,
         day: Date,
     ) -> Result<Vec<(ResponseChannel, i64)>> {
-        let next_day = day.add_days(1).start();
+        // A comment counts as after `day` from the local midnight that ends it.
+        let next_day = self.time_zone().day_start(day.add_days(1));
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT channel, COUNT(*) FROM ( \
                SELECT 'online' AS channel FROM comments c JOIN discussions d ON d.id = c.discussion_id \
@@ -407,6 +533,18 @@ pub(crate) async fn append_staff_log(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// A withdrawal's reason, trimmed; refused when empty (the staff log must say why).
+pub(crate) fn required_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Invalid("say why: the reason goes in the staff log".into()));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(StoreError::Invalid("the reason is too long: at most 1,000 characters".into()));
+    }
+    Ok(reason)
 }
 
 /// Each discussion's slug usable and used once, its dates in order.

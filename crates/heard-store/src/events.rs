@@ -254,7 +254,7 @@ impl Store {
             return Err(StoreError::Invalid("there is no such event".into()));
         };
         let on_date = Date::parse_iso(&on_date).map_err(|_| corrupt("on_date", &on_date))?;
-        if on_date < now.date() {
+        if on_date < self.today(now) {
             return Ok(Registration::Past);
         }
         let closes_on: String = sqlx::query_scalar(
@@ -264,7 +264,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let closes_on = Date::parse_iso(&closes_on).map_err(|_| corrupt("closes_on", &closes_on))?;
-        if closes_on < now.date() {
+        if closes_on < self.today(now) {
             return Ok(Registration::ConsultationClosed(closes_on));
         }
         let (user_id, name, email) = match who {

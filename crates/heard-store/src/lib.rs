@@ -35,7 +35,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 pub use accounts::{MAX_DISPLAY_NAME, email_key};
 pub use analysis::*;
 pub use backup::{BackupReport, RestoreReport, backup_data_dir, restore_data_dir};
-pub use date::{Date, Timestamp};
+pub use date::{Date, TimeZone, TimeZoneError, Timestamp};
 pub use editing::*;
 pub use events::*;
 pub use migrate::SCHEMA_VERSION;
@@ -163,6 +163,10 @@ pub struct Store {
     /// A store opened on a data directory holds a shared lock on its `heard.lock` for as long as
     /// it lives (every clone shares it), so that `heard restore` knows nothing uses the directory.
     _data_dir_lock: Option<Arc<std::fs::File>>,
+    /// The install's time zone: which day it is, and when a consultation's closing day ends.
+    time_zone: std::sync::Arc<TimeZone>,
+    /// The install's areas: where residents say they live and responses come from.
+    areas: std::sync::Arc<Areas>,
 }
 
 /// The database file inside a data directory.
@@ -222,7 +226,14 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let store = Store { pool, writer, backend, _data_dir_lock: None };
+        let store = Store {
+            pool,
+            writer,
+            backend,
+            _data_dir_lock: None,
+            time_zone: std::sync::Arc::new(TimeZone::london()),
+            areas: std::sync::Arc::new(Areas::none()),
+        };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -236,6 +247,31 @@ impl Store {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.writer.begin().await?,
         })
+    }
+
+    /// This store keeping the install's days in `time_zone` (Europe/London unless set).
+    pub fn with_time_zone(mut self, time_zone: TimeZone) -> Store {
+        self.time_zone = std::sync::Arc::new(time_zone);
+        self
+    }
+
+    /// This store with the operator's list of areas (none unless set).
+    pub fn with_areas(mut self, areas: Areas) -> Store {
+        self.areas = std::sync::Arc::new(areas);
+        self
+    }
+
+    pub fn areas(&self) -> &Areas {
+        &self.areas
+    }
+
+    pub fn time_zone(&self) -> &TimeZone {
+        &self.time_zone
+    }
+
+    /// The install's local day at `now`: what every rule about dates (open, closed, late) reads.
+    pub fn today(&self, now: Timestamp) -> Date {
+        self.time_zone.date(now)
     }
 
     pub fn backend(&self) -> Backend {

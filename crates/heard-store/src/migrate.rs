@@ -59,6 +59,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_personal_data.sql"),
         postgres: include_str!("../migrations/postgres/0008_personal_data.sql"),
     },
+    Migration {
+        version: 9,
+        name: "withdrawing",
+        sqlite: include_str!("../migrations/sqlite/0009_withdrawing.sql"),
+        postgres: include_str!("../migrations/postgres/0009_withdrawing.sql"),
+    },
 ];
 
 /// The latest migration: what a database is at once migrated (`Store::schema_version`).

@@ -33,8 +33,9 @@ impl Status {
     }
 }
 
-/// Where a consultation stands in its life: draft, scheduled, open, closed, results published.
-/// Only the two publishing steps are stored (as instants); opening and closing follow the dates.
+/// Where a consultation stands in its life: draft, scheduled, open, closed, results published, or
+/// withdrawn. Only the publishing and withdrawing steps are stored (as instants); opening and
+/// closing follow the dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -43,6 +44,8 @@ pub enum Stage {
     Open,
     Closed,
     ResultsPublished,
+    /// Published, then withdrawn by an administrator: no public page finds it any more.
+    Withdrawn,
 }
 
 impl Stage {
@@ -63,6 +66,7 @@ impl Stage {
             Stage::Open => "open",
             Stage::Closed => "closed",
             Stage::ResultsPublished => "results_published",
+            Stage::Withdrawn => "withdrawn",
         }
     }
 
@@ -73,6 +77,7 @@ impl Stage {
             Stage::Open => "Open",
             Stage::Closed => "Closed",
             Stage::ResultsPublished => "Results published",
+            Stage::Withdrawn => "Withdrawn",
         }
     }
 }
@@ -246,6 +251,10 @@ pub struct ConsultationSummary {
     /// False for a draft, which only staff see.
     pub published: bool,
     pub results_published: bool,
+    /// When an administrator withdrew it (staff still see it; the public does not).
+    pub withdrawn_at: Option<Timestamp>,
+    /// When published results were last withdrawn, if they are not out again since.
+    pub results_withdrawn_at: Option<Timestamp>,
 }
 
 impl ConsultationSummary {
@@ -254,6 +263,9 @@ impl ConsultationSummary {
     }
 
     pub fn stage(&self, today: Date) -> Stage {
+        if self.withdrawn_at.is_some() {
+            return Stage::Withdrawn;
+        }
         Stage::of(self.published, self.results_published, self.status(today))
     }
 }
@@ -345,6 +357,96 @@ pub struct User {
 
 /// What a deleted account's name becomes wherever its comments stay.
 pub const FORMER_MEMBER: &str = "Former member";
+
+/// The install's areas (wards, boroughs, districts), the operator's list: what a resident picks as
+/// where they live, what staff enter and imports name for a response, and what the results break
+/// down by. An install may have none: then nobody is asked, and no response names one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Areas {
+    /// What one is called, in lower case: "borough", "ward", "London borough".
+    noun: String,
+    names: Vec<String>,
+}
+
+/// Why an operator's list of areas was refused, naming its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct AreasError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Areas {
+    /// No areas: nobody is asked where they live.
+    pub fn none() -> Areas {
+        Areas { noun: "area".into(), names: Vec::new() }
+    }
+
+    /// London's 32 boroughs and the City of London: the demo's list.
+    pub fn london() -> Areas {
+        Areas {
+            noun: "London borough".into(),
+            names: LONDON_BOROUGHS.iter().map(|b| (*b).to_owned()).collect(),
+        }
+    }
+
+    /// An operator's list: one name a line; blank lines and lines starting with `#` are skipped.
+    /// A name given twice (in any case) is refused. `noun` is what one is called ("ward").
+    pub fn parse(text: &str, noun: &str) -> std::result::Result<Areas, AreasError> {
+        let mut names: Vec<String> = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let name = line.trim().trim_start_matches('\u{feff}');
+            if name.is_empty() || name.starts_with('#') {
+                continue;
+            }
+            let problem = |message: String| AreasError { line: n + 1, message };
+            if name.chars().count() > 100 {
+                return Err(problem(format!(
+                    "{name:?} is too long for an area's name (at most 100 characters)"
+                )));
+            }
+            if name.chars().any(char::is_control) {
+                return Err(problem("an area's name cannot hold control characters".into()));
+            }
+            if let Some(earlier) = names.iter().find(|e| e.eq_ignore_ascii_case(name)) {
+                return Err(problem(format!("{name:?} is already listed as {earlier:?}")));
+            }
+            names.push(name.to_owned());
+        }
+        let noun = noun.trim();
+        Ok(Areas { noun: if noun.is_empty() { "area".into() } else { noun.to_lowercase() }, names })
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// "borough": what one area is called, in lower case.
+    pub fn noun(&self) -> &str {
+        &self.noun
+    }
+
+    /// "Borough": the noun to start a label with.
+    pub fn label(&self) -> String {
+        let mut chars = self.noun.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
+
+    /// The area as the list spells it, matched in any case.
+    pub fn find(&self, name: &str) -> Option<&str> {
+        let name = name.trim();
+        self.names.iter().find(|a| a.eq_ignore_ascii_case(name)).map(String::as_str)
+    }
+
+    /// Whether `name` is one of the areas, exactly as listed.
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.iter().any(|a| a == name)
+    }
+}
 
 /// The 32 London boroughs and the City of London, as a resident picks where they live.
 pub const LONDON_BOROUGHS: [&str; 33] = [

@@ -187,7 +187,7 @@ impl Store {
         discussion_slug: &str,
     ) -> Result<Option<DiscussionRef>> {
         let row =
-            sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2 AND c.{PUBLISHED}"))
+            sqlx::query(&format!("{DISCUSSION_REF} WHERE c.slug = $1 AND d.slug = $2 AND {C_PUBLISHED}"))
                 .bind(consultation_slug)
                 .bind(discussion_slug)
                 .fetch_optional(&self.pool)
@@ -198,7 +198,7 @@ impl Store {
     /// Where a discussion is and when it is open, by its id, for handlers that start from one of
     /// its comments.
     pub async fn discussion_ref_by_id(&self, id: i64) -> Result<Option<DiscussionRef>> {
-        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE d.id = $1 AND c.{PUBLISHED}"))
+        let row = sqlx::query(&format!("{DISCUSSION_REF} WHERE d.id = $1 AND {C_PUBLISHED}"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -679,12 +679,15 @@ fn check_links(new: &NewConsultation) -> Result<()> {
     Ok(())
 }
 
-/// What the public may see: published consultations (a condition on `consultations`, or `c.` it).
-const PUBLISHED: &str = "published_at IS NOT NULL";
+/// What the public may see: published consultations not withdrawn (a condition on `consultations`).
+pub(crate) const PUBLISHED: &str = "published_at IS NOT NULL AND withdrawn_at IS NULL";
+/// [`PUBLISHED`] for `consultations c`.
+pub(crate) const C_PUBLISHED: &str = "c.published_at IS NOT NULL AND c.withdrawn_at IS NULL";
 
 /// The columns of a [`ConsultationSummary`]; callers add more columns or `FROM consultations`.
 pub(crate) const CONSULTATION_SUMMARY: &str = "SELECT id, slug, title, summary, organisation, respondent_noun, \
-     opens_on, closes_on, recorded_responses, published_at, results_published_at";
+     opens_on, closes_on, recorded_responses, published_at, results_published_at, withdrawn_at, \
+     results_withdrawn_at";
 
 /// A discussion closes when its consultation does, if not before: the `closes_on` every read gives is
 /// the earlier of the two (ISO dates compare as text), so the one check posting makes, and the
@@ -751,6 +754,8 @@ pub(crate) fn consultation_summary(row: &AnyRow) -> Result<ConsultationSummary> 
         recorded_responses: row.try_get("recorded_responses")?,
         published: row.try_get::<Option<i64>, _>("published_at")?.is_some(),
         results_published: row.try_get::<Option<i64>, _>("results_published_at")?.is_some(),
+        withdrawn_at: row.try_get::<Option<i64>, _>("withdrawn_at")?.map(Timestamp),
+        results_withdrawn_at: row.try_get::<Option<i64>, _>("results_withdrawn_at")?.map(Timestamp),
     })
 }
 

@@ -562,6 +562,7 @@ impl Store {
     /// The register's rows as one `SELECT` over comments and responses (`$1` the consultation), and
     /// its count.
     fn register_sql(&self, filter: RegisterFilter) -> (String, String) {
+        // The UTC day orders the rows; each comment's day as shown is its local one (`posted_at`).
         let comment_day = match self.backend {
             crate::Backend::Sqlite => "date(c.posted_at, 'unixepoch')",
             crate::Backend::Postgres => "to_char(to_timestamp(c.posted_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
@@ -586,13 +587,15 @@ impl Store {
              SELECT 'c' AS kind, c.id AS id, c.id AS sort_key, 'online' AS channel, 'discussion' AS source, \
              {comment_day} AS received_on, 'individual' AS respondent_type, '' AS organisation, \
              COALESCE(u.borough, '') AS borough, CASE WHEN c.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
-             c.body AS body, d.title AS question, c.parent_id AS parent_id, c.state AS state, u.role AS author_role \
+             c.body AS body, d.title AS question, c.parent_id AS parent_id, c.state AS state, u.role AS author_role, \
+             c.posted_at AS posted_at \
              FROM comments c JOIN discussions d ON d.id = c.discussion_id JOIN users u ON u.id = c.author_id \
              WHERE d.consultation_id = $1 AND c.deleted_at IS NULL{comment_where} \
              UNION ALL \
              SELECT 'r' AS kind, r.id AS id, r.id AS sort_key, r.channel, r.source, r.received_on, r.respondent_type, \
              r.organisation, r.borough, CASE WHEN r.source = 'synthetic' THEN 1 ELSE 0 END AS synthetic, \
-             '' AS body, '' AS question, NULL AS parent_id, 'visible' AS state, 'resident' AS author_role \
+             '' AS body, '' AS question, NULL AS parent_id, 'visible' AS state, 'resident' AS author_role, \
+             CAST(NULL AS BIGINT) AS posted_at \
              FROM responses r WHERE r.consultation_id = $1{response_where}) register"
         );
         let count = format!("SELECT COUNT(*) FROM ({sql}) counted");
@@ -608,6 +611,11 @@ impl Store {
             let channel: String = row.try_get("channel")?;
             let kind_text: String = row.try_get("respondent_type")?;
             let received: String = row.try_get("received_on")?;
+            // A comment was received on the local day it was posted.
+            let received_on = match row.try_get::<Option<i64>, _>("posted_at")? {
+                Some(at) => self.today(Timestamp(at)),
+                None => Date::parse_iso(&received).map_err(|_| corrupt("received_on", &received))?,
+            };
             let texts = if kind == "c" {
                 vec![ResponseText { question: row.try_get("question")?, text: row.try_get("body")? }]
             } else {
@@ -618,7 +626,7 @@ impl Store {
                 key: format!("{kind}{id}"),
                 channel: ResponseChannel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
                 source: row.try_get("source")?,
-                received_on: Date::parse_iso(&received).map_err(|_| corrupt("received_on", &received))?,
+                received_on,
                 respondent_type: RespondentType::parse(&kind_text)
                     .ok_or_else(|| corrupt("respondent_type", &kind_text))?,
                 organisation: row.try_get("organisation")?,

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use crate::model::LONDON_BOROUGHS;
+use crate::model::Areas;
 use crate::register::{NewResponse, RespondentType, ResponseChannel, ResponseSource, ResponseText};
 use crate::{Date, Result, Store};
 
@@ -55,8 +55,11 @@ const REQUIRED: [&str; 6] = ["channel", "received", "respondent_type", "organisa
 const OPTIONAL: [&str; 2] = ["question", "email"];
 
 /// Reads an import file; every problem in it, or every row.
-pub fn parse_response_csv(bytes: &[u8]) -> std::result::Result<Vec<ImportRow>, Vec<ImportProblem>> {
-    let (rows, problems) = read_rows(bytes);
+pub fn parse_response_csv(
+    bytes: &[u8],
+    areas: &Areas,
+) -> std::result::Result<Vec<ImportRow>, Vec<ImportProblem>> {
+    let (rows, problems) = read_rows(bytes, areas);
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
@@ -67,15 +70,16 @@ pub fn read_import(
     opens_on: Date,
     closes_on: Date,
     today: Date,
+    areas: &Areas,
 ) -> std::result::Result<Vec<ImportRow>, Vec<ImportProblem>> {
-    let (rows, mut problems) = read_rows(bytes);
+    let (rows, mut problems) = read_rows(bytes, areas);
     problems.extend(check_import(&rows, opens_on, closes_on, today));
     problems.sort_by_key(|p| p.row); // stable: a row's problems keep their column order
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
 /// The rows that could be read, and the problems with the others.
-fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
+fn read_rows(bytes: &[u8], areas: &Areas) -> (Vec<ImportRow>, Vec<ImportProblem>) {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes); // spreadsheets save a BOM
     let whole = |message: String| vec![ImportProblem { row: 1, column: None, message }];
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
@@ -170,7 +174,7 @@ fn read_rows(bytes: &[u8]) -> (Vec<ImportRow>, Vec<ImportProblem>) {
             }
         }
         let get = |name: &str| column(name).map_or("", |i| fields[i]);
-        match check_row(row, get) {
+        match check_row(row, get, areas) {
             Ok(parsed) => rows.push(parsed),
             Err(mut found) => problems.append(&mut found),
         }
@@ -188,6 +192,7 @@ fn expected() -> String {
 fn check_row<'a>(
     row: usize,
     get: impl Fn(&str) -> &'a str,
+    areas: &Areas,
 ) -> std::result::Result<ImportRow, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let mut problem = |column: &str, message: String| {
@@ -220,13 +225,15 @@ fn check_row<'a>(
     let borough = if borough_text.is_empty() || borough_text.eq_ignore_ascii_case("not known") {
         Some(String::new())
     } else {
-        LONDON_BOROUGHS.iter().find(|b| b.eq_ignore_ascii_case(borough_text)).map(|b| (*b).to_owned())
+        areas.find(borough_text).map(str::to_owned)
     };
     if borough.is_none() {
-        problem(
-            "borough",
-            format!("{borough_text:?} is not a London borough (leave it empty when not known)"),
-        );
+        let message = if areas.is_empty() {
+            format!("{borough_text:?}: this site lists no areas, so leave the column empty")
+        } else {
+            format!("{borough_text:?} is not a {} here (leave it empty when not known)", areas.noun())
+        };
+        problem("borough", message);
     }
     let text = get("text");
     let chars = text.trim().chars().count();

@@ -66,7 +66,7 @@ impl Store {
             "SELECT id, slug, title, results_published_at FROM consultations \
              WHERE results_published_at IS NOT NULL AND results_published_at < $1 ORDER BY results_published_at, id",
         )
-        .bind(cutoff.add_days(1).start().0)
+        .bind(self.time_zone().day_start(cutoff.add_days(1)).0)
         .fetch_all(&self.pool)
         .await?;
         let mut items = Vec::with_capacity(rows.len());
@@ -80,7 +80,7 @@ impl Store {
                 consultation_id: id,
                 slug: row.try_get("slug")?,
                 title: row.try_get("title")?,
-                results_published_on: Timestamp(row.try_get("results_published_at")?).date(),
+                results_published_on: self.today(Timestamp(row.try_get("results_published_at")?)),
                 addresses: count(
                     "SELECT COUNT(*) FROM responses WHERE consultation_id = $1 AND email_key IS NOT NULL \
                      AND email_key LIKE '%@%'",

@@ -457,7 +457,8 @@ impl Store {
     pub async fn survey_for(&self, consultation_slug: &str) -> Result<Option<Survey>> {
         let row = sqlx::query(
             "SELECT s.id, s.title, s.intro, s.allow_anonymous, c.id AS consultation_id, c.slug, \
-             c.title AS consultation_title, c.opens_on, c.closes_on, c.published_at \
+             c.title AS consultation_title, c.opens_on, c.closes_on, \
+             CASE WHEN c.withdrawn_at IS NULL THEN c.published_at END AS published_at \
              FROM surveys s JOIN consultations c ON c.id = s.consultation_id WHERE c.slug = $1",
         )
         .bind(consultation_slug)

@@ -25,7 +25,8 @@ pub fn temp_dir(label: &str) -> PathBuf {
     dir
 }
 
-/// A migrated, empty store on `backend`, with the URL it was opened from.
+/// A migrated, empty store on `backend`, with the URL it was opened from. Its areas are London's
+/// boroughs, as the demo's are (tests of other lists set their own with `Store::with_areas`).
 ///
 /// Panics with a clear message when PostgreSQL is asked for and the server is not configured:
 /// a store test that silently skipped its PostgreSQL half would pass without testing it.
@@ -37,7 +38,7 @@ pub async fn fresh_store(backend: Backend) -> (Store, String) {
         Backend::Postgres => fresh_postgres_database().await,
     };
     let store = Store::connect(&url).await.unwrap_or_else(|e| panic!("open {backend:?} store: {e}"));
-    (store, url)
+    (store.with_areas(crate::Areas::london()), url)
 }
 
 async fn fresh_postgres_database() -> String {

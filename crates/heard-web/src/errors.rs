@@ -3,6 +3,7 @@
 //! | error | status | what the visitor sees |
 //! |---|---|---|
 //! | `NotFound` | 404 | "Page not found" with links back |
+//! | `Gone` | 410 | what was there and why it is not (a withdrawn consultation), with anything typed |
 //! | `BadRequest` | 400 | "We could not read that", and what was wrong |
 //! | `SignInRequired` | 303 | to `/login?next=...`, back here after signing in |
 //! | `Forbidden` | 403 | why they may not (a staff page, a blocked account) |
@@ -30,6 +31,13 @@ use crate::nav::Nav;
 #[derive(Debug)]
 pub enum WebError {
     NotFound,
+    /// Something the public could see that was taken down on purpose (a withdrawn consultation):
+    /// the page says so plainly, and gives back anything the visitor was sending.
+    Gone {
+        title: String,
+        message: String,
+        typed: Option<String>,
+    },
     BadRequest(String),
     /// Anonymous visitors to a page for signed-in people: sign in, then come back to `next`.
     SignInRequired {
@@ -69,6 +77,7 @@ impl std::fmt::Display for WebError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WebError::NotFound => f.write_str("not found"),
+            WebError::Gone { .. } => f.write_str("gone"),
             WebError::BadRequest(why) => write!(f, "bad request: {why}"),
             WebError::SignInRequired { .. } => f.write_str("sign in required"),
             WebError::Forbidden { title, .. } => write!(f, "forbidden: {title}"),
@@ -114,6 +123,9 @@ impl IntoResponse for WebError {
                 "We could not find that page. It may have moved, or the address may be mistyped.".into(),
                 None,
             ),
+            WebError::Gone { title, message, typed } => {
+                (StatusCode::GONE, title.as_str(), message.clone(), typed.as_deref())
+            }
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "We could not read that", why.clone(), None),
             WebError::SignInRequired { next } => {
                 let to = format!("/login?next={}", crate::format::query_escape(next));

@@ -87,12 +87,6 @@ pub fn preview(text: &str, limit: usize) -> Option<Preview<'_>> {
     None
 }
 
-/// "14:05" (UTC).
-pub fn clock_time(at: heard_store::Timestamp) -> String {
-    let secs = at.0.rem_euclid(86_400);
-    format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
-}
-
 /// Percent-encodes `text` for a query string value.
 pub fn query_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

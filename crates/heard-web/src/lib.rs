@@ -120,6 +120,31 @@ impl AppState {
             Clock::Fixed(at) => Timestamp(at.0 + self.inner.clock_offset.load(Ordering::Relaxed)),
         }
     }
+
+    /// The install's time zone (the store's): every day and clock time on a page is local.
+    pub fn time_zone(&self) -> &heard_store::TimeZone {
+        self.inner.store.time_zone()
+    }
+
+    /// Today, in the install's time zone.
+    pub fn today(&self) -> heard_store::Date {
+        self.time_zone().date(self.now())
+    }
+
+    /// The local day `at` fell on.
+    pub fn local_date(&self, at: Timestamp) -> heard_store::Date {
+        self.time_zone().date(at)
+    }
+
+    /// "18 December 2024, 14:05": an instant as people read it, in local time.
+    pub fn when(&self, at: Timestamp) -> String {
+        format!("{}, {}", self.local_date(at).long(), self.time_zone().clock(at))
+    }
+
+    /// `at` in local time with its offset, for `<time datetime>`.
+    pub fn datetime(&self, at: Timestamp) -> String {
+        self.time_zone().rfc3339(at)
+    }
 }
 
 /// An analysis run silent this long is taken to have stopped with its server.

@@ -10,6 +10,7 @@
 //! | `/admin`: accounts and roles | | | | yes |
 //! | enter responses that came by email, post, phone or at events; import them; the register | | yes | | yes |
 //! | analyse responses: start and compare runs, review themes and quotes, publish a run | | yes | | yes |
+//! | withdraw what was published: a consultation, its results, a run in public results | | | | yes |
 //!
 //! Anonymous visitors may only read. A blocked person may sign in, download their data and delete
 //! their account, but not post, agree or report.
@@ -41,6 +42,10 @@ pub enum Action {
     /// them, and put a run in the published results. The consultation team's work, like entering
     /// responses: hosts and administrators.
     Analyse,
+    /// Take down what the public could see: withdraw a published consultation, its published
+    /// results, or a run from results already public. Each with a reason, in the staff log. A
+    /// decision for administrators, not every member of staff.
+    Withdraw,
 }
 
 pub fn allows(role: Role, action: Action) -> bool {
@@ -53,6 +58,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         Action::Administer => role == Role::Admin,
         Action::EnterResponses => matches!(role, Role::Host | Role::Admin),
         Action::Analyse => matches!(role, Role::Host | Role::Admin),
+        Action::Withdraw => role == Role::Admin,
     }
 }
 
@@ -82,6 +88,9 @@ pub fn require<'a>(visitor: &'a Visitor, action: Action, next: &str) -> Result<&
                 }
                 Action::Analyse => {
                     "Only the consultation's hosts and administrators can analyse its responses."
+                }
+                Action::Withdraw => {
+                    "Only administrators can withdraw a published consultation or its results."
                 }
                 Action::TakePart => "You cannot do this.",
             },

@@ -85,6 +85,14 @@ pub fn router(state: AppState) -> Router {
             get(backoffice::publish_results_confirm).post(backoffice::publish_results),
         )
         .route("/admin/consultations/{slug}/close", get(backoffice::close_confirm).post(backoffice::close))
+        .route(
+            "/admin/consultations/{slug}/withdraw",
+            get(backoffice::withdraw_confirm).post(backoffice::withdraw),
+        )
+        .route(
+            "/admin/consultations/{slug}/withdraw-results",
+            get(backoffice::withdraw_results_confirm).post(backoffice::withdraw_results),
+        )
         .route("/admin/consultations/{slug}/events", get(events::staff_list))
         .route("/admin/consultations/{slug}/events/new", get(events::new_form).post(events::create))
         .route("/admin/consultations/{slug}/events/{id}", get(events::staff_event))
@@ -138,7 +146,14 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/consultations/{slug}/analysis/new", get(analysis::new_form).post(analysis::start))
         .route("/admin/consultations/{slug}/analysis/compare", get(analysis::compare))
         .route("/admin/consultations/{slug}/analysis/runs/{run}", get(analysis::run))
-        .route("/admin/consultations/{slug}/analysis/runs/{run}/publish", post(analysis::publish))
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/publish",
+            get(analysis::publish_confirm).post(analysis::publish),
+        )
+        .route(
+            "/admin/consultations/{slug}/analysis/runs/{run}/withdraw",
+            get(analysis::withdraw_confirm).post(analysis::withdraw),
+        )
         .route("/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}", get(analysis::theme))
         .route(
             "/admin/consultations/{slug}/analysis/runs/{run}/themes/{theme}/rename",

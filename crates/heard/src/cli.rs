@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use heard_store::{Date, SqliteSync, Store, StoreOptions};
+use heard_store::{Areas, SqliteSync, Store, StoreOptions, TimeZone, Timestamp};
 use heard_web::{AppState, Clock, Limits, MailSettings, Rate, SafeguardingPolicy, Settings};
 
 use crate::demo;
@@ -32,8 +32,36 @@ struct Database {
     /// sqlite://PATH or postgres://USER@HOST/DB, instead of the data directory.
     #[arg(long, env = "HEARD_DATABASE_URL")]
     database_url: Option<String>,
+    /// The install's time zone (an IANA name): dates and times are local, and a consultation
+    /// closes at the end of its closing day there.
+    #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
+    time_zone: TimeZone,
+    #[command(flatten)]
+    areas: AreaOptions,
     #[command(flatten)]
     tuning: StoreTuning,
+}
+
+/// The install's areas: the operator's list, or none.
+#[derive(Debug, clap::Args)]
+struct AreaOptions {
+    /// A file of the install's areas (wards, boroughs, districts), one name a line; `#` starts a
+    /// comment. Without it the install has no areas and nobody is asked where they live.
+    #[arg(long, env = "HEARD_AREAS")]
+    areas: Option<PathBuf>,
+    /// What one area is called on pages ("ward", "borough", "London borough").
+    #[arg(long, env = "HEARD_AREA_NOUN", default_value = "area")]
+    area_noun: String,
+}
+
+impl AreaOptions {
+    /// The list from `--areas`, or `default` without it.
+    fn read(&self, default: Areas) -> Result<Areas> {
+        let Some(path) = &self.areas else { return Ok(default) };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the areas file {}", path.display()))?;
+        Areas::parse(&text, &self.area_noun).with_context(|| format!("the areas file {}", path.display()))
+    }
 }
 
 fn parse_sqlite_sync(s: &str) -> Result<SqliteSync, String> {
@@ -84,13 +112,19 @@ impl Database {
 
     async fn open(&self) -> Result<Store> {
         let options = self.tuning.options();
-        match &self.database_url {
-            Some(url) => Store::connect_with(url, &options).await.context("opening the database"),
+        let store = match &self.database_url {
+            Some(url) => Store::connect_with(url, &options).await.context("opening the database")?,
             None => Store::open_data_dir_with(&self.data_dir, &options)
                 .await
-                .with_context(|| format!("opening the data directory {}", self.data_dir.display())),
-        }
+                .with_context(|| format!("opening the data directory {}", self.data_dir.display()))?,
+        };
+        let areas = self.areas.read(Areas::none())?;
+        Ok(store.with_time_zone(self.time_zone.clone()).with_areas(areas))
     }
+}
+
+fn parse_time_zone(s: &str) -> Result<TimeZone, String> {
+    TimeZone::named(s).map_err(|e| e.to_string())
 }
 
 fn parse_safeguarding(s: &str) -> Result<SafeguardingPolicy, String> {
@@ -262,6 +296,12 @@ enum Command {
         /// Fill the data directory, then exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// The install's time zone (an IANA name), as for `heard serve`.
+        #[arg(long, env = "HEARD_TIME_ZONE", default_value = TimeZone::DEFAULT, value_parser = parse_time_zone)]
+        time_zone: TimeZone,
+        /// The demo's areas are London's 33 boroughs unless `--areas` names another list.
+        #[command(flatten)]
+        areas: AreaOptions,
         #[command(flatten)]
         tuning: StoreTuning,
         #[command(flatten)]
@@ -468,8 +508,9 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Demo { addr, data_dir, seeds, no_serve, tuning, web } => {
-            run_demo(addr, &data_dir, seeds, no_serve, &tuning.options(), &web).await
+        Command::Demo { addr, data_dir, seeds, no_serve, time_zone, areas, tuning, web } => {
+            let areas = areas.read(Areas::london())?;
+            run_demo(addr, &data_dir, seeds, no_serve, &tuning.options(), &time_zone, areas, &web).await
         }
         Command::Backup { data_dir, out } => backup(&data_dir, &out).await,
         Command::Restore { file, data_dir } => restore(&file, &data_dir).await,
@@ -482,15 +523,16 @@ async fn run(cli: Cli) -> Result<()> {
             crate::users::create(&role, &email, &name, &database.open().await?).await
         }
         Command::Responses(Responses::Import { file, consultation, database }) => {
-            crate::responses::import(&database.open_existing().await?, &consultation, &file, Date::today())
-                .await
+            let store = database.open_existing().await?;
+            crate::responses::import(&store, &consultation, &file, store.today(Timestamp::now())).await
         }
         Command::Responses(Responses::Export { consultation, format, out, database }) => {
             crate::responses::export(&database.open_existing().await?, &consultation, format, out.as_ref())
                 .await
         }
         Command::Consultations(Consultations::List { json, database }) => {
-            crate::responses::list(&database.open_existing().await?, json, Date::today()).await
+            let store = database.open_existing().await?;
+            crate::responses::list(&store, json, store.today(Timestamp::now())).await
         }
         Command::Import(Import::TalkLondon { file, json, consultation, title, database }) => {
             import_talk_london(&file, json, consultation, title, &database).await
@@ -508,8 +550,8 @@ async fn run(cli: Cli) -> Result<()> {
                      --retention-months N (or HEARD_RETENTION_MONTHS)"
                 );
             };
-            crate::responses::retention(&database.open_existing().await?, months, dry_run, Date::today())
-                .await
+            let store = database.open_existing().await?;
+            crate::responses::retention(&store, months, dry_run, store.today(Timestamp::now())).await
         }
         Command::Model(command) => crate::model::run(command),
         Command::Analyse(args) => crate::analyse::run(args),
@@ -523,6 +565,8 @@ async fn run_demo(
     seeds: Option<PathBuf>,
     no_serve: bool,
     options: &StoreOptions,
+    time_zone: &TimeZone,
+    areas: Areas,
     web: &WebOptions,
 ) -> Result<()> {
     let seeds = match seeds {
@@ -532,7 +576,9 @@ async fn run_demo(
     };
     let store = Store::open_data_dir_with(data_dir, options)
         .await
-        .with_context(|| format!("opening the data directory {}", data_dir.display()))?;
+        .with_context(|| format!("opening the data directory {}", data_dir.display()))?
+        .with_time_zone(time_zone.clone())
+        .with_areas(areas);
     let model_dir = crate::model::resolve_model_dir(web.model_dir.clone(), data_dir);
     if demo::is_new(&store).await?
         && let Some(why) = crate::model::prepare_for_demo(&model_dir)
@@ -541,7 +587,7 @@ async fn run_demo(
             "could not install the model, so the demo's analysis runs in lexical mode (words counted, no model): {why}"
         );
     }
-    let report = demo::prepare(&store, seeds.as_deref(), Date::today(), &model_dir).await?;
+    let report = demo::prepare(&store, seeds.as_deref(), store.today(Timestamp::now()), &model_dir).await?;
     if report.created {
         for (path, comments) in &report.imported_pages {
             println!("imported {comments} comments from {path}");

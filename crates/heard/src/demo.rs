@@ -506,10 +506,11 @@ pub async fn fill_register(store: &Store, consultation: &ConsultationSummary, ta
         if channel == ResponseChannel::Post && n % 3 == 0 {
             received_on = consultation.closes_on; // letters pile up on the last day
         }
-        let borough = if n % 9 == 4 {
+        let areas = store.areas().names();
+        let borough = if n % 9 == 4 || areas.is_empty() {
             String::new()
         } else {
-            LONDON_BOROUGHS[(n * 13) % LONDON_BOROUGHS.len()].to_string()
+            areas[(n * 13) % areas.len()].clone()
         };
         // One in twenty emails is a local campaign's letter, which the analysis should find.
         let text = if n % 20 == 5 && organisation.is_none() {

@@ -79,7 +79,7 @@ pub async fn publish_police_results(store: &Store, plan: &Consultation, model_di
             store.set_theme_reviewed(theme.id, true, analyst, now).await?;
         }
     }
-    store.publish_run(mapped, true, analyst, now).await?;
+    store.publish_run(mapped, heard_store::RunPublication::AllThemes, analyst, now).await?;
     store.publish_results(consultation_id, analyst, now).await?;
     Ok(run.model)
 }

@@ -188,6 +188,7 @@ pub fn synthetic_submissions(
     seed: u64,
     from: Date,
     to: Date,
+    areas: &heard_store::Areas,
 ) -> Vec<(Answers, NewResponse)> {
     let mut rng = SplitMix64(seed ^ 0x5a7e_d5ee_d000);
     let mut words = crate::demo_text::seeded(seed);
@@ -257,8 +258,9 @@ pub fn synthetic_submissions(
         }
         let organisation = (rng.below(100) < 3)
             .then(|| ORGANISATIONS[rng.below(ORGANISATIONS.len() as u64) as usize].to_owned());
-        let borough = if rng.below(100) < 82 {
-            LONDON_BOROUGHS[rng.below(LONDON_BOROUGHS.len() as u64) as usize].to_owned()
+        let areas = areas.names();
+        let borough = if rng.below(100) < 82 && !areas.is_empty() {
+            areas[rng.below(areas.len() as u64) as usize].clone()
         } else {
             String::new()
         };
@@ -300,7 +302,7 @@ pub async fn add_synthetic_submissions(
     count: usize,
     seed: u64,
 ) -> Result<usize> {
-    let batch = synthetic_submissions(survey, count, seed, survey.opens_on, survey.closes_on);
+    let batch = synthetic_submissions(survey, count, seed, survey.opens_on, survey.closes_on, store.areas());
     let ids = store.record_survey_submissions(survey.id, &batch, Timestamp::now()).await?;
     Ok(ids.len())
 }

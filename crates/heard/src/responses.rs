@@ -20,7 +20,7 @@ pub enum ExportFormat {
 pub async fn import(store: &Store, slug: &str, file: &Path, today: Date) -> Result<()> {
     let consultation = consultation(store, slug).await?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let checked = read_import(&bytes, consultation.opens_on, consultation.closes_on, today);
+    let checked = read_import(&bytes, consultation.opens_on, consultation.closes_on, today, store.areas());
     let problems = match checked {
         Ok(rows) => {
             let count = store.import_responses(consultation.id, &rows, None).await?;

@@ -9,6 +9,8 @@ crate::on_both_databases!(
     a_run_is_saved_whole_and_its_figures_follow_review,
     only_approved_quotes_of_published_runs_are_public,
     unfinished_runs_are_marked_failed_on_restart,
+    a_run_in_the_results_can_show_reviewed_themes_only,
+    a_run_in_public_results_is_withdrawn_only_with_a_reason,
 );
 
 fn text(line: &str, body: &str, position: Stance, campaign: Option<usize>) -> RunText {
@@ -185,7 +187,7 @@ async fn only_approved_quotes_of_published_runs_are_public(store: Store) {
     let (consultation, run, analyst) = finished_run(&store).await;
     let now = Timestamp(1_740_002_000);
     assert!(store.published_runs(consultation).await.unwrap().is_empty());
-    store.publish_run(run, true, analyst, now).await.unwrap();
+    store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
     let public = store.published_runs(consultation).await.unwrap();
     assert_eq!(public.len(), 1);
     assert!(public[0].themes.iter().all(|t| t.quotes.is_empty()), "nothing approved yet");
@@ -199,7 +201,7 @@ async fn only_approved_quotes_of_published_runs_are_public(store: Store) {
     let quotes: Vec<&str> =
         public[0].themes.iter().flat_map(|t| t.quotes.iter().map(|q| q.text.as_str())).collect();
     assert_eq!(quotes, ["quote 1"]);
-    store.publish_run(run, false, analyst, now).await.unwrap();
+    store.publish_run(run, RunPublication::Out, analyst, now).await.unwrap();
     assert!(store.published_runs(consultation).await.unwrap().is_empty());
 }
 
@@ -225,7 +227,7 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
     // A failed run does not come back to life, nor can it be published.
     store.set_run_progress(run, "mapping", 2, 10).await.unwrap();
     assert_eq!(store.analysis_run(run).await.unwrap().unwrap().status, RunStatus::Failed);
-    assert!(store.publish_run(run, true, analyst, Timestamp(3)).await.is_err());
+    assert!(store.publish_run(run, RunPublication::AllThemes, analyst, Timestamp(3)).await.is_err());
     assert_eq!(
         RunScope::parse(&RunScope::Question("Any other comments?".into()).key()),
         Some(RunScope::Question("Any other comments?".into()))
@@ -246,4 +248,47 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
         1,
         "silent too long"
     );
+}
+
+async fn a_run_in_the_results_can_show_reviewed_themes_only(store: Store) {
+    let (consultation, run, analyst) = finished_run(&store).await;
+    let now = Timestamp(1_740_002_000);
+    let themes = store.run_themes(run).await.unwrap();
+    assert!(themes.len() >= 2, "{themes:?}");
+    store.set_theme_reviewed(themes[0].id, true, analyst, now).await.unwrap();
+    store.publish_run(run, RunPublication::ReviewedThemesOnly, analyst, now).await.unwrap();
+    let public = store.published_runs(consultation).await.unwrap();
+    let labels: Vec<&str> = public[0].themes.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(labels, [themes[0].label.as_str()], "only the reviewed theme is public");
+    assert!(public[0].run.reviewed_only);
+    // The back office still has every theme.
+    assert_eq!(store.run_themes(run).await.unwrap().len(), themes.len());
+    // Publishing the results can choose again for every run in them.
+    assert!(store.publish_results_with(consultation, Some(false), analyst, now).await.unwrap());
+    assert_eq!(store.published_runs(consultation).await.unwrap()[0].themes.len(), themes.len());
+    let log = store.staff_log(consultation).await.unwrap();
+    assert!(
+        log.iter().any(|e| e.action == StaffAction::PublishRun && e.detail.ends_with("reviewed themes only")),
+        "{log:?}"
+    );
+}
+
+async fn a_run_in_public_results_is_withdrawn_only_with_a_reason(store: Store) {
+    let (consultation, run, analyst) = finished_run(&store).await;
+    let now = Timestamp(1_740_002_000);
+    store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
+    assert!(store.publish_results(consultation, analyst, now).await.unwrap());
+    // Once the results are out, "take it out" is a withdrawal, not a quiet change.
+    let err = store.publish_run(run, RunPublication::Out, analyst, now).await.unwrap_err();
+    assert!(err.to_string().contains("with a reason"), "{err}");
+    let err = store.withdraw_run(run, analyst, "  ", now).await.unwrap_err();
+    assert!(err.to_string().contains("say why"), "{err}");
+    assert_eq!(store.published_runs(consultation).await.unwrap().len(), 1, "refusals change nothing");
+    assert!(store.withdraw_run(run, analyst, "Counted the campaign twice", now).await.unwrap());
+    assert!(store.published_runs(consultation).await.unwrap().is_empty());
+    assert!(!store.withdraw_run(run, analyst, "again", now).await.unwrap(), "not in the results any more");
+    let log = store.staff_log(consultation).await.unwrap();
+    let withdrawn: Vec<&str> =
+        log.iter().filter(|e| e.action == StaffAction::WithdrawRun).map(|e| e.detail.as_str()).collect();
+    assert_eq!(withdrawn, [format!("run {run}: Counted the campaign twice")]);
 }

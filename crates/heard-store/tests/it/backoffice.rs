@@ -12,6 +12,9 @@ crate::on_both_databases!(
     capacity_holds_when_many_register_at_once,
     one_registration_per_person_whether_signed_in_or_not,
     event_notes_join_the_register_and_the_count,
+    a_withdrawn_consultation_leaves_every_public_query,
+    withdrawn_results_are_no_longer_out_and_can_be_published_again,
+    a_consultation_closes_at_the_end_of_its_local_closing_day,
 );
 
 /// 2025-01-10 noon: the police plan (18 Dec 2024 to 12 Feb 2025) is open.
@@ -79,7 +82,7 @@ async fn a_draft_is_invisible_to_every_public_query_until_published(store: Store
     assert!(store.discussion("draft-plan", "safety").await.unwrap().is_none(), "its discussion");
     assert!(store.discussion_ref("draft-plan", "safety").await.unwrap().is_none(), "posting to it");
     let staff_view = store.consultation_for_staff("draft-plan").await.unwrap().expect("staff see it");
-    assert_eq!(staff_view.summary.stage(in_january().date()), Stage::Draft);
+    assert_eq!(staff_view.summary.stage(store.today(in_january())), Stage::Draft);
     assert_eq!(store.all_consultations().await.unwrap().len(), 1);
     let d = store.discussions_for_editing(id).await.unwrap();
     assert_eq!(d.len(), 1);
@@ -327,4 +330,109 @@ async fn event_notes_join_the_register_and_the_count(store: Store) {
     assert!(store.record_event_notes(event_id, &[wrong_day], ada, in_january()).await.is_err());
     assert_eq!(store.respondent_count(id).await.unwrap(), 2);
     assert!(store.staff_log(id).await.unwrap().iter().any(|e| e.action == StaffAction::RecordEventNotes));
+}
+
+async fn a_withdrawn_consultation_leaves_every_public_query(store: Store) {
+    let ada = staff(&store).await;
+    let id = store.create_draft(&draft("plan"), ada, in_january()).await.unwrap();
+    let err = store.withdraw_consultation(id, ada, "Published by mistake", in_january()).await.unwrap_err();
+    assert!(err.to_string().contains("only a published consultation"), "{err}");
+    store.publish_consultation(id, ada, in_january()).await.unwrap();
+    let err = store.withdraw_consultation(id, ada, " ", in_january()).await.unwrap_err();
+    assert!(err.to_string().contains("say why"), "{err}");
+    assert!(store.consultation_by_slug("plan").await.unwrap().is_some(), "a refusal changes nothing");
+
+    assert!(store.withdraw_consultation(id, ada, "The plan was replaced", in_january()).await.unwrap());
+    assert!(!store.withdraw_consultation(id, ada, "twice", in_january()).await.unwrap(), "once is enough");
+    assert!(store.consultation_by_slug("plan").await.unwrap().is_none(), "the public page");
+    assert!(store.list_consultations().await.unwrap().is_empty(), "the home page list");
+    assert!(store.discussion("plan", "safety").await.unwrap().is_none(), "its discussion");
+    assert!(store.discussion_ref("plan", "safety").await.unwrap().is_none(), "posting to it");
+    let withdrawn = store.withdrawn_consultation("plan").await.unwrap().expect("its address can say so");
+    assert_eq!(withdrawn.withdrawn_at, Some(in_january()));
+    assert!(store.withdrawn_consultation("nothing-here").await.unwrap().is_none());
+    let staff_view = store.consultation_for_staff("plan").await.unwrap().expect("staff keep it");
+    assert_eq!(staff_view.summary.stage(store.today(in_january())), Stage::Withdrawn);
+    // Nothing moves it on once withdrawn.
+    assert!(store.close_consultation(id, ada, in_january()).await.is_err());
+    let march = Timestamp(day("2025-03-01").start().0);
+    assert!(store.publish_results(id, ada, march).await.is_err());
+    let log = store.staff_log(id).await.unwrap();
+    let entry = log.iter().find(|e| e.action == StaffAction::WithdrawConsultation).expect("logged");
+    assert_eq!(entry.detail, "The plan was replaced");
+    assert_eq!(entry.actor.as_ref().map(|u| u.id), Some(ada));
+    assert_eq!(log.iter().filter(|e| e.action == StaffAction::WithdrawConsultation).count(), 1);
+}
+
+async fn withdrawn_results_are_no_longer_out_and_can_be_published_again(store: Store) {
+    let ada = staff(&store).await;
+    let id = store.create_draft(&draft("plan"), ada, in_january()).await.unwrap();
+    store.publish_consultation(id, ada, in_january()).await.unwrap();
+    let march = Timestamp(day("2025-03-01").start().0);
+    assert!(!store.withdraw_results(id, ada, "Not out yet", march).await.unwrap(), "nothing to withdraw");
+    assert!(store.publish_results(id, ada, march).await.unwrap());
+    assert!(store.withdraw_results(id, ada, "", march).await.is_err(), "a reason is required");
+    let later = Timestamp(march.0 + 86_400);
+    assert!(store.withdraw_results(id, ada, "A borough's letters were missing", later).await.unwrap());
+    let s = store.consultation_by_slug("plan").await.unwrap().expect("the consultation stays").summary;
+    assert_eq!(s.stage(store.today(later)), Stage::Closed);
+    assert_eq!(s.results_withdrawn_at, Some(later));
+    assert!(!store.withdraw_results(id, ada, "again", later).await.unwrap());
+    assert!(store.publish_results(id, ada, later).await.unwrap(), "published again once put right");
+    let s = store.consultation_by_slug("plan").await.unwrap().unwrap().summary;
+    assert_eq!((s.stage(store.today(later)), s.results_withdrawn_at), (Stage::ResultsPublished, None));
+    let log = store.staff_log(id).await.unwrap();
+    let actions: Vec<_> = log.iter().map(|e| (e.action, e.detail.as_str())).collect();
+    assert_eq!(
+        actions[..3],
+        [
+            (StaffAction::PublishResults, ""),
+            (StaffAction::WithdrawResults, "A borough's letters were missing"),
+            (StaffAction::PublishResults, ""),
+        ]
+    );
+}
+
+/// Summer time: 30 June 2025 ends at 23:00 UTC in London (BST, UTC+1). A consultation closing that
+/// day is closed from then, and still open a minute before, whatever the UTC date says.
+async fn a_consultation_closes_at_the_end_of_its_local_closing_day(store: Store) {
+    let ada = staff(&store).await;
+    let id = store.create_draft(&summer_draft("summer", "2025-06-30"), ada, in_january()).await.unwrap();
+    store.publish_consultation(id, ada, in_january()).await.unwrap();
+    let london = store.time_zone().clone();
+    assert_eq!(london.name(), "Europe/London");
+    let last_second = london.day_end(day("2025-06-30"));
+    assert_eq!(last_second, Timestamp(day("2025-06-30").start().0 + 23 * 3600 - 1), "23:59:59 BST");
+    let after = Timestamp(last_second.0 + 1);
+    assert_eq!(after.utc_date(), day("2025-06-30"), "still 30 June in UTC");
+    assert_eq!(store.today(after), day("2025-07-01"));
+    let s = store.consultation_by_slug("summer").await.unwrap().unwrap().summary;
+    assert_eq!(s.stage(store.today(last_second)), Stage::Open);
+    assert_eq!(s.stage(store.today(after)), Stage::Closed);
+    // The store's own rules read the local day too: results wait until the day has ended.
+    assert!(store.publish_results(id, ada, last_second).await.is_err(), "still open at 23:59:59 BST");
+    // "Close now" at 00:30 BST on 30 June (23:30 on 29 June in UTC) makes 29 June, the local
+    // yesterday, the closing date.
+    let other = store.create_draft(&summer_draft("other", "2025-07-31"), ada, in_january()).await.unwrap();
+    store.publish_consultation(other, ada, in_january()).await.unwrap();
+    let just_after_midnight = Timestamp(day("2025-06-29").start().0 + 23 * 3600 + 1800);
+    assert_eq!(store.today(just_after_midnight), day("2025-06-30"));
+    assert_eq!(
+        store.close_consultation(other, ada, just_after_midnight).await.unwrap(),
+        Some(day("2025-06-29"))
+    );
+    assert!(store.publish_results(id, ada, after).await.unwrap(), "closed at the end of 30 June BST");
+    // In another install's zone the same instants fall on other days.
+    let utc = store.clone().with_time_zone(TimeZone::named("UTC").unwrap());
+    assert_eq!(utc.today(after), day("2025-06-30"));
+}
+
+/// A draft open from 1 June 2025 to `closes`.
+fn summer_draft(slug: &str, closes: &str) -> ConsultationEdit {
+    let mut edit = draft(slug);
+    edit.consultation.opens_on = day("2025-06-01");
+    edit.consultation.closes_on = day(closes);
+    edit.discussions[0].opens_on = day("2025-06-01");
+    edit.discussions[0].closes_on = day(closes);
+    edit
 }

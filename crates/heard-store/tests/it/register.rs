@@ -6,6 +6,7 @@ use heard_store::*;
 use crate::{day, police_plan};
 
 crate::on_both_databases!(
+    areas_are_the_operators_list_in_accounts_and_imports,
     people_who_responded_in_several_channels_count_once,
     the_register_lists_every_channel_newest_first_with_filters,
     an_import_is_written_whole,
@@ -172,7 +173,7 @@ async fn an_import_is_written_whole(store: Store) {
     let good = "channel,received,respondent_type,organisation,borough,text,question\n\
                 email,2025-01-02,individual,,hackney,\"Two\nlines\",Safety\n\
                 post,2025-02-12,organisation,Age UK Camden,,Letter,\n";
-    let rows = parse_response_csv(good.as_bytes()).unwrap();
+    let rows = parse_response_csv(good.as_bytes(), &Areas::london()).unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].borough, "Hackney", "boroughs are spelt as the site spells them");
     assert_eq!(rows[0].text, "Two\nlines");
@@ -184,7 +185,7 @@ async fn an_import_is_written_whole(store: Store) {
     let late = "channel,received,respondent_type,organisation,borough,text
                 email,2025-02-13,individual,,,Too late
 ";
-    let late = parse_response_csv(late.as_bytes()).unwrap();
+    let late = parse_response_csv(late.as_bytes(), &Areas::london()).unwrap();
     let problems: Vec<String> =
         check_import(&late, opens, closes, after).iter().map(|p| p.to_string()).collect();
     assert_eq!(
@@ -198,27 +199,30 @@ async fn an_import_is_written_whole(store: Store) {
     let bad = "channel,received,respondent_type,organisation,borough,text\n\
                fax,2025-01-02,individual,,,Hello\n\
                email,02/01/2025,organisation,,Gotham,\n";
-    let problems: Vec<String> =
-        parse_response_csv(bad.as_bytes()).unwrap_err().iter().map(|p| p.to_string()).collect();
+    let problems: Vec<String> = parse_response_csv(bad.as_bytes(), &Areas::london())
+        .unwrap_err()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
     assert_eq!(
         problems,
         [
             "row 2: channel: \"fax\" is not one of online, email, post, event, phone",
             "row 3: received: \"02/01/2025\" is not a date in the form YYYY-MM-DD",
             "row 3: organisation: an organisation's response needs the organisation's name",
-            "row 3: borough: \"Gotham\" is not a London borough (leave it empty when not known)",
+            "row 3: borough: \"Gotham\" is not a London borough here (leave it empty when not known)",
             "row 3: text: is empty",
         ]
     );
-    let missing = parse_response_csv(b"channel,text,colour\nemail,hi,red\n").unwrap_err();
+    let missing = parse_response_csv(b"channel,text,colour\nemail,hi,red\n", &Areas::london()).unwrap_err();
     assert_eq!(
         missing[0].to_string(),
         "row 1: colour: unknown column; the columns are channel, received, respondent_type, organisation, borough, text and optionally question, email"
     );
     assert!(missing.iter().any(|p| p.to_string() == "row 1: received: this column is missing"));
-    let invalid = parse_response_csv(b"channel,received,respondent_type,organisation,borough,text\nemail,2025-01-02,individual,,,caf\xe9\n").unwrap_err();
+    let invalid = parse_response_csv(b"channel,received,respondent_type,organisation,borough,text\nemail,2025-01-02,individual,,,caf\xe9\n", &Areas::london()).unwrap_err();
     assert_eq!(invalid[0].to_string(), "row 2: text: is not valid UTF-8 text (save the file as CSV UTF-8)");
-    assert_eq!(parse_response_csv(b"").unwrap_err()[0].row, 1);
+    assert_eq!(parse_response_csv(b"", &Areas::london()).unwrap_err()[0].row, 1);
     assert_eq!(store.respondent_count(consultation).await.unwrap(), 2, "nothing written by refused files");
 }
 
@@ -267,7 +271,7 @@ async fn a_nul_character_is_refused_by_name_on_both_databases(store: Store) {
                 email,2025-01-02,individual,,,Fine\n\
                 post,2025-01-03,organisation,Age\0 UK,,Dear\0 Sir\n";
     let problems: Vec<String> =
-        parse_response_csv(file.as_bytes()).unwrap_err().iter().map(|p| p.to_string()).collect();
+        parse_response_csv(file.as_bytes(), store.areas()).unwrap_err().iter().map(|p| p.to_string()).collect();
     assert_eq!(
         problems,
         [
@@ -280,9 +284,58 @@ async fn a_nul_character_is_refused_by_name_on_both_databases(store: Store) {
     let file = format!(
         "channel,received,respondent_type,organisation,borough,text\npost,2025-01-03,individual,,,{long}\n"
     );
-    let problems = parse_response_csv(file.as_bytes()).unwrap_err();
+    let problems = parse_response_csv(file.as_bytes(), store.areas()).unwrap_err();
     assert_eq!(
         problems[0].to_string(),
         "row 2: text: is 100001 characters long; the most a response may have is 100000"
     );
+}
+
+/// The operator's list of areas: read from its file (comments skipped, a name twice refused by its
+/// line), matched in any case in an import, and nothing else taken, by row; an install with none
+/// takes no area at all.
+async fn areas_are_the_operators_list_in_accounts_and_imports(store: Store) {
+    let err = Areas::parse("Riverside\n# the east\nriverside\n", "ward").unwrap_err();
+    assert_eq!(err.to_string(), "line 3: \"riverside\" is already listed as \"Riverside\"");
+    let wards = Areas::parse("\u{feff}Riverside\n\n# the east\nOld Town\n", "ward").unwrap();
+    assert_eq!(wards.names(), ["Riverside", "Old Town"]);
+    assert_eq!((wards.noun(), wards.label()), ("ward", "Ward".to_owned()));
+    assert_eq!(wards.find(" old town "), Some("Old Town"));
+    let store = store.with_areas(wards.clone());
+
+    let csv = "channel,received,respondent_type,organisation,borough,text\n\
+               post,2025-01-10,individual,,old TOWN,More bins.\n\
+               post,2025-01-11,individual,,Camden,More trees.\n\
+               post,2025-01-12,individual,,,No area given.\n";
+    let problems: Vec<String> = parse_response_csv(csv.as_bytes(), store.areas())
+        .unwrap_err()
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(problems, ["row 3: borough: \"Camden\" is not a ward here (leave it empty when not known)"]);
+    let fixed = csv.replace("Camden", "Riverside");
+    let rows = parse_response_csv(fixed.as_bytes(), store.areas()).unwrap();
+    let boroughs: Vec<&str> = rows.iter().map(|r| r.borough.as_str()).collect();
+    assert_eq!(boroughs, ["Old Town", "Riverside", ""], "spelt as the list spells them");
+
+    let resident = |borough: &str| NewAccount {
+        display_name: "Rita".into(),
+        email: "rita@example.org".into(),
+        password_hash: "$argon2id$stand-in".into(),
+        role: Role::Resident,
+        borough: Some(borough.into()),
+        demographics: Demographics::default(),
+        created_at: Timestamp(1_735_000_000),
+        email_confirmed: true,
+        special_category_consent: false,
+    };
+    let err = store.create_account(&resident("Hackney")).await.unwrap_err();
+    assert!(err.to_string().contains("\"Hackney\" is not a ward here"), "{err}");
+    store.create_account(&resident("Old Town")).await.unwrap();
+
+    // An install without areas takes none.
+    let none = store.clone().with_areas(Areas::none());
+    let problems = parse_response_csv(csv.as_bytes(), none.areas()).unwrap_err();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].to_string().contains("this site lists no areas, so leave the column empty"));
 }

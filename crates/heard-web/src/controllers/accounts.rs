@@ -11,8 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use heard_store::{
-    AccountDeletion, Demographics, LONDON_BOROUGHS, MAX_DISPLAY_NAME, NewAccount, PREFER_NOT_TO_SAY,
-    RateLimit, Role, StoreError, Timestamp, email_key,
+    AccountDeletion, Demographics, MAX_DISPLAY_NAME, NewAccount, PREFER_NOT_TO_SAY, RateLimit, Role,
+    StoreError, Timestamp, email_key,
 };
 use serde::Deserialize;
 
@@ -77,7 +77,9 @@ struct RegisterPage {
     csrf: String,
     form: RegisterForm,
     errors: Vec<FieldError>,
-    boroughs: &'static [&'static str],
+    boroughs: Vec<String>,
+    /// What an area is called, as the operator wrote it ("London borough", "ward").
+    area_noun: String,
     questions: Vec<Question>,
     /// Ethnic group and disability: special-category data, kept only with explicit consent.
     special_questions: Vec<Question>,
@@ -131,7 +133,7 @@ pub async fn register(
         // Nothing is kept of what an under-16 typed.
         return Ok(Html(UnderSixteenPage { nav: Nav::for_visitor(&visitor) }.render()?).into_response());
     }
-    let mut errors = validate_registration(&form);
+    let mut errors = validate_registration(&form, state.store().areas());
     if !errors.is_empty() {
         return register_page(&state, &visitor, form, errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -260,7 +262,7 @@ fn check_your_email(visitor: &Visitor) -> Result<Response, WebError> {
     page_response(&page, StatusCode::OK, None)
 }
 
-fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
+fn validate_registration(form: &RegisterForm, areas: &heard_store::Areas) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let name = form.display_name.trim();
     if name.is_empty() {
@@ -297,8 +299,11 @@ fn validate_registration(form: &RegisterForm) -> Vec<FieldError> {
     if form.sixteen.as_deref() != Some("yes") {
         errors.push(FieldError::new("sixteen-yes", "Tell us whether you are 16 or over."));
     }
-    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
-        errors.push(FieldError::new("borough", "Choose your borough from the list, or leave it blank."));
+    if !form.borough.is_empty() && !areas.contains(&form.borough) {
+        errors.push(FieldError::new(
+            "borough",
+            format!("Choose your {} from the list, or leave it blank.", areas.noun()),
+        ));
     }
     for (field, value, options) in [
         ("age_band", &form.age_band, &AGE_BANDS[..]),
@@ -353,7 +358,8 @@ fn register_page(
         csrf,
         form,
         errors,
-        boroughs: &LONDON_BOROUGHS,
+        boroughs: state.store().areas().names().to_vec(),
+        area_noun: state.store().areas().noun().to_owned(),
         questions,
         special_questions,
     };
@@ -499,6 +505,9 @@ struct AccountPage {
     can_confirm: bool,
     role: &'static str,
     borough: String,
+    /// What an area is called here ("London borough"), or `None` on a site without areas where the
+    /// person gave none.
+    area_label: Option<String>,
     answers: Vec<(&'static str, String)>,
     /// When consent to keep the answers about ethnic group and disability was given.
     consent_on: Option<String>,
@@ -518,19 +527,21 @@ pub async fn account(State(state): State<AppState>, visitor: Visitor) -> Result<
         csrf: session.csrf_token.clone(),
         name: a.user.display_name.clone(),
         email: a.email.clone(),
-        confirmed_on: a.email_confirmed_at.map(|at| at.date().long()),
+        confirmed_on: a.email_confirmed_at.map(|at| state.local_date(at).long()),
         can_confirm: state.mailer().is_some(),
         role: a.user.role.badge(),
         borough: shown(&a.borough),
+        area_label: (!state.store().areas().is_empty() || a.borough.is_some())
+            .then(|| state.store().areas().label()),
         answers: vec![
             ("Age", shown(&a.demographics.age_band)),
             ("Gender", shown(&a.demographics.gender)),
             ("Ethnic group", shown(&a.demographics.ethnic_group)),
             ("Disabled", shown(&a.demographics.disability)),
         ],
-        consent_on: a.special_category_consent_at.map(|at| at.date().long()),
+        consent_on: a.special_category_consent_at.map(|at| state.local_date(at).long()),
         blocked: crate::policy::blocked_message(a),
-        joined: a.created_at.date().long(),
+        joined: state.local_date(a.created_at).long(),
     };
     page_response(&page, StatusCode::OK, None)
 }

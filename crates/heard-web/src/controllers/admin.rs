@@ -51,7 +51,7 @@ pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Res
             name: a.user.display_name,
             email: a.email,
             role: a.user.role.as_str(),
-            joined: a.created_at.date().long(),
+            joined: state.local_date(a.created_at).long(),
             blocked: a.blocked.is_some(),
             is_me: a.user.id == me,
         })

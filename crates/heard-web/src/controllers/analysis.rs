@@ -18,15 +18,16 @@ use heard_analysis::embed::{self, Mode};
 use heard_analysis::{checks, framework};
 use heard_store::{
     AnalysisRun, Consultation, NewRun, PlanChange, RespondentType, ResponseChannel, RunCampaign, RunMethod,
-    RunScope, RunStatus, RunTextEntry, RunTheme, Stance, StoreError,
+    RunPublication, RunScope, RunStatus, RunTextEntry, RunTheme, Stance, StoreError,
 };
 use serde::Deserialize;
 
 use super::accounts::capitalise;
+use super::backoffice::{ConfirmPage, ReasonForm, RunPreview};
 use super::responses::{TextView, text_view};
 use super::{FieldError, page_response};
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::{clock_time, thousands};
+use crate::format::thousands;
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -151,8 +152,8 @@ pub async fn runs(
                     .started_by
                     .as_ref()
                     .map_or_else(|| "heard".to_owned(), |u| u.display_name.clone()),
-                started: format!("{}, {}", r.created_at.date().long(), clock_time(r.created_at)),
-                started_iso: r.created_at.rfc3339(),
+                started: state.when(r.created_at),
+                started_iso: state.datetime(r.created_at),
                 published: r.published_at.is_some(),
             })
             .collect(),
@@ -416,6 +417,10 @@ struct RunPage {
     organisations: Vec<OrganisationRow>,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// The consultation's results are public: taking this run out of them is a withdrawal.
+    results_public: bool,
+    /// The visitor may withdraw it (an administrator).
+    may_withdraw: bool,
 }
 
 impl RunPage {
@@ -496,14 +501,16 @@ async fn run_page(
     let page = RunPage {
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
+        results_public: c.summary.results_published,
+        may_withdraw: policy::allows(session.account.user.role, Action::Withdraw),
         slug: slug.clone(),
         title: c.summary.title.clone(),
         scope: run.scope.label(),
         method: method_label(run.method),
         status: status_text(&run),
         started_by: run.started_by.as_ref().map_or_else(|| "heard".to_owned(), |u| u.display_name.clone()),
-        started: format!("{}, {}", run.created_at.date().long(), clock_time(run.created_at)),
-        started_iso: run.created_at.rfc3339(),
+        started: state.when(run.created_at),
+        started_iso: state.datetime(run.created_at),
         responses: thousands(run.responses),
         themes: themes
             .iter()
@@ -544,9 +551,51 @@ async fn run_page(
 #[serde(default)]
 pub struct PublishForm {
     published: String,
+    /// "yes": only the themes staff marked reviewed.
+    reviewed_only: String,
 }
 
-/// Puts a finished run's themes in the published results ("yes"), or takes them out.
+/// `GET .../runs/{id}/publish`: what putting the run in the results makes public (the themes not
+/// reviewed, the quotes not approved, the stance line), the choice of reviewed themes only, and
+/// the button.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug, run.id = run_id))]
+pub async fn publish_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, run_id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let session =
+        policy::require(&visitor, Action::Analyse, &format!("{}/publish", run_path(&slug, run_id)))?;
+    let c = consultation(&state, &slug).await?;
+    let run = run_of(&state, &c, run_id).await?;
+    if run.status != RunStatus::Finished || run.published_at.is_some() {
+        return Ok(Redirect::to(&run_path(&slug, run_id)).into_response());
+    }
+    let themes = state.store().run_themes(run.id).await?;
+    let preview = RunPreview::of(&slug, &run, &themes);
+    let offer_reviewed_only = !preview.unreviewed.is_empty();
+    let lead = if c.summary.results_published {
+        "The results are public: this run's themes show on the results page at once, with:"
+    } else {
+        "Once the results are published, the results page shows this run's themes, with:"
+    };
+    let page = ConfirmPage {
+        heading: "Put this analysis in the results?",
+        lead,
+        items: Vec::new(),
+        runs: vec![preview],
+        offer_reviewed_only,
+        after: "Quotes not approved, and what people wrote, stay private.".into(),
+        action: format!("{}/publish", run_path(&slug, run_id)),
+        button: "Publish in the results",
+        extra_field: Some(("published", "yes")),
+        ..ConfirmPage::blank(&visitor, session, c.summary)
+    };
+    page.respond()
+}
+
+/// Puts a finished run's themes in the published results ("yes", all of them or those reviewed
+/// only), or takes them out while the results are not public.
 #[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug, run.id = run_id))]
 pub async fn publish(
     State(state): State<AppState>,
@@ -557,15 +606,90 @@ pub async fn publish(
     let session = policy::require(&visitor, Action::Analyse, &run_path(&slug, run_id))?;
     let c = consultation(&state, &slug).await?;
     let run = run_of(&state, &c, run_id).await?;
-    let published = form.published == "yes";
-    match state.store().publish_run(run.id, published, session.account.user.id, state.now()).await {
+    let publication = match (form.published.as_str(), form.reviewed_only.as_str()) {
+        ("yes", "yes") => RunPublication::ReviewedThemesOnly,
+        ("yes", _) => RunPublication::AllThemes,
+        _ => RunPublication::Out,
+    };
+    match state.store().publish_run(run.id, publication, session.account.user.id, state.now()).await {
         Ok(()) => {
-            let done = if published { "published" } else { "withdrawn" };
+            let done = if publication == RunPublication::Out { "withdrawn" } else { "published" };
             Ok(Redirect::to(&format!("{}?done={done}", run_path(&slug, run_id))).into_response())
         }
         Err(StoreError::Invalid(why)) => {
             let error = Some(capitalise(&why));
             run_page(&state, &visitor, session, &c, run, None, error, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET .../runs/{id}/withdraw`: taking a run out of results already public, for administrators,
+/// with a reason.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug, run.id = run_id))]
+pub async fn withdraw_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((slug, run_id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let session =
+        policy::require(&visitor, Action::Withdraw, &format!("{}/withdraw", run_path(&slug, run_id)))?;
+    let c = consultation(&state, &slug).await?;
+    let run = run_of(&state, &c, run_id).await?;
+    if run.published_at.is_none() {
+        return Ok(Redirect::to(&run_path(&slug, run_id)).into_response());
+    }
+    withdraw_run_page(&visitor, session, &c, &run, String::new(), None).respond()
+}
+
+fn withdraw_run_page(
+    visitor: &Visitor,
+    session: &SignedIn,
+    c: &Consultation,
+    run: &AnalysisRun,
+    reason: String,
+    error: Option<String>,
+) -> ConfirmPage {
+    let slug = &c.summary.slug;
+    let mut items = vec![format!(
+        "Its themes, quotes and “you said, we did” leave the results page at \
+         /consultations/{slug}/results, the API and the open-data download at once."
+    )];
+    if c.summary.results_published {
+        items.push("The rest of the results stays published.".into());
+    }
+    items.push("The run and its review stay here: it can be put in the results again.".into());
+    ConfirmPage {
+        heading: "Withdraw this analysis from the results?",
+        lead: "Withdrawing it means:",
+        items,
+        after: "Say why: the reason goes in the staff log with your name, and is not shown to the public."
+            .into(),
+        action: format!("{}/withdraw", run_path(slug, run.id)),
+        button: "Withdraw from the results",
+        warning: true,
+        reason: Some(reason),
+        error,
+        ..ConfirmPage::blank(visitor, session, c.summary.clone())
+    }
+}
+
+/// `POST .../runs/{id}/withdraw`: takes the run out of the results, with the reason.
+#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug, run.id = run_id))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path((slug, run_id)): Path<(String, i64)>,
+    posted: Posted<ReasonForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let session =
+        policy::require(&visitor, Action::Withdraw, &format!("{}/withdraw", run_path(&slug, run_id)))?;
+    let c = consultation(&state, &slug).await?;
+    let run = run_of(&state, &c, run_id).await?;
+    match state.store().withdraw_run(run.id, session.account.user.id, &form.reason, state.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}?done=withdrawn", run_path(&slug, run_id))).into_response()),
+        Err(StoreError::Invalid(why)) => {
+            withdraw_run_page(&visitor, session, &c, &run, form.reason, Some(capitalise(&why))).respond()
         }
         Err(e) => Err(e.into()),
     }

@@ -344,7 +344,8 @@ pub async fn consultation(
     }
     let detail = ApiConsultationDetail {
         consultation: consultation_json(&state, &c.summary).await?,
-        results_expected: c.results_expected,
+        // Once the results are out, nothing says they are still expected.
+        results_expected: c.results_expected.filter(|_| !c.summary.results_published),
         objectives: c
             .objectives
             .into_iter()
@@ -517,7 +518,7 @@ pub async fn results(State(state): State<AppState>, Path(slug): Path<String>) ->
         })
         .collect();
     Ok(json(&ApiResults {
-        stage: c.summary.stage(state.now().date()).as_str(),
+        stage: c.summary.stage(state.today()).as_str(),
         page: format!("/consultations/{slug}/results"),
         runs,
     }))
@@ -544,7 +545,7 @@ pub(crate) async fn consultation_json(
     state: &AppState,
     c: &ConsultationSummary,
 ) -> Result<ApiConsultation, ApiError> {
-    let today = state.now().date();
+    let today = state.today();
     let respondents = state.store().respondent_count(c.id).await?;
     let slug = &c.slug;
     Ok(ApiConsultation {
@@ -579,7 +580,7 @@ pub(crate) async fn discussion_json(
         intro: d.intro.clone(),
         opens_on: d.opens_on.to_string(),
         closes_on: d.closes_on.to_string(),
-        status: status_key(d.status(state.now().date())),
+        status: status_key(d.status(state.today())),
         comment_count: published_comment_count(state.store(), d.id).await?,
         links: DiscussionLinks {
             page: format!("/consultations/{consultation_slug}/discussions/{}", d.slug),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::consultation_form::ConsultationForm;
 use super::{FieldError, page_response};
 use crate::auth::{Posted, SignedIn, Visitor};
-use crate::format::{clock_time, thousands};
+use crate::format::thousands;
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError};
@@ -39,7 +39,7 @@ struct Row {
 #[tracing::instrument(skip_all)]
 pub async fn list(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
     policy::require(&visitor, Action::ManageConsultations, "/admin/consultations")?;
-    let today = state.now().date();
+    let today = state.today();
     let rows = state
         .store()
         .all_consultations()
@@ -198,6 +198,8 @@ struct HubPage {
     events: usize,
     discussions: usize,
     may_publish_results: bool,
+    /// Administrators withdraw what was published.
+    may_withdraw: bool,
     log: Vec<LogRow>,
     notice: Option<String>,
 }
@@ -233,7 +235,7 @@ async fn hub_page(
     notice: Option<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let today = state.now().date();
+    let today = state.today();
     let s = c.summary;
     let log = state
         .store()
@@ -241,8 +243,8 @@ async fn hub_page(
         .await?
         .into_iter()
         .map(|e| LogRow {
-            when: format!("{}, {}", e.at.date().long(), clock_time(e.at)),
-            when_iso: e.at.rfc3339(),
+            when: state.when(e.at),
+            when_iso: state.datetime(e.at),
             who: e.actor.map_or_else(|| "heard".to_owned(), |u| u.display_name),
             what: e.action.label(),
             detail: e.detail,
@@ -259,6 +261,7 @@ async fn hub_page(
         events: state.store().events_of(s.id).await?.len(),
         discussions: c.discussions.len(),
         may_publish_results: stage == Stage::Closed,
+        may_withdraw: visitor.role().is_some_and(|r| policy::allows(r, Action::Withdraw)),
         log,
         notice,
         c: s,
@@ -376,24 +379,110 @@ fn late_message(late: &[(heard_store::ResponseChannel, i64)], closes_on: heard_s
 #[derive(Debug, Default, Deserialize)]
 pub struct NoFields {}
 
+/// A confirmation page (`GET`) before a step that changes what the public sees: what follows, and
+/// the button that `POST`s. The back office's steps and the analysis pages' share it.
 #[derive(Template)]
 #[template(path = "consultation_confirm.html")]
-struct ConfirmPage {
-    nav: Nav,
-    csrf: String,
-    c: ConsultationSummary,
-    heading: &'static str,
+pub(crate) struct ConfirmPage {
+    pub nav: Nav,
+    pub csrf: String,
+    pub c: ConsultationSummary,
+    pub heading: &'static str,
     /// What becomes public, or what follows.
-    lead: &'static str,
-    items: Vec<String>,
-    after: String,
-    action: String,
-    button: &'static str,
-    warning: bool,
+    pub lead: &'static str,
+    pub items: Vec<String>,
+    pub after: String,
+    pub action: String,
+    pub button: &'static str,
+    pub warning: bool,
+    /// A withdrawal asks why: the reason typed so far (`Some` shows the field).
+    pub reason: Option<String>,
+    /// What was wrong with the form when it came back.
+    pub error: Option<String>,
+    /// The analysis runs that would be public, each with what staff have not checked.
+    pub runs: Vec<RunPreview>,
+    /// Offer "Publish reviewed themes only" (some theme is not reviewed), and whether it is ticked.
+    pub offer_reviewed_only: bool,
+    pub reviewed_only: bool,
+    /// A hidden field the button sends (name, value).
+    pub extra_field: Option<(&'static str, &'static str)>,
+}
+
+impl ConfirmPage {
+    /// A confirmation page for `c` with nothing said yet.
+    pub(crate) fn blank(visitor: &Visitor, session: &SignedIn, c: ConsultationSummary) -> ConfirmPage {
+        blank_confirm(visitor, session, c)
+    }
+
+    pub(crate) fn respond(self) -> Result<Response, WebError> {
+        confirm_page(self)
+    }
+}
+
+/// One analysis run as a publishing confirmation shows it: what becomes public, and what staff
+/// have not checked (themes not reviewed, quotes offered but not approved, the stance line).
+pub(crate) struct RunPreview {
+    pub heading: String,
+    pub href: String,
+    pub lines: Vec<String>,
+    /// The labels of the themes not reviewed.
+    pub unreviewed: Vec<String>,
+}
+
+impl RunPreview {
+    /// What publishing `run` (with `themes`, every one of them with all its quotes) makes public.
+    pub(crate) fn of(
+        slug: &str,
+        run: &heard_store::AnalysisRun,
+        themes: &[heard_store::RunTheme],
+    ) -> RunPreview {
+        let shown: Vec<_> = themes.iter().filter(|t| t.count > 0).collect();
+        let reviewed = shown.iter().filter(|t| t.reviewed).count();
+        let unreviewed: Vec<String> = shown.iter().filter(|t| !t.reviewed).map(|t| t.label.clone()).collect();
+        let quotes: usize = shown.iter().map(|t| t.quotes.len()).sum();
+        let approved: usize = shown.iter().map(|t| t.quotes.iter().filter(|q| q.approved).count()).sum();
+        let mut lines = vec![format!(
+            "{} {} with {} counts and shares of the {} texts read; {} of them reviewed.",
+            shown.len(),
+            if shown.len() == 1 { "theme" } else { "themes" },
+            if shown.len() == 1 { "its" } else { "their" },
+            thousands(run.responses),
+            reviewed
+        )];
+        lines.push(match (approved, quotes - approved) {
+            (0, 0) => "No quotes: none was offered.".into(),
+            (a, 0) => format!("{a} approved {}.", if a == 1 { "quote" } else { "quotes" }),
+            (a, n) => format!(
+                "{a} approved {}; {n} offered and not approved, which stay private.",
+                if a == 1 { "quote" } else { "quotes" }
+            ),
+        });
+        lines.push(match super::results::stance_sample(run, &shown) {
+            Some(line) => format!(
+                "Under each theme, a stance line read by the engine and not checked by staff, such as: \
+                 “{line}”"
+            ),
+            None => "No stance line: the run answers an open question, where agreeing means nothing.".into(),
+        });
+        let outcomes = shown.iter().filter(|t| t.outcome != heard_store::PlanChange::Undecided).count();
+        if outcomes > 0 {
+            lines.push(format!(
+                "“You said, we did” for {outcomes} {}.",
+                if outcomes == 1 { "theme" } else { "themes" }
+            ));
+        }
+        RunPreview {
+            heading: run.scope.label(),
+            href: format!("/admin/consultations/{slug}/analysis/runs/{}", run.id),
+            lines,
+            unreviewed,
+        }
+    }
 }
 
 fn confirm_page(page: ConfirmPage) -> Result<Response, WebError> {
-    page_response(&page, StatusCode::OK, None)
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    page_response(&page, status, None)
 }
 
 /// A confirmation page for `c` with nothing said yet.
@@ -409,6 +498,12 @@ fn blank_confirm(visitor: &Visitor, session: &SignedIn, c: ConsultationSummary) 
         action: String::new(),
         button: "",
         warning: false,
+        reason: None,
+        error: None,
+        runs: Vec::new(),
+        offer_reviewed_only: false,
+        reviewed_only: false,
+        extra_field: None,
     }
 }
 
@@ -488,7 +583,7 @@ pub async fn close_confirm(
         &format!("/admin/consultations/{slug}/close"),
     )?;
     let c = staff_consultation(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     if c.summary.stage(today) != Stage::Open {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
     }
@@ -557,12 +652,34 @@ pub async fn publish_results_confirm(
         &format!("/admin/consultations/{slug}/publish-results"),
     )?;
     let c = staff_consultation(&state, &slug).await?;
-    if c.summary.stage(state.now().date()) != Stage::Closed {
+    if c.summary.stage(state.today()) != Stage::Closed {
         return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
     }
+    let page = publish_results_page(&state, &visitor, session, c, None, false).await?;
+    confirm_page(page)
+}
+
+/// The publish-results confirmation: who responded, the survey, and each run in the results with
+/// what staff have not checked, and the choice to publish reviewed themes only.
+async fn publish_results_page(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &SignedIn,
+    c: heard_store::Consultation,
+    error: Option<String>,
+    reviewed_only: bool,
+) -> Result<ConfirmPage, WebError> {
     let s = &c.summary;
+    let slug = s.slug.clone();
     let respondents = state.store().respondent_count(s.id).await?;
-    let runs = state.store().published_runs(s.id).await?.len();
+    let mut previews = Vec::new();
+    for run in state.store().analysis_runs(s.id).await? {
+        if run.published_at.is_some() && run.status == heard_store::RunStatus::Finished {
+            let themes = state.store().run_themes(run.id).await?;
+            previews.push(RunPreview::of(&slug, &run, &themes));
+        }
+    }
+    previews.reverse();
     let survey = state.store().survey_for(&slug).await?.is_some();
     let mut items = vec![format!(
         "The results page at /consultations/{}/results: {} {} responded, by channel, individual or \
@@ -578,17 +695,18 @@ pub async fn publish_results_confirm(
                 .into(),
         );
     }
-    items.push(match runs {
+    items.push(match previews.len() {
         0 => {
             "No analysis is in the results yet: put one in from the analysis pages to show its themes.".into()
         }
         n => format!(
-            "{n} {} put in the results: themes with their counts and positions, approved quotes and \
-             \u{201c}you said, we did\u{201d}.",
+            "{n} {} put in the results, below: themes with their counts and positions, approved quotes and \
+             “you said, we did”.",
             if n == 1 { "analysis" } else { "analyses" }
         ),
     });
-    let page = ConfirmPage {
+    let offer_reviewed_only = previews.iter().any(|p| !p.unreviewed.is_empty());
+    Ok(ConfirmPage {
         heading: "Publish the results?",
         lead: "Publishing the results makes this public:",
         items,
@@ -596,9 +714,201 @@ pub async fn publish_results_confirm(
             .into(),
         action: format!("/admin/consultations/{slug}/publish-results"),
         button: "Publish results",
-        ..blank_confirm(&visitor, session, c.summary)
-    };
-    confirm_page(page)
+        runs: previews,
+        offer_reviewed_only,
+        reviewed_only,
+        error,
+        ..blank_confirm(visitor, session, c.summary)
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PublishResultsForm {
+    /// "yes" to publish only the themes staff reviewed.
+    reviewed_only: String,
+}
+
+/// Why staff withdraw something: the reason goes in the staff log.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReasonForm {
+    pub reason: String,
+}
+
+/// `GET /admin/consultations/{slug}/withdraw`: what withdrawing a published consultation does,
+/// a reason to give, and the button. Administrators only.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn withdraw_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let session =
+        policy::require(&visitor, Action::Withdraw, &format!("/admin/consultations/{slug}/withdraw"))?;
+    let c = staff_consultation(&state, &slug).await?;
+    if !c.summary.published || c.summary.withdrawn_at.is_some() {
+        return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
+    }
+    confirm_page(withdraw_page(&state, &visitor, session, c, String::new(), None))
+}
+
+fn withdraw_page(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &SignedIn,
+    c: heard_store::Consultation,
+    reason: String,
+    error: Option<String>,
+) -> ConfirmPage {
+    let s = &c.summary;
+    let today = state.today().long();
+    let items = vec![
+        format!(
+            "Its page at /consultations/{} says only that {} withdrew it on {today}; it leaves the home \
+             page and every list.",
+            s.slug, s.organisation
+        ),
+        "Its discussions, survey and events are taken down: nobody can comment, answer or register any more."
+            .into(),
+        "The open-data API and download no longer have it, nor its results.".into(),
+        "Everything it received stays here for staff: the register, the analysis and the staff log.".into(),
+    ];
+    ConfirmPage {
+        heading: "Withdraw this consultation?",
+        lead: "Withdrawing it means:",
+        items,
+        after: "This cannot be undone. Say why: the reason goes in the staff log with your name, and is not \
+                shown to the public."
+            .into(),
+        action: format!("/admin/consultations/{}/withdraw", s.slug),
+        button: "Withdraw the consultation",
+        warning: true,
+        reason: Some(reason),
+        error,
+        ..blank_confirm(visitor, session, c.summary)
+    }
+}
+
+/// `POST /admin/consultations/{slug}/withdraw`: withdraws it, with the reason.
+#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    posted: Posted<ReasonForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let session =
+        policy::require(&visitor, Action::Withdraw, &format!("/admin/consultations/{slug}/withdraw"))?;
+    let c = staff_consultation(&state, &slug).await?;
+    match state
+        .store()
+        .withdraw_consultation(c.summary.id, session.account.user.id, &form.reason, state.now())
+        .await
+    {
+        Ok(changed) => {
+            if changed {
+                tracing::info!(consultation.id = c.summary.id, "consultation withdrawn");
+            }
+            Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response())
+        }
+        Err(StoreError::Invalid(why)) => {
+            let error = Some(super::accounts::capitalise(&why));
+            confirm_page(withdraw_page(&state, &visitor, session, c, form.reason, error))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /admin/consultations/{slug}/withdraw-results`: what withdrawing the published results
+/// does, a reason to give, and the button. Administrators only.
+#[tracing::instrument(skip(state, visitor), fields(consultation.slug = %slug))]
+pub async fn withdraw_results_confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, WebError> {
+    let session = policy::require(
+        &visitor,
+        Action::Withdraw,
+        &format!("/admin/consultations/{slug}/withdraw-results"),
+    )?;
+    let c = staff_consultation(&state, &slug).await?;
+    if c.summary.stage(state.today()) != Stage::ResultsPublished {
+        return Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response());
+    }
+    confirm_page(withdraw_results_page(&state, &visitor, session, c, String::new(), None))
+}
+
+fn withdraw_results_page(
+    state: &AppState,
+    visitor: &Visitor,
+    session: &SignedIn,
+    c: heard_store::Consultation,
+    reason: String,
+    error: Option<String>,
+) -> ConfirmPage {
+    let s = &c.summary;
+    let today = state.today().long();
+    let items = vec![
+        format!(
+            "The results page at /consultations/{}/results says only that the results were withdrawn on \
+             {today} while they are checked.",
+            s.slug
+        ),
+        "The consultation's page stops linking to them, and says they were withdrawn.".into(),
+        "The API's results and survey counts, and the themes and quotes in the open-data download, are no \
+         longer public."
+            .into(),
+        "The analysis runs and their review stay as they are: put them right, then publish the results again."
+            .into(),
+    ];
+    ConfirmPage {
+        heading: "Withdraw the published results?",
+        lead: "Withdrawing the results means:",
+        items,
+        after: "Say why: the reason goes in the staff log with your name, and is not shown to the public."
+            .into(),
+        action: format!("/admin/consultations/{}/withdraw-results", s.slug),
+        button: "Withdraw the results",
+        warning: true,
+        reason: Some(reason),
+        error,
+        ..blank_confirm(visitor, session, c.summary)
+    }
+}
+
+/// `POST /admin/consultations/{slug}/withdraw-results`: withdraws the results, with the reason.
+#[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
+pub async fn withdraw_results(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    posted: Posted<ReasonForm>,
+) -> Result<Response, WebError> {
+    let Posted { visitor, form, .. } = posted;
+    let session = policy::require(
+        &visitor,
+        Action::Withdraw,
+        &format!("/admin/consultations/{slug}/withdraw-results"),
+    )?;
+    let c = staff_consultation(&state, &slug).await?;
+    match state
+        .store()
+        .withdraw_results(c.summary.id, session.account.user.id, &form.reason, state.now())
+        .await
+    {
+        Ok(changed) => {
+            if changed {
+                tracing::info!(consultation.id = c.summary.id, "results withdrawn");
+            }
+            Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response())
+        }
+        Err(StoreError::Invalid(why)) => {
+            let error = Some(super::accounts::capitalise(&why));
+            confirm_page(withdraw_results_page(&state, &visitor, session, c, form.reason, error))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[tracing::instrument(skip(state, posted), fields(consultation.slug = %slug))]
@@ -623,13 +933,19 @@ pub async fn publish(
 pub async fn publish_results(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    posted: Posted<NoFields>,
+    posted: Posted<PublishResultsForm>,
 ) -> Result<Response, WebError> {
-    let visitor = &posted.visitor;
+    let Posted { visitor, form, .. } = posted;
+    let visitor = &visitor;
     let session =
         policy::require(visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}"))?;
     let c = staff_consultation(&state, &slug).await?;
-    match state.store().publish_results(c.summary.id, session.account.user.id, state.now()).await {
+    let reviewed_only = form.reviewed_only == "yes";
+    match state
+        .store()
+        .publish_results_with(c.summary.id, Some(reviewed_only), session.account.user.id, state.now())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/admin/consultations/{slug}")).into_response()),
         Err(StoreError::Invalid(why)) => {
             let notice = Some(format!("The results were not published: {why}."));

@@ -184,7 +184,10 @@ pub async fn post(
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
     let store = state.store();
-    let d = store.discussion_ref(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
+    let Some(d) = store.discussion_ref(&slug, &discussion).await? else {
+        // Withdrawn while they wrote: say so, and give their words back.
+        return Err(super::missing_consultation(&state, &slug, Some(form.body.clone())).await);
+    };
     let base = d.path();
     let parent = match form.parent_id.trim() {
         "" => None,
@@ -219,7 +222,7 @@ pub async fn post(
             "You need to sign in to post. Your text is below: copy it, sign in, and post it again.".into(),
         );
     };
-    if let Some(why) = closed_message(&d, state.now().date()) {
+    if let Some(why) = closed_message(&d, state.today()) {
         return compose.refuse(StatusCode::FORBIDDEN, why);
     }
     if let Some(why) = policy::blocked_message(&session.account) {
@@ -367,7 +370,9 @@ pub async fn edit_form(
         return Err(WebError::forbidden("This is not your comment", "You can only edit your own comments."));
     }
     let now = state.now();
-    if !policy::may_edit(&session.account, &comment, now) || closed_message(&d, now.date()).is_some() {
+    if !policy::may_edit(&session.account, &comment, now)
+        || closed_message(&d, state.local_date(now)).is_some()
+    {
         return Err(WebError::forbidden(
             "This comment can no longer be edited",
             "Comments can be edited for 15 minutes after posting, while the discussion is open.",
@@ -396,7 +401,7 @@ pub async fn edit(
         return compose.refuse(StatusCode::FORBIDDEN, "You can only edit your own comments.".into());
     }
     let now = state.now();
-    if let Some(why) = closed_message(&d, now.date()) {
+    if let Some(why) = closed_message(&d, state.local_date(now)) {
         return compose.refuse(StatusCode::FORBIDDEN, why);
     }
     if !policy::may_edit(&session.account, &comment, now) {
@@ -560,7 +565,7 @@ pub async fn agree(
     if let Some(why) = policy::blocked_message(&session.account) {
         return Err(WebError::Forbidden { title: "Your account is blocked".into(), message: why });
     }
-    if let Some(why) = closed_message(&d, state.now().date()) {
+    if let Some(why) = closed_message(&d, state.today()) {
         return Err(WebError::Forbidden { title: "This discussion is not open".into(), message: why });
     }
     if !comment.is_public() {

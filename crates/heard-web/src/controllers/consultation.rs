@@ -29,6 +29,8 @@ struct ConsultationPage {
     easy_read: Vec<Document>,
     /// Once they are out, the page no longer says when results are expected.
     results_published: bool,
+    /// When published results were withdrawn ("3 April 2025"), while they are not out again.
+    results_withdrawn: Option<String>,
     /// The events page, when the consultation has events.
     events_href: Option<String>,
     /// Whether a way to respond is "events" (the link then goes with it).
@@ -76,13 +78,19 @@ pub async fn show(
 ) -> Result<Html<String>, WebError> {
     let c = match state.store().consultation_by_slug(&slug).await? {
         Some(c) => c,
-        // Staff preview a draft as the public will see it; to everyone else it does not exist.
-        None if visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)) => {
-            state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?
-        }
-        None => return Err(WebError::NotFound),
+        // Staff preview a draft as the public will see it; to everyone else it does not exist. A
+        // withdrawn one says so, to staff too.
+        None => match state.store().consultation_for_staff(&slug).await? {
+            Some(c)
+                if c.summary.withdrawn_at.is_none()
+                    && visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)) =>
+            {
+                c
+            }
+            _ => return Err(super::missing_consultation(&state, &slug, None).await),
+        },
     };
-    let today = state.now().date();
+    let today = state.today();
     let s = &c.summary;
     let status = s.status(today);
     let respondents = state.store().respondent_count(s.id).await?;
@@ -140,6 +148,11 @@ pub async fn show(
         .is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey))
         .then(|| format!("/admin/consultations/{slug}/survey"));
     let results_published = s.stage(today) == Stage::ResultsPublished;
+    // Results that were out and were taken down: the page says so instead of when they are expected.
+    let results_withdrawn = (!results_published)
+        .then_some(s.results_withdrawn_at)
+        .flatten()
+        .map(|at| state.local_date(at).long());
     let results = (results_published
         || visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations)))
     .then(|| ResultsLink {
@@ -149,6 +162,7 @@ pub async fn show(
     let page = ConsultationPage {
         nav: Nav::for_visitor(&visitor),
         results_published,
+        results_withdrawn,
         results,
         events_href,
         events_channel,
@@ -169,9 +183,14 @@ pub async fn show(
 }
 
 impl ConsultationPage {
-    fn channel_heading(kind: &ChannelKind) -> &'static str {
+    /// A way to respond's heading; once the consultation has closed, the survey and events are
+    /// named, no longer offered ("Come to an event" would invite registrations it refuses).
+    fn channel_heading(&self, kind: &ChannelKind) -> &'static str {
+        let closed = self.status == Status::Closed;
         match kind {
+            ChannelKind::Survey if closed => "The survey",
             ChannelKind::Survey => "Answer the survey",
+            ChannelKind::Events if closed => "Events",
             ChannelKind::Events => "Come to an event",
             ChannelKind::Email => "Email us",
             ChannelKind::Post => "Write to us",

@@ -124,7 +124,9 @@ pub async fn show(
     Path((slug, discussion)): Path<(String, String)>,
     Query(paging): Query<Paging>,
 ) -> Result<Html<String>, WebError> {
-    let d = state.store().discussion(&slug, &discussion).await?.ok_or(WebError::NotFound)?;
+    let Some(d) = state.store().discussion(&slug, &discussion).await? else {
+        return Err(super::missing_consultation(&state, &slug, None).await);
+    };
     // Odd paging values are a visitor's typo, not an error: fall back to the first page.
     let page = paging.page.and_then(|p| p.parse().ok()).filter(|&p| p >= 1).unwrap_or(1);
     let per_page = paging
@@ -139,7 +141,7 @@ pub async fn show(
         return Err(WebError::NotFound);
     }
     let now = state.now();
-    let today = now.date();
+    let today = state.local_date(now);
     let status = d.summary.status(today);
     let base = discussion_href(&d);
     let per = if per_page == THREADS_PER_PAGE { String::new() } else { format!("&per_page={per_page}") };
@@ -178,7 +180,13 @@ pub async fn show(
         Some(user) => state.store().agreed_among(user, &ids).await?.into_iter().collect(),
         None => HashSet::new(),
     };
-    let viewer = Viewer { account: visitor.account(), open: status == Status::Open, now, agreed: &agreed };
+    let viewer = Viewer {
+        account: visitor.account(),
+        open: status == Status::Open,
+        now,
+        agreed: &agreed,
+        time_zone: state.time_zone(),
+    };
     let total = d.summary.comment_count;
     let page = DiscussionPage {
         nav: Nav::for_visitor(&visitor),
@@ -256,6 +264,7 @@ struct Viewer<'a> {
     open: bool,
     now: Timestamp,
     agreed: &'a HashSet<i64>,
+    time_zone: &'a heard_store::TimeZone,
 }
 
 /// Whether `c` is left out of the page for this viewer: a comment held because someone may be at
@@ -281,8 +290,8 @@ fn comment_view(c: &Comment, viewer: &Viewer) -> CommentView {
         badge: c.author.role.badge(),
         is_host: c.author.role != Role::Resident,
         synthetic: c.author.synthetic,
-        datetime: c.posted_at.rfc3339(),
-        date_long: c.posted_at.date().long(),
+        datetime: viewer.time_zone.rfc3339(c.posted_at),
+        date_long: viewer.time_zone.date(c.posted_at).long(),
         ago: c.posted_at.ago(viewer.now),
         edited: c.edited_at.filter(|_| public).map(|at| at.ago(viewer.now)),
         placeholder: if c.deleted {

@@ -9,9 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::received_problem;
 use heard_store::{
-    CancelBy, Consultation, Event, EventFormat, EventNote, LONDON_BOROUGHS, NewEvent, NewResponse,
-    Registrant, Registration, RespondentType, ResponseChannel, ResponseSource, ResponseText, Status,
-    StoreError, is_time_of_day,
+    CancelBy, Consultation, Event, EventFormat, EventNote, NewEvent, NewResponse, Registrant, Registration,
+    RespondentType, ResponseChannel, ResponseSource, ResponseText, Status, StoreError, is_time_of_day,
 };
 use serde::Deserialize;
 
@@ -104,7 +103,10 @@ fn registrations_closed(c: &Consultation, today: heard_store::Date) -> Option<St
 }
 
 async fn published(state: &AppState, slug: &str) -> Result<Consultation, WebError> {
-    state.store().consultation_by_slug(slug).await?.ok_or(WebError::NotFound)
+    match state.store().consultation_by_slug(slug).await? {
+        Some(c) => Ok(c),
+        None => Err(super::missing_consultation(state, slug, None).await),
+    }
 }
 
 /// The event `id` of this consultation (an id from another is not found here).
@@ -122,7 +124,7 @@ pub async fn show(
     Path(slug): Path<String>,
 ) -> Result<Response, WebError> {
     let c = published(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     let mut upcoming = Vec::new();
     let mut past = Vec::new();
     for e in state.store().events_of(c.summary.id).await? {
@@ -181,7 +183,7 @@ pub async fn register_form(
 ) -> Result<Response, WebError> {
     let c = published(&state, &slug).await?;
     let e = event_of(&state, c.summary.id, id).await?;
-    if let Some(why) = registrations_closed(&c, state.now().date()) {
+    if let Some(why) = registrations_closed(&c, state.today()) {
         let page = MessagePage {
             nav: Nav::for_visitor(&visitor),
             title: "This consultation has closed".to_owned(),
@@ -212,7 +214,7 @@ async fn register_page(
         csrf,
         slug: c.summary.slug,
         consultation_title: c.summary.title,
-        event: EventView::new(e, state.now().date(), mine),
+        event: EventView::new(e, state.today(), mine),
         form,
         errors,
     };
@@ -410,7 +412,7 @@ pub async fn cancel_form(
         action: format!("/consultations/{slug}/events/{}/cancel/{key}", e.id),
         slug,
         consultation_title: c.summary.title,
-        event: EventView::new(&e, state.now().date(), false),
+        event: EventView::new(&e, state.today(), false),
         name,
     };
     page_response(&page, StatusCode::OK, cookie)
@@ -530,7 +532,7 @@ pub async fn staff_list(
 ) -> Result<Response, WebError> {
     policy::require(&visitor, Action::ManageConsultations, &format!("/admin/consultations/{slug}/events"))?;
     let c = staff_consultation(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     let events = state
         .store()
         .events_of(c.summary.id)
@@ -807,7 +809,9 @@ struct StaffEventPage {
     registrations: Vec<RegistrationRow>,
     notes: Vec<EventNote>,
     questions: Vec<String>,
-    boroughs: &'static [&'static str],
+    boroughs: Vec<String>,
+    /// What an area is called here ("Borough"), for the field's label.
+    area_label: String,
     form: NotesForm,
     errors: Vec<FieldError>,
     recorded: Option<usize>,
@@ -874,7 +878,7 @@ async fn staff_event_page(
             name: r.name,
             email: r.email.unwrap_or_default(),
             account: r.has_account,
-            when: r.at.date().long(),
+            when: state.local_date(r.at).long(),
         })
         .collect();
     let notes_refused = notes_problem(state, &c, e);
@@ -887,11 +891,12 @@ async fn staff_event_page(
         notes_refused,
         nav: Nav::for_visitor(visitor),
         csrf: session.csrf_token.clone(),
-        event: EventView::new(e, state.now().date(), false),
+        event: EventView::new(e, state.today(), false),
         registrations,
         notes: state.store().event_notes(e.id).await?,
         questions: prompt_questions(state, c.summary.id).await?,
-        boroughs: &LONDON_BOROUGHS,
+        boroughs: state.store().areas().names().to_vec(),
+        area_label: state.store().areas().label(),
         form,
         errors,
         recorded,
@@ -906,7 +911,7 @@ async fn staff_event_page(
 /// consultation closed; notes of one held in time are taken however late they are written up).
 fn notes_problem(state: &AppState, c: &Consultation, e: &Event) -> Option<String> {
     let s = &c.summary;
-    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.now().date())
+    received_problem(e.details.on_date, s.opens_on, s.closes_on, state.today())
         .map(|why| format!("Notes from this event cannot be recorded: its day, {why}."))
 }
 
@@ -949,8 +954,11 @@ pub async fn record_notes(
     if respondent_type == Some(RespondentType::Organisation) && organisation.is_empty() {
         errors.push(FieldError::new("organisation", "Enter the organisation's name."));
     }
-    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
-        errors.push(FieldError::new("borough", "Choose a borough from the list, or leave it as not known."));
+    if !form.borough.is_empty() && !state.store().areas().contains(&form.borough) {
+        errors.push(FieldError::new(
+            "borough",
+            format!("Choose the {} from the list, or leave it as not known.", state.store().areas().noun()),
+        ));
     }
     let mut texts = Vec::new();
     for (n, (question, text)) in form.pairs().into_iter().enumerate() {

@@ -90,7 +90,7 @@ pub async fn open_data(
     Path(slug): Path<String>,
 ) -> Result<Response, ApiError> {
     let c = api::published(&state, &slug).await?;
-    let today = state.now().date();
+    let today = state.today();
     let s = &c.summary;
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
 

@@ -33,7 +33,7 @@ struct Card {
 
 #[tracing::instrument(skip_all)]
 pub async fn show(State(state): State<AppState>, visitor: Visitor) -> Result<Html<String>, WebError> {
-    let today = state.now().date();
+    let today = state.today();
     let mut page =
         HomePage { nav: Nav::for_visitor(&visitor), open: vec![], upcoming: vec![], closed: vec![] };
     let mut consultations = state.store().list_consultations().await?;

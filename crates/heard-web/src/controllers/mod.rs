@@ -26,7 +26,28 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::WebError;
+use crate::{AppState, WebError};
+
+/// What a public page of a consultation the store does not find answers: `Gone` (410), saying
+/// plainly that it was withdrawn and when, for one an administrator withdrew, else `NotFound`.
+/// `typed` is what the visitor was sending, given back to copy.
+pub(crate) async fn missing_consultation(state: &AppState, slug: &str, typed: Option<String>) -> WebError {
+    match state.store().withdrawn_consultation(slug).await {
+        Ok(Some(c)) => WebError::Gone {
+            title: format!("{} has been withdrawn", c.title),
+            message: format!(
+                "{} withdrew this consultation on {}. It no longer takes responses, and its pages, \
+                 discussions, survey and events have been taken down. Responses already sent are kept and \
+                 used as our privacy notice says.",
+                c.organisation,
+                c.withdrawn_at.map_or_else(String::new, |at| state.local_date(at).long()),
+            ),
+            typed,
+        },
+        Ok(None) => WebError::NotFound,
+        Err(e) => e.into(),
+    }
+}
 
 /// Renders a page template into a response body.
 pub fn render(page: &impl Template) -> Result<Html<String>, WebError> {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{FieldError, page_response};
 use crate::auth::{Posted, Visitor};
-use crate::format::{clock_time, paragraphs, thousands};
+use crate::format::{paragraphs, thousands};
 use crate::nav::Nav;
 use crate::policy::{self, Action};
 use crate::{AppState, WebError, notify};
@@ -244,7 +244,7 @@ async fn queue_page(
             .map(|(id, title)| (id, title, Some(id) == discussion))
             .collect(),
         discussion: discussion.map(|d| d.to_string()).unwrap_or_default(),
-        rows: items.iter().map(|item| queue_row(item, &ticked, state.now())).collect(),
+        rows: items.iter().map(|item| queue_row(item, &ticked, state.now(), state.time_zone())).collect(),
         guidelines: Guideline::ALL.into_iter().map(|g| (g.key(), g.title())).collect(),
         notice,
         errors,
@@ -255,7 +255,12 @@ async fn queue_page(
     page_response(&page, status, None)
 }
 
-fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRow {
+fn queue_row(
+    item: &QueueItem,
+    ticked: &HashSet<i64>,
+    now: Timestamp,
+    time_zone: &heard_store::TimeZone,
+) -> QueueRow {
     let c = &item.comment;
     let state = if c.deleted {
         "Deleted by its author".to_owned()
@@ -294,7 +299,7 @@ fn queue_row(item: &QueueItem, ticked: &HashSet<i64>, now: Timestamp) -> QueueRo
             "/consultations/{}/discussions/{}?per_page=200#comment-{}",
             item.consultation_slug, item.discussion_slug, c.id
         ),
-        datetime: c.posted_at.rfc3339(),
+        datetime: time_zone.rfc3339(c.posted_at),
         posted: c.posted_at.ago(now),
         paragraphs: paragraphs(&c.body).into_iter().map(str::to_owned).collect(),
         state,
@@ -426,8 +431,8 @@ async fn comment_page(
     let page = CommentPage {
         nav: Nav::for_visitor(visitor),
         csrf,
-        row: queue_row(&item, &HashSet::new(), state.now()),
-        log: log.iter().map(log_row).collect(),
+        row: queue_row(&item, &HashSet::new(), state.now(), state.time_zone()),
+        log: log.iter().map(|e| log_row(&state, e)).collect(),
         guidelines: Guideline::ALL.into_iter().map(|g| (g.key(), g.title())).collect(),
         notice,
         errors,
@@ -468,14 +473,17 @@ struct LogRow {
 pub async fn log(State(state): State<AppState>, visitor: Visitor) -> Result<Response, WebError> {
     policy::require(&visitor, Action::Moderate, "/moderation/log")?;
     let entries = state.store().moderation_log(LOG_LIMIT).await?;
-    let page = LogPage { nav: Nav::for_visitor(&visitor), rows: entries.iter().map(log_row).collect() };
+    let page = LogPage {
+        nav: Nav::for_visitor(&visitor),
+        rows: entries.iter().map(|e| log_row(&state, e)).collect(),
+    };
     page_response(&page, StatusCode::OK, None)
 }
 
-fn log_row(e: &LogEntry) -> LogRow {
+fn log_row(state: &AppState, e: &LogEntry) -> LogRow {
     LogRow {
-        datetime: e.at.rfc3339(),
-        when: format!("{}, {}", e.at.date().long(), clock_time(e.at)),
+        datetime: state.datetime(e.at),
+        when: state.when(e.at),
         who: e.actor.as_ref().map_or_else(|| "heard (automatic)".to_owned(), |u| u.display_name.clone()),
         what: e.action.label(),
         comment: e.comment_id,
@@ -575,8 +583,8 @@ async fn member_page(
         id,
         name: account.user.display_name.clone(),
         role: account.user.role.badge(),
-        joined: account.created_at.date().long(),
-        blocked: account.blocked.as_ref().map(|b| (b.at.date().long(), b.reason.clone())),
+        joined: state.local_date(account.created_at).long(),
+        blocked: account.blocked.as_ref().map(|b| (state.local_date(b.at).long(), b.reason.clone())),
         can_block: policy::may_block(actor, account.user.role) && Some(id) != visitor.user_id(),
         reason,
         error,

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use heard_store::{EnteredResponse, LONDON_BOROUGHS, RespondentType, ResponseCorrection};
+use heard_store::{EnteredResponse, RespondentType, ResponseCorrection};
 use serde::Deserialize;
 
 use super::responses::MAX_RESPONSE_TEXT_CHARS;
@@ -49,7 +49,9 @@ struct CorrectPage {
     /// Each text with its question ("" for a response in one piece) and what is typed now.
     texts: Vec<(String, String)>,
     form: CorrectionForm,
-    boroughs: &'static [&'static str],
+    boroughs: Vec<String>,
+    /// What an area is called here ("Borough"), for the field's label.
+    area_label: String,
     delete_reason: String,
     errors: Vec<FieldError>,
 }
@@ -77,8 +79,17 @@ pub async fn form(
         texts: response.texts.iter().map(|t| t.text.clone()).collect(),
         reason: String::new(),
     };
-    let page =
-        page(&visitor, session.csrf_token.clone(), slug, title, &response, form, String::new(), Vec::new());
+    let page = page(
+        state.store().areas(),
+        &visitor,
+        session.csrf_token.clone(),
+        slug,
+        title,
+        &response,
+        form,
+        String::new(),
+        Vec::new(),
+    );
     page_response(&page, StatusCode::OK, None)
 }
 
@@ -114,8 +125,15 @@ pub async fn correct(
     if respondent_type == Some(RespondentType::Organisation) && form.organisation.trim().is_empty() {
         errors.push(FieldError::new("organisation", "Enter the organisation's name."));
     }
-    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
-        errors.push(FieldError::new("borough", "Choose the borough from the list, or leave it blank."));
+    // The area it was entered with stays acceptable after the operator's list changes.
+    if !form.borough.is_empty()
+        && !state.store().areas().contains(&form.borough)
+        && form.borough != response.borough
+    {
+        errors.push(FieldError::new(
+            "borough",
+            format!("Choose the {} from the list, or leave it blank.", state.store().areas().noun()),
+        ));
     }
     if !form.email.is_empty() && !super::accounts::looks_like_email(&form.email) {
         errors.push(FieldError::new(
@@ -138,6 +156,7 @@ pub async fn correct(
     }
     let (Some(respondent_type), true) = (respondent_type, errors.is_empty()) else {
         let page = page(
+            state.store().areas(),
             &posted.visitor,
             session.csrf_token.clone(),
             slug,
@@ -201,6 +220,7 @@ pub async fn delete(
         };
         let errors = vec![FieldError::new("delete-reason", problem)];
         let page = page(
+            state.store().areas(),
             &posted.visitor,
             session.csrf_token.clone(),
             slug,
@@ -253,6 +273,7 @@ fn text_field(index: usize) -> &'static str {
 
 #[allow(clippy::too_many_arguments)]
 fn page(
+    areas: &heard_store::Areas,
     visitor: &Visitor,
     csrf: String,
     slug: String,
@@ -277,7 +298,16 @@ fn page(
             .map(|(t, typed)| (t.question.clone(), typed.clone()))
             .collect(),
         form,
-        boroughs: &LONDON_BOROUGHS,
+        boroughs: {
+            // An area no longer on the operator's list is still offered for the response that has
+            // it, so that saving a correction does not silently drop it.
+            let mut names = areas.names().to_vec();
+            if !response.borough.is_empty() && !areas.contains(&response.borough) {
+                names.push(response.borough.clone());
+            }
+            names
+        },
+        area_label: areas.label(),
         delete_reason,
         errors,
     }

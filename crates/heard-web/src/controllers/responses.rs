@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::response_import::{self, received_problem};
 use heard_store::{
-    Consultation, Date, LONDON_BOROUGHS, NewAttachment, NewResponse, RegisterEntry, RegisterFilter,
-    RespondentType, ResponseChannel, ResponseSource, ResponseText, Status, Tally,
+    Consultation, Date, NewAttachment, NewResponse, RegisterEntry, RegisterFilter, RespondentType,
+    ResponseChannel, ResponseSource, ResponseText, Status, Tally,
 };
 use serde::Deserialize;
 
@@ -80,7 +80,9 @@ struct EntryPage {
     /// The name of a file that was chosen and must be chosen again.
     choose_again: Option<String>,
     channels: Vec<(&'static str, &'static str)>,
-    boroughs: &'static [&'static str],
+    boroughs: Vec<String>,
+    /// What an area is called here ("Borough"), for the field's label.
+    area_label: String,
     today: String,
     max_megabytes: usize,
 }
@@ -105,14 +107,22 @@ pub async fn new_form(
     let session = policy::require(&visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
     let questions = prompt_questions(&state, &consultation).await?;
-    let today = state.now().date();
+    let today = state.today();
     let form = EntryForm {
         received: today.to_string(),
         respondent_type: RespondentType::Individual.as_str().to_owned(),
         answers: vec![String::new(); questions.len()],
         ..EntryForm::default()
     };
-    let page = entry_page(&visitor, session.csrf_token.clone(), &consultation, questions, form, today);
+    let page = entry_page(
+        state.store().areas(),
+        &visitor,
+        session.csrf_token.clone(),
+        &consultation,
+        questions,
+        form,
+        today,
+    );
     page_response(&page(Vec::new(), None), StatusCode::OK, None)
 }
 
@@ -128,11 +138,11 @@ pub async fn create(
     let session = policy::require(&posted.visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
     let questions = prompt_questions(&state, &consultation).await?;
-    let today = state.now().date();
+    let today = state.today();
     let form = EntryForm::from_posted(&posted, questions.len());
     let chosen = posted.file("attachment");
     let (checked, mut errors) =
-        check_entry(&form, &consultation, &questions, today, chosen, posted.too_large);
+        check_entry(state.store().areas(), &form, &consultation, &questions, today, chosen, posted.too_large);
     let Some(mut response) = checked.filter(|_| errors.is_empty()) else {
         let choose_again = chosen
             .map(|f| files::clean_file_name(&f.file_name))
@@ -140,8 +150,15 @@ pub async fn create(
         if errors.is_empty() {
             errors.push(FieldError::new("channel-email", "Check the response and try again."));
         }
-        let page =
-            entry_page(&posted.visitor, session.csrf_token.clone(), &consultation, questions, form, today);
+        let page = entry_page(
+            state.store().areas(),
+            &posted.visitor,
+            session.csrf_token.clone(),
+            &consultation,
+            questions,
+            form,
+            today,
+        );
         return page_response(&page(errors, choose_again), StatusCode::UNPROCESSABLE_ENTITY, None);
     };
     response.entered_by = Some(session.account.user.id);
@@ -247,6 +264,7 @@ fn status_note(consultation: &Consultation, today: Date) -> Option<String> {
 }
 
 fn entry_page(
+    areas: &heard_store::Areas,
     visitor: &Visitor,
     csrf: String,
     consultation: &Consultation,
@@ -269,7 +287,8 @@ fn entry_page(
         errors,
         choose_again,
         channels: ENTRY_CHANNELS.iter().map(|c| (c.as_str(), c.label())).collect(),
-        boroughs: &LONDON_BOROUGHS,
+        boroughs: areas.names().to_vec(),
+        area_label: areas.label(),
         today: today.to_string(),
         max_megabytes: files::MAX_ATTACHMENT_BYTES / (1024 * 1024),
     }
@@ -278,6 +297,7 @@ fn entry_page(
 /// Checks the form against the consultation's dates and what a response needs: the response to
 /// store when all is well, and every problem, each with the field it belongs to.
 fn check_entry(
+    areas: &heard_store::Areas,
     form: &EntryForm,
     consultation: &Consultation,
     questions: &[String],
@@ -329,8 +349,11 @@ fn check_entry(
             )),
         Some(_) => {}
     }
-    if !form.borough.is_empty() && !LONDON_BOROUGHS.contains(&form.borough.as_str()) {
-        errors.push(FieldError::new("borough", "Choose the borough from the list, or \"Not known\"."));
+    if !form.borough.is_empty() && !areas.contains(&form.borough) {
+        errors.push(FieldError::new(
+            "borough",
+            format!("Choose the {} from the list, or \"Not known\".", areas.noun()),
+        ));
     }
     let email = form.email.as_str();
     if !email.is_empty()
@@ -728,7 +751,7 @@ pub async fn import_form(
     let path = format!("/admin/consultations/{slug}/responses/import");
     let session = policy::require(&visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
-    let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.now().date());
+    let mut page = import_page(&visitor, session.csrf_token.clone(), &consultation, state.today());
     page.imported = query.imported.map(|n| {
         format!(
             "{} {} imported.",
@@ -750,7 +773,7 @@ pub async fn import(
     let path = format!("/admin/consultations/{slug}/responses/import");
     let session = policy::require(&posted.visitor, Action::EnterResponses, &path)?;
     let consultation = state.store().consultation_for_staff(&slug).await?.ok_or(WebError::NotFound)?;
-    let today = state.now().date();
+    let today = state.today();
     let mut page = import_page(&posted.visitor, session.csrf_token.clone(), &consultation, today);
     let refuse = |page: ImportPage| page_response(&page, StatusCode::UNPROCESSABLE_ENTITY, None);
     let file = match posted.file("file") {
@@ -770,7 +793,13 @@ pub async fn import(
     page.file_name = files::clean_file_name(&file.file_name);
     let s = &consultation.summary;
     // Every problem in the file at once, those of its dates included, so one upload shows them all.
-    let problems = match response_import::read_import(&file.content, s.opens_on, s.closes_on, today) {
+    let problems = match response_import::read_import(
+        &file.content,
+        s.opens_on,
+        s.closes_on,
+        today,
+        state.store().areas(),
+    ) {
         Ok(rows) => {
             let count = state.store().import_responses(s.id, &rows, Some(session.account.user.id)).await?;
             tracing::info!(consultation.id = s.id, responses = count, "responses imported");

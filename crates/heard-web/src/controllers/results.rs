@@ -107,12 +107,27 @@ async fn figures(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Figu
     let staff = visitor.role().is_some_and(|r| policy::allows(r, Action::ManageConsultations));
     let c = match store.consultation_by_slug(slug).await? {
         Some(c) => c,
-        None if staff => store.consultation_for_staff(slug).await?.ok_or(WebError::NotFound)?,
-        None => return Err(WebError::NotFound),
+        None => match store.consultation_for_staff(slug).await? {
+            Some(c) if staff && c.summary.withdrawn_at.is_none() => c,
+            _ => return Err(super::missing_consultation(state, slug, None).await),
+        },
     };
-    let published = c.summary.stage(state.now().date()) == Stage::ResultsPublished;
+    let published = c.summary.stage(state.today()) == Stage::ResultsPublished;
     if !published && !staff {
-        return Err(WebError::NotFound);
+        // Results that were out and were taken down say so; results never published are not found.
+        return Err(match c.summary.results_withdrawn_at {
+            Some(at) => WebError::Gone {
+                title: "These results have been withdrawn".into(),
+                message: format!(
+                    "The results of {} were withdrawn on {} while we check them. We will publish them \
+                     again on the consultation's page.",
+                    c.summary.title,
+                    state.local_date(at).long()
+                ),
+                typed: None,
+            },
+            None => WebError::NotFound,
+        });
     }
     let id = c.summary.id;
     let breakdown = store.register_breakdown(id).await?;
@@ -167,10 +182,13 @@ pub async fn show(
             total,
         ),
     ];
-    charts.push(Chart {
-        bars: false,
-        ..chart("borough", "Responses by borough", "Responses", f.boroughs.clone(), total)
-    });
+    // By the install's areas; an install without areas, whose responses name none, has no such table.
+    let areas = state.store().areas();
+    if !areas.is_empty() || f.boroughs.iter().any(|(b, _)| b != "Not known") {
+        let title = format!("Responses by {}", areas.noun());
+        charts
+            .push(Chart { bars: false, ..chart("borough", &title, "Responses", f.boroughs.clone(), total) });
+    }
     let (survey_title, survey, survey_note) = match &f.survey {
         Some((survey, results)) => {
             let mut out = Vec::new();
@@ -203,11 +221,7 @@ pub async fn show(
     for published in &f.runs {
         let run = &published.run;
         let shown: Vec<_> = published.themes.iter().filter(|t| t.count > 0).collect();
-        // An open question ("what would help?") has no side to take: its stance says nothing.
-        let stance_means_something = match &run.scope {
-            RunScope::Question(q) => heard_analysis::stance::Question::read(Some(q)).closed,
-            _ => true,
-        };
+        let stance_means_something = stance_means_something(run);
         let theme_chart = chart(
             &format!("themes-{}", run.id),
             &format!("Themes raised: {}", run.scope.label()),
@@ -395,6 +409,27 @@ fn percent(n: i64, out_of: i64) -> String {
     }
     let p = n as f64 * 100.0 / out_of as f64;
     if p > 0.0 && p < 1.0 { "under 1%".into() } else { format!("{p:.0}%") }
+}
+
+/// An open question ("what would help?") has no side to take: its stance says nothing.
+fn stance_means_something(run: &heard_store::AnalysisRun) -> bool {
+    match &run.scope {
+        RunScope::Question(q) => heard_analysis::stance::Question::read(Some(q)).closed,
+        _ => true,
+    }
+}
+
+/// The stance line the results page would show under the first of `themes`, or `None` when the
+/// page shows none for this run: what a publishing confirmation quotes.
+pub(crate) fn stance_sample(
+    run: &heard_store::AnalysisRun,
+    themes: &[&heard_store::RunTheme],
+) -> Option<String> {
+    if !stance_means_something(run) {
+        return None;
+    }
+    let t = themes.iter().find(|t| t.count > 0)?;
+    Some(stance_line(t.positions, t.count))
 }
 
 fn stance_line(p: heard_store::Positions, count: i64) -> String {

@@ -213,7 +213,7 @@ async fn start_page(
     email: String,
     email_error: Option<String>,
 ) -> Result<Response, WebError> {
-    let today = state.now().date();
+    let today = state.today();
     let who = respondent(visitor, headers, &survey);
     let submission = match who.as_ref().and_then(Who::as_store) {
         Some(r) => state.store().submission(survey.id, r).await?,
@@ -512,7 +512,7 @@ pub async fn answer(
         consultation_id: survey.consultation_id,
         channel: ResponseChannel::Online,
         source: ResponseSource::Survey,
-        received_on: state.now().date(),
+        received_on: state.today(),
         respondent_type: answering_for.respondent_type(),
         organisation: answering_for.name().to_owned(),
         borough: account.and_then(|a| a.borough.clone()).unwrap_or_default(),
@@ -669,7 +669,7 @@ async fn load(state: &AppState, visitor: &Visitor, slug: &str) -> Result<Survey,
     let survey = state.store().survey_for(slug).await?.ok_or(WebError::NotFound)?;
     let staff = visitor.role().is_some_and(|r| crate::policy::allows(r, crate::policy::Action::BuildSurvey));
     if !survey.published && !staff {
-        return Err(WebError::NotFound);
+        return Err(super::missing_consultation(state, slug, None).await);
     }
     Ok(survey)
 }
@@ -702,7 +702,7 @@ fn refuse_closed(
     survey: &Survey,
     typed: &Answers,
 ) -> Result<Option<Response>, WebError> {
-    let Some(message) = closed_message(survey, state.now().date()) else { return Ok(None) };
+    let Some(message) = closed_message(survey, state.today()) else { return Ok(None) };
     let page = ClosedPage {
         nav: Nav::for_visitor(visitor),
         heading: "The survey is not taking answers".into(),

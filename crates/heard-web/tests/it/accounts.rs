@@ -346,3 +346,93 @@ async fn a_resident_downloads_their_data_and_deletes_their_account() {
     .await;
     app.get(OPEN).await.lacks("A reply to Alice.").shows("This comment was deleted by its author.");
 }
+
+/// An app whose store has `areas`, its clock at 1 March 2025 noon UTC.
+async fn app_with_areas(areas: Areas) -> TestApp {
+    let (store, _) = heard_store::testing::fresh_store(Backend::Sqlite).await;
+    let now = Timestamp(Date::parse_iso("2025-03-01").unwrap().start().0 + 12 * 3600);
+    let store = store.with_areas(areas);
+    let state = heard_web::AppState::build(
+        store.clone(),
+        heard_web::Clock::Fixed(now),
+        std::time::Duration::ZERO,
+        heard_web::Settings::default(),
+    );
+    TestApp { store, state }
+}
+
+/// Areas are the operator's list: registration offers theirs and takes nothing else, keeping what
+/// was typed; an install without areas asks nobody where they live.
+#[tokio::test]
+async fn registration_offers_the_operators_areas_or_none() {
+    let app = app_with_areas(Areas::parse("Riverside\nOld Town\n", "ward").unwrap()).await;
+    let browser = app.browser("198.51.100.1");
+    browser
+        .get("/register")
+        .await
+        .shows(r#"<label for="borough">Which ward do you live in?</label>"#)
+        .shows(r#"<option value="Old Town">Old Town</option>"#)
+        .lacks("Camden");
+    let mut fields = registration("Rita", "rita@example.org");
+    fields.retain(|(k, _)| *k != "borough");
+    fields.push(("borough", "Camden"));
+    let refused = browser.submit("/register", "/register", &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.shows("Choose your ward from the list, or leave it blank.").shows(r#"value="Rita""#);
+    fields.pop();
+    fields.push(("borough", "Old Town"));
+    let done = browser.submit("/register", "/register", &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let rita = app.store.account_by_email("rita@example.org").await.unwrap().unwrap();
+    assert_eq!(rita.borough.as_deref(), Some("Old Town"));
+
+    let none = app_with_areas(Areas::none()).await;
+    none.browser("198.51.100.2").get("/register").await.lacks(r#"id="borough""#).shows("Display name");
+}
+
+/// Regression: a response entered with an area the operator has since taken off the list kept it
+/// only until staff corrected its text: the form offered no such area and saving dropped it.
+#[tokio::test]
+async fn correcting_a_response_keeps_an_area_no_longer_on_the_list() {
+    let app = app_with_areas(Areas::parse("Riverside\nOld Town\n", "ward").unwrap()).await;
+    let parks = app
+        .store
+        .create_consultation(&crate::new_consultation("parks", "2025-02-01", "2025-04-01"))
+        .await
+        .unwrap();
+    let letter = NewResponse {
+        consultation_id: parks,
+        channel: ResponseChannel::Post,
+        source: ResponseSource::Staff,
+        received_on: Date::parse_iso("2025-02-10").unwrap(),
+        respondent_type: RespondentType::Individual,
+        organisation: String::new(),
+        borough: "Camden".into(),
+        user_id: None,
+        email: None,
+        entered_by: None,
+        texts: vec![ResponseText { question: String::new(), text: "Mor benches.".into() }],
+        attachment: None,
+    };
+    let id = app.store.record_responses(&[letter]).await.unwrap()[0];
+    let (host, _) = app.signed_in(Role::Host, "Hana").await;
+    let edit = format!("/admin/consultations/parks/responses/{id}");
+    host.get(&edit).await.shows(r#"<option value="Camden" selected>Camden</option>"#).shows("Riverside");
+    let fields = [
+        ("respondent_type", "individual"),
+        ("borough", "Camden"),
+        ("email", ""),
+        ("text-0", "More benches."),
+        ("reason", "A typing mistake"),
+    ];
+    let saved = host.submit(&edit, &edit, &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let corrected = app.store.entered_response(parks, id).await.unwrap().unwrap();
+    assert_eq!((corrected.texts[0].text.as_str(), corrected.borough.as_str()), ("More benches.", "Camden"));
+    // Another area off the list is still refused.
+    let mut other = fields.to_vec();
+    other[1] = ("borough", "Hackney");
+    let refused = host.submit(&edit, &edit, &other).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.shows("Choose the ward from the list, or leave it blank.");
+}

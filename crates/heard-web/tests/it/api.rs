@@ -190,7 +190,7 @@ async fn publish_an_analysis_run(
         .set_we_did(themes[0].id, PlanChange::Changed, "We added lights on the pond path.", analyst, now)
         .await
         .unwrap();
-    store.publish_run(run, true, analyst, now).await.unwrap();
+    store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
 }
 
 async fn document(app: &TestApp) -> OpenApi {
@@ -627,4 +627,20 @@ async fn consultation_page_links_its_open_data_and_the_api() {
         .await
         .shows(r#"<a href="/consultations/parks/open-data.zip" download>download the open data</a>"#)
         .shows(r#"<a href="/api/v1/consultations/parks">JSON API</a>"#);
+}
+
+/// Regression: once a consultation's results were published, the API still gave "results_expected".
+#[tokio::test]
+async fn api_stops_saying_results_are_expected_once_they_are_published() {
+    let app = crate::TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    let mut old = crate::new_consultation("old", "2024-01-01", "2024-02-01");
+    old.results_expected = Some("March 2024".into());
+    let id = app.store.create_consultation(&old).await.unwrap();
+    let answer = |page: crate::Page| serde_json::from_str::<serde_json::Value>(&page.html).unwrap();
+    let before = answer(app.get("/api/v1/consultations/old").await);
+    assert_eq!(before["results_expected"], "March 2024");
+    let admin = app.account(Role::Admin, "Ada", "ada@example.org").await;
+    assert!(app.store.publish_results(id, admin, app.state.now()).await.unwrap());
+    let after = answer(app.get("/api/v1/consultations/old").await);
+    assert_eq!(after["results_expected"], serde_json::Value::Null, "{after}");
 }

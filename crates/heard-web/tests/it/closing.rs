@@ -114,7 +114,10 @@ async fn an_earlier_closing_date_names_what_arrived_after_it(backend: Backend) {
     let csv = "channel,received,respondent_type,organisation,borough,text\n\
                email,2025-03-20,individual,,,An email\n\
                post,2025-03-12,individual,,,A letter in time\n";
-    app.store.import_responses(id, &parse_response_csv(csv.as_bytes()).unwrap(), None).await.unwrap();
+    app.store
+        .import_responses(id, &parse_response_csv(csv.as_bytes(), &Areas::london()).unwrap(), None)
+        .await
+        .unwrap();
 
     // A closing date before the opening one: a clear error, everything typed kept.
     let backwards = staff.submit(EDIT, EDIT, &consultation_fields("2025-03-01", timeline)).await;
@@ -214,4 +217,86 @@ async fn closed_consultation_events_take_no_registrations_on_sqlite() {
 #[tokio::test]
 async fn closed_consultation_events_take_no_registrations_on_postgres() {
     a_closed_consultation_no_longer_invites_registrations_for_its_events(Backend::Postgres).await;
+}
+
+/// Regression: a closed consultation whose ways to respond include events still said "Come to an
+/// event" above the link to the events that were held.
+#[tokio::test]
+async fn a_closed_consultation_names_its_events_without_inviting_people_to_them() {
+    let app = crate::TestApp::new(Backend::Sqlite, "2025-03-01").await;
+    for (slug, opens, closes) in [("parks", "2025-02-01", "2025-04-01"), ("old", "2024-01-01", "2024-02-01")]
+    {
+        let mut new = crate::new_consultation(slug, opens, closes);
+        new.channels = vec![Channel {
+            kind: ChannelKind::Events,
+            title: "Events".into(),
+            detail: "Meet the team.".into(),
+            address: String::new(),
+        }];
+        let id = app.store.create_consultation(&new).await.unwrap();
+        let event = NewEvent {
+            title: "Walk in the park".into(),
+            format: EventFormat::InPerson,
+            on_date: Date::parse_iso(opens).unwrap().add_days(7),
+            starts_at: "18:00".into(),
+            ends_at: "19:00".into(),
+            venue: "The bandstand".into(),
+            joining_link: String::new(),
+            accessibility: String::new(),
+            capacity: 50,
+            description: String::new(),
+        };
+        app.store.create_event(id, &event, None, app.state.now()).await.unwrap();
+    }
+    app.get("/consultations/parks")
+        .await
+        .shows("<h3>Come to an event</h3>")
+        .shows("See the events and register your interest");
+    app.get("/consultations/old")
+        .await
+        .shows("<h3>Events</h3>")
+        .shows("See the events that were held")
+        .lacks("Come to an event")
+        .lacks("register your interest");
+}
+
+/// Summer time: a discussion closing on 30 June takes comments until 23:59 BST, and not after,
+/// though it is still 30 June in UTC until 01:00 BST; and times on pages are shown in BST.
+#[tokio::test]
+async fn a_discussion_closes_at_midnight_local_time_in_summer() {
+    let app = crate::TestApp::new(Backend::Sqlite, "2025-06-30").await; // noon UTC, 13:00 BST
+    let id = app
+        .store
+        .create_consultation(&crate::new_consultation("summer", "2025-06-01", "2025-06-30"))
+        .await
+        .unwrap();
+    let talk = NewDiscussion {
+        slug: "talk".into(),
+        title: "Talk about summer".into(),
+        intro: "Tell us.".into(),
+        opens_on: Date::parse_iso("2025-06-01").unwrap(),
+        closes_on: Date::parse_iso("2025-06-30").unwrap(),
+        questions: vec![],
+        hosts: vec![],
+        host_organisation: String::new(),
+    };
+    app.store.create_discussion(id, &talk).await.unwrap();
+    const TALK: &str = "/consultations/summer/discussions/talk";
+    let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
+    app.state.advance_clock(10 * 3600 + 45 * 60); // 22:45 UTC, 23:45 BST
+    post_comment(&alice, TALK, "Shade by the play area, please.", None).await;
+    alice.get(TALK).await.shows(r#"datetime="2025-06-30T23:45:00+01:00""#);
+    let (staff, _) = app.signed_in(Role::Admin, "Ada").await;
+    app.state.advance_clock(30 * 60); // 23:15 UTC on 30 June, 00:15 BST on 1 July
+    let page = alice.get(TALK).await;
+    page.shows("This discussion closed on 30 June 2025").lacks("<textarea");
+    let token = page.csrf();
+    let refused =
+        alice.post(&format!("{TALK}/comments"), &[("csrf", &token), ("body", "One more thing.")]).await;
+    refused.shows("closed").shows("One more thing.");
+    // The staff log on the hub is in local time too.
+    let hub = "/admin/consultations/summer";
+    let page = staff.submit(&format!("{hub}/publish-results"), &format!("{hub}/publish-results"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    staff.get(hub).await.shows("1 July 2025, 00:15").shows(r#"datetime="2025-07-01T00:15:00+01:00""#);
 }

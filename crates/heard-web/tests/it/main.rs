@@ -21,6 +21,7 @@ mod safeguarding;
 mod security;
 mod survey;
 mod taking_part;
+mod withdrawing;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

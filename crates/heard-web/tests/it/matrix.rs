@@ -75,10 +75,14 @@ enum Act {
     ApproveQuote,
     WeDid,
     CompareRuns,
+    PublishRunForm,
+    WithdrawConsultationForm,
+    WithdrawConsultation,
+    WithdrawResults,
 }
 
 /// What each of anonymous, resident, host, moderator, admin gets.
-const MATRIX: [(Act, [Outcome; 5]); 58] = [
+const MATRIX: [(Act, [Outcome; 5]); 62] = [
     (Act::ReadDiscussion, [Allowed, Allowed, Allowed, Allowed, Allowed]),
     (Act::Comment, [Refused, Allowed, Allowed, Allowed, Allowed]),
     (Act::Reply, [Refused, Allowed, Allowed, Allowed, Allowed]),
@@ -143,6 +147,11 @@ const MATRIX: [(Act, [Outcome; 5]); 58] = [
     (Act::ApproveQuote, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::WeDid, [SignIn, Refused, Allowed, Refused, Allowed]),
     (Act::CompareRuns, [SignIn, Refused, Allowed, Refused, Allowed]),
+    (Act::PublishRunForm, [SignIn, Refused, Allowed, Refused, Allowed]),
+    // Taking down what the public could see is an administrator's decision, not every staff member's.
+    (Act::WithdrawConsultationForm, [SignIn, Refused, Refused, Refused, Allowed]),
+    (Act::WithdrawConsultation, [SignIn, Refused, Refused, Refused, Allowed]),
+    (Act::WithdrawResults, [SignIn, Refused, Refused, Refused, Allowed]),
 ];
 
 /// A draft each allowed role creates, under an address of its own.
@@ -423,6 +432,14 @@ async fn attempt(browser: &Browser, own: Option<i64>, f: &Fixture, act: Act) -> 
         Act::WeDid => {
             let fields = vec![("outcome", "changed".into()), ("we_did", "We did it.".into())];
             post(format!("{}/we-did", theme_path(f)), fields).await
+        }
+        Act::PublishRunForm => browser.get(&format!("{}/publish", run_path(f))).await,
+        Act::WithdrawConsultationForm => browser.get("/admin/consultations/soon/withdraw").await,
+        Act::WithdrawConsultation => {
+            post("/admin/consultations/soon/withdraw".into(), vec![("reason", "Test".into())]).await
+        }
+        Act::WithdrawResults => {
+            post("/admin/consultations/old/withdraw-results".into(), vec![("reason", "Test".into())]).await
         }
         Act::CompareRuns => {
             browser.get(&format!("/admin/consultations/parks/analysis/compare?a={0}&b={0}", f.run.id)).await

@@ -223,7 +223,7 @@ async fn discussion_page_shows_questions_hosts_and_comments(backend: Backend) {
         .shows(r#"<a href="/guidelines">community guidelines</a>"#)
         .shows(r#"<a href="/support">support page</a>"#)
         .shows("4 comments")
-        .shows(r#"<time datetime="2025-01-01T00:02:00Z" title="1 January 2025">a month ago</time>"#);
+        .shows(r#"<time datetime="2025-01-01T00:02:00+00:00" title="1 January 2025">a month ago</time>"#);
     assert_eq!(page.count("<article class=\"comment"), 4);
     // Newest first.
     assert!(page.html.find("Comment number 2.").unwrap() < page.html.find("Comment number 1.").unwrap());

@@ -42,7 +42,7 @@ fn text(line: &str, body: &str, position: Stance) -> RunText {
 }
 
 /// The closed "old" consultation with four letters and a finished run of two themes.
-async fn analysed(backend: Backend) -> (TestApp, i64, i64, i64) {
+pub(crate) async fn analysed(backend: Backend) -> (TestApp, i64, i64, i64) {
     let app = discussions_app(backend).await;
     let old = app.store.consultation_by_slug("old").await.unwrap().unwrap().summary.id;
     app.store
@@ -113,7 +113,7 @@ async fn hidden_until_published_then_only_what_staff_approved(backend: Backend) 
         .set_we_did(themes[0].id, PlanChange::Changed, "Gates now close at 10pm in summer.", analyst, now)
         .await
         .unwrap();
-    app.store.publish_run(run, true, analyst, now).await.unwrap();
+    app.store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
     assert!(app.store.publish_results(old, analyst, now).await.unwrap());
 
     let page = public.get(RESULTS).await;
@@ -143,7 +143,7 @@ async fn hidden_until_published_then_only_what_staff_approved(backend: Backend) 
 async fn the_figures_download_adds_up(backend: Backend) {
     let (app, old, run, analyst) = analysed(backend).await;
     let now = app.state.now();
-    app.store.publish_run(run, true, analyst, now).await.unwrap();
+    app.store.publish_run(run, RunPublication::AllThemes, analyst, now).await.unwrap();
     app.store.publish_results(old, analyst, now).await.unwrap();
     let page = app.browser("203.0.113.9").get("/consultations/old/results/figures.csv").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -17,13 +17,17 @@ async fn the_police_plan_survey_gets_reproducible_marked_synthetic_submissions()
     assert!(survey.allow_anonymous);
     assert_eq!(survey.sections.len(), 3);
 
-    let once = synthetic_submissions(&survey, 60, 7, plan.opens_on, plan.closes_on);
+    let once =
+        synthetic_submissions(&survey, 60, 7, plan.opens_on, plan.closes_on, &heard_store::Areas::london());
     assert_eq!(
         once,
-        synthetic_submissions(&survey, 60, 7, plan.opens_on, plan.closes_on),
+        synthetic_submissions(&survey, 60, 7, plan.opens_on, plan.closes_on, &heard_store::Areas::london()),
         "same seed, same demo"
     );
-    assert_ne!(once, synthetic_submissions(&survey, 60, 8, plan.opens_on, plan.closes_on));
+    assert_ne!(
+        once,
+        synthetic_submissions(&survey, 60, 8, plan.opens_on, plan.closes_on, &heard_store::Areas::london())
+    );
     for (answers, response) in &once {
         assert_eq!(response.source, ResponseSource::Synthetic);
         assert!(

@@ -48,6 +48,11 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
         run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
     assert!(!out.status.success());
     let errors = String::from_utf8_lossy(&out.stderr);
+    // Without --areas this install has none, so a row naming one is refused, by its row.
+    assert!(
+        errors.contains("row 2: borough: \"Camden\": this site lists no areas, so leave the column empty"),
+        "{errors}"
+    );
     assert!(
         errors.contains("row 3: organisation: an organisation's response needs the organisation's name"),
         "{errors}"
@@ -58,8 +63,15 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
         ),
         "{errors}"
     );
-    assert!(errors.contains("nothing was imported: 2 problems"), "{errors}");
+    assert!(errors.contains("nothing was imported: 3 problems"), "{errors}");
     assert_eq!(respondents(data, PLAN), 1622);
+    // The operator's list of areas: a borough not on it is refused too.
+    let areas = dir.join("areas.txt");
+    std::fs::write(&areas, "# London boroughs we serve\nCamden\nHackney\n").unwrap();
+    let areas = areas.to_str().unwrap();
+    let with_areas = |file: &str| {
+        run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, "--areas", areas, file])
+    };
 
     // Fixed, the file goes in: only post, since the consultation has closed, and it arrived in time.
     std::fs::write(
@@ -69,8 +81,7 @@ fn letters_are_imported_whole_or_not_at_all_while_the_demo_serves() {
          post,2025-01-15,organisation,Towpath Users' Group,,Our members ask for more patrols,Safety\n",
     )
     .unwrap();
-    let out =
-        run(&["responses", "import", "--data-dir", data, "--consultation", PLAN, file.to_str().unwrap()]);
+    let out = with_areas(file.to_str().unwrap());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 responses"));
     assert_eq!(respondents(data, PLAN), 1624);
@@ -184,8 +195,19 @@ fn an_exported_letter_never_runs_as_a_formula() {
          post,2025-01-11,organisation,@Gate Keepers,,-1 for closing at dusk\n",
     )
     .unwrap();
-    let out =
-        run(&["responses", "import", "--data-dir", data, "--consultation", "gates", file.to_str().unwrap()]);
+    let areas = dir.join("areas.txt");
+    std::fs::write(&areas, "Camden\n").unwrap();
+    let out = run(&[
+        "responses",
+        "import",
+        "--data-dir",
+        data,
+        "--consultation",
+        "gates",
+        "--areas",
+        areas.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let out = run(&["responses", "export", "--data-dir", data, "--consultation", "gates", "--format", "csv"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
