@@ -110,9 +110,10 @@ const MAX_MILLION_SECONDS: f64 = 180.0;
 const MAX_MILLION_RSS_MB: f64 = 4096.0;
 
 /// Each mode's planted-theme F1 on the default corpus, a little below what it measured when it
-/// was last checked by hand (issue 19: fast 0.575, lexical 0.492, accurate 0.605 on 2,000).
-/// Below one, the bench fails: something changed what discovery finds.
-const MIN_PLANTED_F1: [(Mode, f64); 3] = [(Mode::Fast, 0.55), (Mode::Lexical, 0.37), (Mode::Accurate, 0.55)];
+/// was last checked by hand (fast 0.640, lexical 0.380, accurate 0.702 on 2,000, once points that
+/// say nothing of any subject stopped seeding themes; lexical mode then splits subjects finer, from
+/// 0.458). Below one, the bench fails: something changed what discovery finds.
+const MIN_PLANTED_F1: [(Mode, f64); 3] = [(Mode::Fast, 0.60), (Mode::Lexical, 0.37), (Mode::Accurate, 0.55)];
 
 /// Generous limits: the slowest expected run (accurate mode on the sample) takes under a minute.
 const SYNTH_LIMIT: Duration = Duration::from_secs(300);

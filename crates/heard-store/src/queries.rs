@@ -704,13 +704,14 @@ macro_rules! discussion_closes_on {
     };
 }
 
-/// Comments deleted by their authors are not counted.
+/// Only comments the public can read are counted: not those deleted by their authors, held for a
+/// moderator or hidden (a count of 3 over two readable comments would tell of the held one).
 const DISCUSSION_SUMMARY: &str = concat!(
     "SELECT d.id, d.slug, d.title, d.intro, d.opens_on, ",
     discussion_closes_on!("k"),
     ", d.host_organisation, COUNT(c.id) AS comment_count FROM discussions d \
      JOIN consultations k ON k.id = d.consultation_id \
-     LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL"
+     LEFT JOIN comments c ON c.discussion_id = d.id AND c.deleted_at IS NULL AND c.state = 'visible'"
 );
 
 const DISCUSSION_REF: &str = concat!(

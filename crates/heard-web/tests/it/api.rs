@@ -209,9 +209,13 @@ async fn checked(app: &TestApp, api: &OpenApi, uri: &str, template: &str, status
 }
 
 async fn every_answer_matches_the_document(backend: Backend) {
-    let OpenData { app, visible, reply, .. } = open_data_app(backend, Settings::default()).await;
+    let OpenData { app, visible, reply, discussion_id } = open_data_app(backend, Settings::default()).await;
     let api = document(&app).await;
     assert_eq!(api.doc["openapi"], "3.0.3");
+    // The consultation's page counts what the public can read, as the API does: not the hidden,
+    // held or deleted comments.
+    let summary = app.store.discussion_by_id(discussion_id).await.unwrap().unwrap().summary;
+    assert_eq!(summary.comment_count, 2);
 
     let list = checked(&app, &api, "/api/v1/consultations", "/api/v1/consultations", StatusCode::OK).await;
     assert_eq!(list["total"], 3);
