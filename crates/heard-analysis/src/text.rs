@@ -366,19 +366,13 @@ pub fn is_framing(piece: &str) -> bool {
 pub fn says_nothing_of_substance(piece: &str) -> bool {
     let mut any = false;
     let mut substance = false;
+    // `for_each_word` gives lower-cased words with inner apostrophes only, as the lists hold them.
     for_each_word(piece, |word| {
         any = true;
-        if substance {
-            return;
-        }
-        let lower = word.to_lowercase();
-        let lower = lower.trim_matches('\'');
-        if !(is_stop_word(lower)
-            || OPINION_WORDS.binary_search(&lower).is_ok()
-            || lower.chars().all(|c| c.is_ascii_digit()))
-        {
-            substance = true;
-        }
+        substance = substance
+            || !(is_stop_word(word)
+                || OPINION_WORDS.binary_search(&word).is_ok()
+                || word.bytes().all(|b| b.is_ascii_digit()));
     });
     any && !substance
 }

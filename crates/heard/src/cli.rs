@@ -111,6 +111,8 @@ impl Database {
     }
 
     async fn open(&self) -> Result<Store> {
+        // A bad areas file is refused before a database is made or migrated.
+        let areas = self.areas.read(Areas::none())?;
         let options = self.tuning.options();
         let store = match &self.database_url {
             Some(url) => Store::connect_with(url, &options).await.context("opening the database")?,
@@ -118,7 +120,6 @@ impl Database {
                 .await
                 .with_context(|| format!("opening the data directory {}", self.data_dir.display()))?,
         };
-        let areas = self.areas.read(Areas::none())?;
         Ok(store.with_time_zone(self.time_zone.clone()).with_areas(areas))
     }
 }
