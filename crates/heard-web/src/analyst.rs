@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 
 use heard_analysis::embed::Mode;
 use heard_analysis::input::{Input, Response, ResponseId};
-use heard_analysis::pipeline::{self, Analysis, Options, ThemeKind};
-use heard_analysis::stance::Position;
+use heard_analysis::{Analysis, Options, Position, Progress, ThemeKind, analyse};
 use heard_analysis::{checks, framework};
 use heard_store::{
     NewRunTheme, Role, RunMethod, RunResults, RunScope, RunText, RunThemeKind, Stance, Store, Timestamp,
@@ -141,7 +140,7 @@ pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Re
     let analysis = tokio::task::spawn_blocking(move || {
         let (embedder, fallback) =
             heard_analysis::embed::load(mode, &model_dir, input.responses.iter().map(|r| r.text.as_str()));
-        let analysis = pipeline::analyse(&input, embedder.as_ref(), &options, &progress);
+        let analysis = analyse(&input, embedder.as_ref(), &options, &progress);
         analysis.map(|a| (a, fallback))
     })
     .await
@@ -216,7 +215,7 @@ struct StoredProgress {
     last: Mutex<Instant>,
 }
 
-impl pipeline::Progress for StoredProgress {
+impl Progress for StoredProgress {
     fn update(&self, stage: &'static str, done: usize, total: usize) {
         {
             let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());

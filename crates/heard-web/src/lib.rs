@@ -1,8 +1,10 @@
 //! heard's web application: the router, its handlers, the page templates and static assets.
 //!
 //! Pages are rendered on the server with auto-escaping templates and work without JavaScript.
-//! The crate knows the store's public API and, of the analysis engine, only the checks a comment
-//! goes through before it is published (`heard_analysis::checks`).
+//! The crate knows the store's public API and the analysis engine's (its `lib.rs`): the checks a
+//! comment goes through before it is published (`heard_analysis::checks`), and the analysis runs
+//! staff start (`analyst`, `controllers/analysis.rs`), which read responses from the store and
+//! write what the engine found back to it.
 
 pub mod analyst;
 pub mod auth;

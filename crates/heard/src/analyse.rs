@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use heard_analysis::embed::{Embedder, Mode};
 use heard_analysis::input::Input;
-use heard_analysis::pipeline::{self, Analysis, Options, ThemeKind};
+use heard_analysis::{Analysis, Options, Progress, ThemeKind, analyse};
 use heard_analysis::{checks, framework, input, output};
 
 #[derive(Debug, clap::Args)]
@@ -78,7 +78,7 @@ pub fn run(args: AnalyseArgs) -> Result<()> {
         ..Options::default()
     };
     let bar = ProgressBar::new(!args.quiet && std::io::stderr().is_terminal());
-    let mut analysis = pipeline::analyse(&input, embedder.as_ref(), &options, &bar).context("analysing")?;
+    let mut analysis = analyse(&input, embedder.as_ref(), &options, &bar).context("analysing")?;
     bar.finish();
     if let Some(note) = fallback {
         analysis.notes.push(note);
@@ -134,7 +134,7 @@ fn summary(a: &Analysis, out: &Path, took: Duration) -> String {
             s,
             "  {:>3} {:<60} {:>6} ({:>4.1}%)  agree {} / disagree {} / unclear {}{marker}",
             t.topic_id,
-            heard_analysis::text::shorten(&t.topic_label, 10),
+            heard_analysis::shorten(&t.topic_label, 10),
             t.count,
             t.share * 100.0,
             t.positions.agree,
@@ -178,7 +178,7 @@ impl ProgressBar {
     }
 }
 
-impl pipeline::Progress for ProgressBar {
+impl Progress for ProgressBar {
     fn update(&self, stage: &'static str, done: usize, total: usize) {
         if !self.enabled {
             return;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use heard_analysis::eval::{accuracy, match_themes, sample_f1};
 use heard_analysis::framework;
 use heard_analysis::input::{self, ResponseId};
-use heard_analysis::pipeline::{self, Options};
+use heard_analysis::{Options, ThemeKind, analyse};
 use serde_json::json;
 
 use crate::analyse::{ModeArg, ModelLocation, load_embedder, redact_personal_data};
@@ -152,7 +152,7 @@ fn score(
     embedder: &dyn heard_analysis::embed::Embedder,
     themes: Option<usize>,
 ) -> Result<QuestionScore> {
-    let mapped = pipeline::analyse(
+    let mapped = analyse(
         &set.input,
         embedder,
         &Options {
@@ -177,7 +177,7 @@ fn score(
         accuracy(&ours, gold)
     });
 
-    let discovered = pipeline::analyse(
+    let discovered = analyse(
         &set.input,
         embedder,
         &Options { themes, redact: redact_personal_data, ..Options::default() },
@@ -191,7 +191,7 @@ fn score(
         .map(|(id, labels)| (id.clone(), labels.iter().filter_map(|l| matched.get(l).cloned()).collect()))
         .collect();
     let discover_f1 = sample_f1(&relabelled, &set.labels);
-    let themes_found = discovered.themes.iter().filter(|t| t.kind == pipeline::ThemeKind::Discovered).count();
+    let themes_found = discovered.themes.iter().filter(|t| t.kind == ThemeKind::Discovered).count();
     let themes_gold = set.framework.themes.iter().filter(|t| t.catch_all().is_none()).count();
     Ok(QuestionScore {
         question: set.name.clone(),
@@ -313,7 +313,7 @@ fn argkp_sets(dir: &Path, split: &str) -> Result<Vec<GoldSet>> {
             responses.push(input::Response::new(id, field(row, "argument")?));
         }
         // Asked as the stance head was trained to read it.
-        let question = heard_analysis::stance_head::motion_as_question(&motion);
+        let question = heard_analysis::motion_as_question(&motion);
         sets.push(GoldSet {
             name: motion,
             input: input::Input { question: Some(question), responses, diagnostics: vec![] },

@@ -82,7 +82,7 @@ pub fn run(command: ModelCommand) -> Result<()> {
 /// Embeds every training argument with each mode's model and fits its head. The same model and
 /// data give the same heads (the fit is deterministic; the vectors are the model's own).
 fn train(args: &TrainArgs) -> Result<()> {
-    use heard_analysis::stance_head::{StanceHead, argkp_examples};
+    use heard_analysis::{StanceHead, argkp_examples};
     let dir = args.model.model_dir();
     let text =
         std::fs::read_to_string(&args.data).with_context(|| format!("reading {}", args.data.display()))?;

@@ -273,7 +273,7 @@ pub async fn show(
                 .campaigns
                 .iter()
                 .take(5)
-                .map(|c| (thousands(c.size), heard_analysis::text::shorten(&c.template, 60)))
+                .map(|c| (thousands(c.size), heard_analysis::shorten(&c.template, 60)))
                 .collect(),
         });
     }
@@ -414,7 +414,7 @@ fn percent(n: i64, out_of: i64) -> String {
 /// An open question ("what would help?") has no side to take: its stance says nothing.
 fn stance_means_something(run: &heard_store::AnalysisRun) -> bool {
     match &run.scope {
-        RunScope::Question(q) => heard_analysis::stance::Question::read(Some(q)).closed,
+        RunScope::Question(q) => heard_analysis::Question::read(Some(q)).closed,
         _ => true,
     }
 }
