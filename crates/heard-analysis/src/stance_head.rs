@@ -56,6 +56,18 @@ impl StanceHead {
     /// Fits the head by Newton's method on the L2-penalised log loss: the same weights every
     /// run for the same vectors (no sampling, one thread, a fixed number of steps).
     pub fn train(vectors: &Matrix, favours: &[bool], model_sha256: &str, trained_on: &str) -> StanceHead {
+        StanceHead::fit(vectors, favours, PENALTY, model_sha256, trained_on)
+    }
+
+    /// The same fit with another L2 penalty (sklearn's 1 / C), for heads that read other things
+    /// than stance (the safeguarding reading, `checks::reading`).
+    pub(crate) fn fit(
+        vectors: &Matrix,
+        favours: &[bool],
+        penalty: f64,
+        model_sha256: &str,
+        trained_on: &str,
+    ) -> StanceHead {
         let d = vectors.dim + 1;
         let n = favours.len().min(vectors.rows());
         let row = |i: usize| vectors.row(i).iter().map(|&x| f64::from(x)).chain(std::iter::once(1.0));
@@ -84,8 +96,8 @@ impl StanceHead {
             }
             // The bias is not penalised.
             for a in 0..d - 1 {
-                gradient[a] += PENALTY * w[a];
-                hessian[a * d + a] += PENALTY;
+                gradient[a] += penalty * w[a];
+                hessian[a * d + a] += penalty;
             }
             hessian[(d - 1) * d + d - 1] += 1e-9;
             let Some(step) = solve_positive_definite(&mut hessian, &gradient, d) else { break };

@@ -249,3 +249,39 @@ fn the_adapted_model_matches_its_pytorch_reference() {
     assert_ne!(info.sha256.as_deref(), Some(minilm::WEIGHTS_SHA256), "the adapted model names its own weights");
     assert!(info.model.as_deref().unwrap().contains(&committed.sha256[..12]), "{info:?}");
 }
+
+/// The model's reading beside the patterns (`checks::reading`), held to the labelled sentences'
+/// held-out half, which neither the patterns nor the heads were fitted to; and to sentences of the
+/// kinds the patterns were seen to miss, written after both were fitted.
+#[test]
+fn the_model_reads_risks_the_patterns_miss() {
+    use heard_analysis::checks::reading::{Reading, check_reading};
+    use heard_analysis::checks::{Flag, check, labelled};
+    let reading = Reading::load(&model_dir()).expect("the committed heads fit the installed model");
+    let (_, patterns) = labelled::score(|s| check(s).flags);
+    let (dev, held_out) = labelled::score(|s| check_reading(s, Some(&reading)).flags);
+    println!("patterns alone, held-out: {}", patterns.line());
+    println!("with the model, dev: {}", dev.line());
+    println!("with the model, held-out: {}", held_out.line());
+    assert!(held_out.risk_recall() >= 0.9, "held-out: {}", held_out.line());
+    assert!(held_out.crime_recall() >= 0.9, "held-out: {}", held_out.line());
+    assert!(held_out.false_alarm_rate() <= 0.1, "held-out: {}", held_out.line());
+    assert!(held_out.risk_found > patterns.risk_found, "the model adds nothing: {}", held_out.line());
+
+    let flags = |text: &str| check_reading(text, Some(&reading)).flags;
+    for text in [
+        "I feel like I'm drowning and there's nobody I can talk to.",
+        "My elderly dad's new lodger has taken over his bank card and won't let us visit.",
+    ] {
+        assert!(check(text).flags.is_empty(), "the patterns catch {text:?} now: pick another");
+        assert_eq!(flags(text), [Flag::Safeguarding], "{text:?}");
+    }
+    for text in [
+        "Domestic abuse refuges in the borough are always full.",
+        "County lines gangs use children to move drugs between cities.",
+        "My kids love the playground, please don't close it.",
+    ] {
+        assert!(flags(text).is_empty(), "{text:?} raised {:?}", flags(text));
+    }
+}
+

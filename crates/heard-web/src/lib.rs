@@ -55,6 +55,8 @@ struct Inner {
     page_cache: PageCache,
     settings: Settings,
     mailer: Option<Mailer>,
+    /// The model's safeguarding reading beside the patterns, when the model is installed.
+    reading: Option<Arc<heard_analysis::checks::reading::Reading>>,
 }
 
 /// How long a rendered public page may be served again, unless configured otherwise.
@@ -82,6 +84,18 @@ impl AppState {
     pub fn build(store: Store, clock: Clock, page_cache_ttl: Duration, settings: Settings) -> AppState {
         let page_cache = PageCache::new(page_cache_ttl);
         let mailer = settings.mail.as_ref().map(Mailer::new);
+        let reading = settings.model_dir.as_deref().and_then(|dir| {
+            match heard_analysis::checks::reading::Reading::load(dir) {
+                Ok(reading) => {
+                    tracing::info!("the safeguarding checks read comments with the model as well as the patterns");
+                    Some(Arc::new(reading))
+                }
+                Err(why) => {
+                    tracing::warn!("the safeguarding checks are the patterns alone: {why}");
+                    None
+                }
+            }
+        });
         AppState {
             inner: Arc::new(Inner {
                 store,
@@ -90,12 +104,18 @@ impl AppState {
                 page_cache,
                 settings,
                 mailer,
+                reading,
             }),
         }
     }
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The model's safeguarding reading, when the model is installed (`checks::reading`).
+    pub fn reading(&self) -> Option<Arc<heard_analysis::checks::reading::Reading>> {
+        self.inner.reading.clone()
     }
 
     /// How email is sent, when it is set up.

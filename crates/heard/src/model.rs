@@ -30,7 +30,8 @@ pub enum ModelCommand {
     /// Verify the installed model (and static table, if any) and print what it is.
     Check(ModelArgs),
     /// Train the stance heads (accurate and fast mode) on ArgKP's training arguments kept in the
-    /// repository, and write them where the engine reads them when it is built.
+    /// repository, and the safeguarding heads (accurate mode) on the labelled sentences' dev half,
+    /// and write them where the engine reads them when it is built.
     Train(TrainArgs),
 }
 
@@ -41,7 +42,7 @@ pub struct TrainArgs {
     /// ArgKP's arguments (arg_id, argument, topic, stance).
     #[arg(long, default_value = "crates/heard-analysis/data/argkp/arguments_train.csv")]
     data: PathBuf,
-    /// Where the heads go: stance-accurate.json and stance-fast.json.
+    /// Where the heads go: stance-accurate.json, stance-fast.json and safeguarding-accurate.json.
     #[arg(long, default_value = "crates/heard-analysis/heads")]
     out: PathBuf,
 }
@@ -120,6 +121,19 @@ fn train(args: &TrainArgs) -> Result<()> {
             path.display()
         );
     }
+    let started = Instant::now();
+    let heads = heard_analysis::checks::reading::train(&model).context("embedding the labelled sentences")?;
+    let path = args.out.join("safeguarding-accurate.json");
+    let partial = path.with_extension("json.partial");
+    std::fs::write(&partial, serde_json::to_string(&heads)? + "\n")
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "accurate mode's safeguarding heads: {} sentences in {:.1} s, written to {}",
+        heads.risk.head.examples,
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
     println!("rebuild heard (cargo build --release) to use them");
     Ok(())
 }

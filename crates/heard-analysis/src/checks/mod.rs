@@ -4,15 +4,18 @@
 //! (`safeguarding` when someone may be at risk, `incident_report` when a crime is being reported).
 //!
 //! Offsets are **byte** offsets into the text given to [`check`], so `&text[f.start..f.end]` is the
-//! finding; they always fall on character boundaries. Everything here is pattern matching: it
-//! knows UK formats and English phrasing, and treats any other text (Welsh, emoji, 40,000 words)
-//! as ordinary data that simply yields fewer findings.
+//! finding; they always fall on character boundaries. [`check`] is pattern matching: it knows UK
+//! formats and English phrasing, and treats any other text (Welsh, emoji, 40,000 words) as
+//! ordinary data that simply yields fewer findings. Where the model is installed,
+//! [`reading::check_reading`] adds what the model reads in each sentence to the flags (see
+//! `reading.rs`); the personal-data findings are the patterns' alone.
 
 mod at_risk;
 mod flags;
 mod incidents;
 pub mod labelled;
 mod personal;
+pub mod reading;
 
 #[cfg(test)]
 mod tests;

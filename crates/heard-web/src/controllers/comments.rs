@@ -124,8 +124,9 @@ impl Compose<'_> {
     }
 
     /// The form again, to edit the text held back, with the parts found listed above it.
-    fn edit_again(&self) -> Result<Response, WebError> {
-        let to_remove = match screen(self.body.trim(), Choice::Post) {
+    async fn edit_again(&self) -> Result<Response, WebError> {
+        // Only the personal data found is listed here, which the patterns alone find.
+        let to_remove = match screen(self.body.trim(), Choice::Post, None).await {
             Screened::HoldBack(found) => Some(found.parts_line()),
             Screened::Publish { .. } => None,
         };
@@ -241,9 +242,9 @@ pub async fn post(
     }
     let choice = Choice::parse(&form.choice);
     if choice == Choice::Edit {
-        return compose.edit_again();
+        return compose.edit_again().await;
     }
-    let (body, flags) = match screen(form.body.trim(), choice) {
+    let (body, flags) = match screen(form.body.trim(), choice, state.reading()).await {
         Screened::HoldBack(found) => return compose.review(found),
         Screened::Publish { body, flags } => (body, flags),
     };
@@ -417,9 +418,9 @@ pub async fn edit(
     }
     let choice = Choice::parse(&form.choice);
     if choice == Choice::Edit {
-        return compose.edit_again();
+        return compose.edit_again().await;
     }
-    let (body, flags) = match screen(form.body.trim(), choice) {
+    let (body, flags) = match screen(form.body.trim(), choice, state.reading()).await {
         Screened::HoldBack(found) => return compose.review(found),
         Screened::Publish { body, flags } => (body, flags),
     };

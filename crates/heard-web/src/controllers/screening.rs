@@ -7,6 +7,9 @@
 //! author sees. The text removed is always worked out again here from the submitted text: the
 //! pages never send a redacted text back to be trusted.
 
+use std::sync::Arc;
+
+use heard_analysis::checks::reading::{Reading, check_reading};
 use heard_analysis::checks::{self, Checks, Flag};
 use heard_store::CheckFlag;
 
@@ -41,9 +44,19 @@ pub enum Screened {
     HoldBack(Found),
 }
 
-/// Checks `text` (already trimmed, as it would be stored) for the choice made.
-pub fn screen(text: &str, choice: Choice) -> Screened {
-    let checks = checks::check(text);
+/// Checks `text` (already trimmed, as it would be stored) for the choice made, with the model's
+/// reading beside the patterns when there is one (on a blocking thread: it costs a few
+/// milliseconds a sentence).
+pub async fn screen(text: &str, choice: Choice, reading: Option<Arc<Reading>>) -> Screened {
+    let checks = match reading {
+        None => checks::check(text),
+        Some(reading) => {
+            let owned = text.to_owned();
+            tokio::task::spawn_blocking(move || check_reading(&owned, Some(&reading)))
+                .await
+                .unwrap_or_else(|_| checks::check(text))
+        }
+    };
     let flags = store_flags(&checks.flags);
     if checks.findings.is_empty() {
         return Screened::Publish { body: text.to_owned(), flags };
@@ -173,25 +186,25 @@ fn store_flags(flags: &[Flag]) -> Vec<CheckFlag> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn personal_data_is_held_back_unless_the_author_asks_for_it_removed() {
+    #[tokio::test]
+    async fn personal_data_is_held_back_unless_the_author_asks_for_it_removed() {
         let text = "Call me on 07700 900123 or write to alex@example.org about it.";
-        let Screened::HoldBack(found) = screen(text, Choice::Post) else { panic!("held back") };
+        let Screened::HoldBack(found) = screen(text, Choice::Post, None).await else { panic!("held back") };
         assert_eq!(found.summary, "a phone number and an email address");
         let marked: Vec<_> =
             found.segments.iter().filter_map(|s| s.kind.map(|k| (s.text.as_str(), k))).collect();
         assert_eq!(marked, [("07700 900123", "phone number"), ("alex@example.org", "email address")]);
         let whole: String = found.segments.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(whole, text, "the pieces make the text");
-        let Screened::Publish { body, flags } = screen(text, Choice::Redact) else { panic!("published") };
+        let Screened::Publish { body, flags } = screen(text, Choice::Redact, None).await else { panic!("published") };
         assert_eq!(body, "Call me on [phone number removed] or write to [email removed] about it.");
         assert!(flags.is_empty());
     }
 
-    #[test]
-    fn text_without_personal_data_is_published_as_written_with_its_flags() {
+    #[tokio::test]
+    async fn text_without_personal_data_is_published_as_written_with_its_flags() {
         let Screened::Publish { body, flags } =
-            screen("More lighting on the towpath, please.", Choice::Redact)
+            screen("More lighting on the towpath, please.", Choice::Redact, None).await
         else {
             panic!("published")
         };
@@ -199,8 +212,8 @@ mod tests {
         assert!(flags.is_empty());
     }
 
-    #[test]
-    fn counts_read_as_english() {
+    #[tokio::test]
+    async fn counts_read_as_english() {
         assert_eq!(counted("email address", 2), "2 email addresses");
         assert_eq!(counted("NHS number", 1), "an NHS number");
         assert_eq!(counted("postcode", 3), "3 postcodes");

@@ -376,11 +376,11 @@ fn eval_on_argkp_dev_holds_its_measured_quality() {
     }
 }
 
-/// `heard model train` makes the committed stance heads again from the packaged model and the
-/// training data kept in the repository (to float rounding: another CPU's kernels may differ in
+/// `heard model train` makes the committed stance and safeguarding heads again from the packaged
+/// model and the training data kept in the repository (to float rounding: another CPU's kernels may differ in
 /// the last digits of a vector).
 #[test]
-fn model_train_remakes_the_committed_stance_heads() {
+fn model_train_remakes_the_committed_heads() {
     let model = model_dir();
     let out = out_dir("heads");
     let root = crate::manifest_dir().join("../..");
@@ -409,6 +409,25 @@ fn model_train_remakes_the_committed_stance_heads() {
         assert_eq!(a.len(), b.len());
         let largest = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
         assert!(largest < 1e-3, "{name}: a weight differs by {largest}");
+    }
+    // The safeguarding heads: each flag's weights and the threshold cross-validation chose.
+    let name = "safeguarding-accurate.json";
+    let fresh = read_json(&out.join(name));
+    let committed = read_json(&root.join("crates/heard-analysis/heads").join(name));
+    for flag in ["risk", "crime"] {
+        let (f, c) = (&fresh[flag], &committed[flag]);
+        assert_eq!(f["head"]["model_sha256"], c["head"]["model_sha256"], "{name} is for other weights");
+        assert_eq!(f["head"]["examples"], c["head"]["examples"]);
+        let numbers = |v: &Value| -> Vec<f64> {
+            let mut out: Vec<f64> = v["head"]["weights"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+            out.push(v["head"]["bias"].as_f64().unwrap());
+            out.push(v["threshold"].as_f64().unwrap());
+            out
+        };
+        let (a, b) = (numbers(f), numbers(c));
+        assert_eq!(a.len(), b.len());
+        let largest = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+        assert!(largest < 1e-2, "{name} {flag}: a number differs by {largest}");
     }
     let bad = crate::run(&[
         "model",
