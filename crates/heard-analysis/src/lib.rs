@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod framework;
 pub mod input;
 pub mod label;
+pub mod opinion;
 pub mod output;
 pub mod pipeline;
 pub mod report;
