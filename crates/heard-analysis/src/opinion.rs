@@ -302,8 +302,13 @@ fn group_clusters(points: &[Point]) -> (Clustering, Vec<(usize, f64)>) {
     }
     let groups = match best {
         Some((clustering, _)) => clustering,
-        // Everyone in the same place: one group.
-        None => Clustering { centres: vec![centres[0]], assignment: vec![0; centres.len()] },
+        // Nothing to split (everyone in the same place, or too few places): one group.
+        None => {
+            let total: f64 = weights.iter().sum();
+            let mean =
+                |axis: usize| centres.iter().zip(&weights).map(|(c, w)| c[axis] * w).sum::<f64>() / total;
+            Clustering { centres: vec![[mean(0), mean(1)]], assignment: vec![0; centres.len()] }
+        }
     };
     let assignment = base.assignment.iter().map(|&b| groups.assignment[b]).collect();
     // The groups' centres over their members (the base clusters weighted by size).
