@@ -426,6 +426,15 @@ mod tests {
     }
 
     #[test]
+    fn opinion_a_small_conversation_still_groups_its_most_active_voters() {
+        // Ten people each voted on 5 of 10 statements (fewer than 7): Polis takes the most active
+        // voters until it has 15, so all ten are grouped.
+        let votes = two_camps(5, 10, |p, s| (s + p) % 2 == 0);
+        let result = opinion_groups(10, 10, votes, &[]);
+        assert_eq!(result.group_of.iter().flatten().count(), 10);
+    }
+
+    #[test]
     fn opinion_a_later_vote_replaces_an_earlier_one() {
         let mut votes = two_camps(10, 10, |_, _| false);
         // Participant 0 (camp A) changes every vote to camp B's.
