@@ -16,7 +16,7 @@
 //!    average before and after, since the machines are shared.
 //!
 //! The targets are printed beside the figures and never fail the run (a slow run may be the load);
-//! groups that no longer find the planted camps do.
+//! on the default export, groups that no longer find the planted camps do.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -89,7 +89,12 @@ pub fn run(options: &Options) -> Result<()> {
     if options.json {
         println!("{}", results.json(options, &load_before, &load_after));
     }
-    if ari < MIN_PLANTED_ARI {
+    // The floor holds for the default export; other sizes change how hard the camps are to tell
+    // apart (100 votes among 5,000 statements overlap little), so they are only reported.
+    let defaults = Options::default();
+    let default_export = (options.participants, options.votes, options.statements)
+        == (defaults.participants, defaults.votes, defaults.statements);
+    if default_export && ari < MIN_PLANTED_ARI {
         bail!(
             "the groups found match the planted camps with an adjusted Rand index of {ari:.3} < {MIN_PLANTED_ARI}"
         );

@@ -50,8 +50,8 @@ tasks:
       Write a synthetic Polis export (default 10000 participants, 1000000 votes on 1000
       statements, three planted camps) and time `heard opinion-groups` on it --runs times
       (default 3), each a child process with its peak memory, against the targets (under 10 s
-      and 1 GB); fails when the groups found miss the planted camps. --json makes the last line
-      of standard output one JSON object.
+      and 1 GB); on the default export, fails when the groups found miss the planted camps.
+      --json makes the last line of standard output one JSON object.
   help
       Print this message.
 ";
