@@ -372,18 +372,18 @@ fn planted_f1(found: &HashMap<String, Vec<String>>, planted: &HashMap<String, Ve
 }
 
 /// What a finished child cost.
-struct Usage {
-    wall: Duration,
+pub(crate) struct Usage {
+    pub wall: Duration,
     /// User plus system time.
-    cpu: Duration,
-    peak_rss_mb: f64,
-    stdout: String,
+    pub cpu: Duration,
+    pub peak_rss_mb: f64,
+    pub stdout: String,
 }
 
 /// Runs `command` to the end with its output in files under `scratch`, and measures its wall
 /// time, CPU time and peak resident memory; fails when it exits unsuccessfully (with the end of
 /// its stderr) or outlives `RUN_LIMIT` (it is then killed).
-fn timed(what: &str, command: &mut Command, scratch: &Path) -> Result<Usage> {
+pub(crate) fn timed(what: &str, command: &mut Command, scratch: &Path) -> Result<Usage> {
     let stdout_path = scratch.join("child.stdout");
     let stderr_path = scratch.join("child.stderr");
     let started = Instant::now();

@@ -5,10 +5,13 @@
 //! signed-in residents posting comments over HTTP against SQLite, with every acknowledged post
 //! counted in the database afterwards (see `bench_post`); and `bench analysis`, the analysis engine
 //! end to end on a synthetic corpus with planted themes, against a scikit-learn topic model on the
-//! same corpus (see `bench_analysis`). This file parses the arguments and dispatches; a bad
+//! same corpus (see `bench_analysis`); and `bench opinion`, `heard opinion-groups` on a synthetic
+//! Polis export of 10,000 participants and 1,000,000 votes, against its time and memory targets
+//! (see `bench_opinion`). This file parses the arguments and dispatches; a bad
 //! argument prints the usage and exits with status 2.
 
 mod bench_analysis;
+mod bench_opinion;
 mod bench_post;
 mod bench_web;
 mod heard;
@@ -43,6 +46,12 @@ tasks:
       model runs on the same corpus as the reference (needs python3 with scikit-learn).
       --million also times fast mode on 1,000,000 responses. --json makes the last line of
       standard output one JSON object.
+  bench opinion [--json] [--participants N] [--votes N] [--statements N] [--runs N]
+      Write a synthetic Polis export (default 10000 participants, 1000000 votes on 1000
+      statements, three planted camps) and time `heard opinion-groups` on it --runs times
+      (default 3), each a child process with its peak memory, against the targets (under 10 s
+      and 1 GB); on the default export, fails when the groups found miss the planted camps.
+      --json makes the last line of standard output one JSON object.
   help
       Print this message.
 ";
@@ -64,6 +73,7 @@ fn main() -> ExitCode {
         Task::BenchWeb(options) => bench_web::run(&options),
         Task::BenchPost(options) => bench_post::run(&options),
         Task::BenchAnalysis(options) => bench_analysis::run(&options),
+        Task::BenchOpinion(options) => bench_opinion::run(&options),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,6 +89,7 @@ enum Task {
     BenchWeb(bench_web::Options),
     BenchPost(bench_post::Options),
     BenchAnalysis(bench_analysis::Options),
+    BenchOpinion(bench_opinion::Options),
 }
 
 fn parse(args: &[String]) -> Result<Task, String> {
@@ -89,8 +100,11 @@ fn parse(args: &[String]) -> Result<Task, String> {
         ["bench", "web", rest @ ..] => parse_bench_web(rest).map(Task::BenchWeb),
         ["bench", "post", rest @ ..] => parse_bench_post(rest).map(Task::BenchPost),
         ["bench", "analysis", rest @ ..] => parse_bench_analysis(rest).map(Task::BenchAnalysis),
-        ["bench", other, ..] => Err(format!("unknown benchmark {other:?} (there are: web, post, analysis)")),
-        ["bench"] => Err("which benchmark? (there are: web, post, analysis)".into()),
+        ["bench", "opinion", rest @ ..] => parse_bench_opinion(rest).map(Task::BenchOpinion),
+        ["bench", other, ..] => {
+            Err(format!("unknown benchmark {other:?} (there are: web, post, analysis, opinion)"))
+        }
+        ["bench"] => Err("which benchmark? (there are: web, post, analysis, opinion)".into()),
         [other, ..] => Err(format!("unknown task {other:?}")),
     }
 }
@@ -145,6 +159,22 @@ fn parse_bench_analysis(args: &[&str]) -> Result<bench_analysis::Options, String
             "--responses" => options.responses = positive(arg, args.next())? as usize,
             "--accurate-sample" => options.accurate_sample = positive(arg, args.next())? as usize,
             other => return Err(format!("unknown option {other:?} for `bench analysis`")),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_bench_opinion(args: &[&str]) -> Result<bench_opinion::Options, String> {
+    let mut options = bench_opinion::Options::default();
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        match arg {
+            "--json" => options.json = true,
+            "--participants" => options.participants = positive(arg, args.next())? as usize,
+            "--votes" => options.votes = positive(arg, args.next())? as usize,
+            "--statements" => options.statements = positive(arg, args.next())? as usize,
+            "--runs" => options.runs = positive(arg, args.next())? as usize,
+            other => return Err(format!("unknown option {other:?} for `bench opinion`")),
         }
     }
     Ok(options)

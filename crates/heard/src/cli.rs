@@ -381,6 +381,9 @@ enum Command {
     /// Measure the engine against gold outputs.
     #[command(subcommand)]
     Eval(crate::eval::EvalCommand),
+    /// Group the participants of a Polis conversation by their votes, as Polis does, and print the
+    /// groups, the statements that set each apart, and those every group agrees with or splits on.
+    OpinionGroups(crate::opinion_groups::OpinionGroupsArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -557,6 +560,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Model(command) => crate::model::run(command),
         Command::Analyse(args) => crate::analyse::run(args),
         Command::Eval(command) => crate::eval::run(command),
+        Command::OpinionGroups(args) => crate::opinion_groups::run(args),
     }
 }
 

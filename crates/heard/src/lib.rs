@@ -9,6 +9,7 @@ pub mod demo_text;
 pub mod eval;
 pub mod import;
 pub mod model;
+pub mod opinion_groups;
 pub mod redact;
 pub mod responses;
 mod telemetry;

@@ -5,6 +5,7 @@ mod backup;
 mod demo;
 mod demo_survey;
 mod import;
+mod opinion_groups;
 mod outage;
 mod redact;
 mod responses;
