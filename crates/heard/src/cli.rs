@@ -353,11 +353,14 @@ enum Command {
     #[command(subcommand)]
     Synth(Synth),
     /// Check one text from standard input for personal data, incident reports and safeguarding
-    /// risks, and print what was found and the text with the personal data redacted.
+    /// risks, and print what was found and the text with the personal data redacted. The flags are
+    /// read as posting reads them: with the model beside the patterns when it is installed.
     Redact {
         /// Print JSON: {"findings": [...], "flags": [...], "redacted": "..."}.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        model: crate::analyse::ModelLocation,
     },
     /// Remove personal data (senders' email addresses, attached files, survey addresses and drafts,
     /// event places) from consultations whose results were published at least --retention-months
@@ -546,7 +549,9 @@ async fn run(cli: Cli) -> Result<()> {
             synth_discussion(&store, &consultation, &slug, comments, seed).await
         }
         Command::Synth(Synth::Responses { count, seed, out }) => synth_responses(count, seed, &out),
-        Command::Redact { json } => crate::redact::run(json),
+        Command::Redact { json, model } => {
+            crate::redact::run(json, &crate::model::resolve_model_dir(model.model_dir, &model.data_dir))
+        }
         Command::Retention { retention_months, dry_run, database } => {
             let Some(months) = retention_months else {
                 bail!(

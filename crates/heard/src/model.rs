@@ -122,7 +122,10 @@ fn train(args: &TrainArgs) -> Result<()> {
         );
     }
     let started = Instant::now();
-    let heads = heard_analysis::checks::reading::train(&model).context("embedding the labelled sentences")?;
+    // ArgKP's arguments, without their stance, are the ordinary writing the safeguarding heads
+    // learn raises nothing.
+    let heads = heard_analysis::checks::reading::train(&model, &texts, &source)
+        .context("embedding the labelled sentences")?;
     let path = args.out.join("safeguarding-accurate.json");
     let partial = path.with_extension("json.partial");
     std::fs::write(&partial, serde_json::to_string(&heads)? + "\n")
