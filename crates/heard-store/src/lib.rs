@@ -11,6 +11,7 @@ pub mod csv_out;
 pub mod date;
 mod editing;
 mod events;
+mod jobs;
 mod limits;
 pub mod links;
 mod migrate;
@@ -38,6 +39,7 @@ pub use backup::{BackupReport, RestoreReport, backup_data_dir, restore_data_dir}
 pub use date::{Date, TimeZone, TimeZoneError, Timestamp};
 pub use editing::*;
 pub use events::*;
+pub use jobs::*;
 pub use migrate::SCHEMA_VERSION;
 pub use model::*;
 pub use register::*;

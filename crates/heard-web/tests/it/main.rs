@@ -8,6 +8,7 @@ mod backoffice;
 mod checks;
 mod closing;
 mod exports;
+mod jobs;
 mod matrix;
 mod moderation;
 mod openapi;
@@ -63,6 +64,8 @@ impl TestApp {
         let (store, _) = fresh_store(backend).await;
         let now = Timestamp(Date::parse_iso(today).unwrap().start().0 + 12 * 3600);
         let state = AppState::build(store.clone(), Clock::Fixed(now), std::time::Duration::ZERO, settings);
+        // The worker sends the mail and runs the analysis runs that requests queue, as in `serve`.
+        heard_web::jobs::start(state.clone());
         TestApp { store, state }
     }
 
