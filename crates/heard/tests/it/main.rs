@@ -9,12 +9,16 @@ mod outage;
 mod redact;
 mod responses;
 mod retention;
+mod shutdown;
 mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
+
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn heard() -> Command {
     Command::new(env!("CARGO_BIN_EXE_heard"))
@@ -49,13 +53,29 @@ pub struct Server {
 impl Server {
     /// Starts `heard ARGS --addr 127.0.0.1:0` and waits for it to say where it listens.
     pub fn start(args: &[&str]) -> Server {
-        let mut child = heard()
-            .args(args)
-            .args(["--addr", "127.0.0.1:0"])
-            .env("HEARD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start heard");
+        Server::start_logging(args, None)
+    }
+
+    /// Starts `heard ARGS --addr 127.0.0.1:0`, its log (at `info`) going to `log` when given.
+    pub fn start_logging(args: &[&str], log: Option<&std::path::Path>) -> Server {
+        let mut args = args.to_vec();
+        args.extend(["--addr", "127.0.0.1:0"]);
+        Server::start_exactly(&args, log)
+    }
+
+    /// Starts `heard ARGS`, which name the address themselves.
+    pub fn start_exactly(args: &[&str], log: Option<&std::path::Path>) -> Server {
+        let mut command = heard();
+        command.args(args).stdout(Stdio::piped());
+        match log {
+            Some(path) => {
+                command.env("HEARD_LOG", "info,sqlx=warn").stderr(std::fs::File::create(path).unwrap());
+            }
+            None => {
+                command.env("HEARD_LOG", "warn");
+            }
+        }
+        let mut child = command.spawn().expect("start heard");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let base = loop {
             let line = lines.next().expect("heard exited before serving").unwrap();
@@ -66,6 +86,29 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port`, as a balancer names it.
+    pub fn authority(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Waits up to `limit` for the server to exit; its status, or `None` if it is still running.
+    pub fn wait_for_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if started.elapsed() > limit {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// GET `path`: the status code and the body.
@@ -161,6 +204,12 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Sends signal `name` ("TERM", "KILL") to process `pid`, as an operator's `kill` does.
+pub fn signal(pid: u32, name: &str) {
+    let sent = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().expect("run kill");
+    assert!(sent.success(), "kill -{name} {pid}");
 }
 
 impl Drop for Server {
