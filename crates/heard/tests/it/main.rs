@@ -5,6 +5,8 @@ mod backup;
 mod demo;
 mod demo_survey;
 mod import;
+mod instances;
+mod nginx;
 mod outage;
 mod redact;
 mod responses;
@@ -162,12 +164,24 @@ impl Server {
 
 /// One request to `base` (`http://HOST:PORT`) on a connection of its own.
 pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>) -> Answer {
+    try_http(base, path, cookie, form).unwrap()
+}
+
+/// [`http`], with the connection's failure as an error.
+pub fn try_http(
+    base: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> std::io::Result<Answer> {
     let authority = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
     let cookie = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
     match form {
-        None => write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Connection: close\r\n\r\n"),
+        None => {
+            write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Connection: close\r\n\r\n")
+        }
         Some(fields) => {
             let body: String = fields
                 .iter()
@@ -181,10 +195,9 @@ pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>)
                 body.len()
             )
         }
-    }
-    .unwrap();
+    }?;
     let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).unwrap();
+    stream.read_to_end(&mut bytes)?;
     let response = String::from_utf8_lossy(&bytes).into_owned();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let mut lines = head.lines();
@@ -193,7 +206,7 @@ pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>)
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    Answer { status, headers, body: body.to_owned() }
+    Ok(Answer { status, headers, body: body.to_owned() })
 }
 
 fn encode(s: &str) -> String {
