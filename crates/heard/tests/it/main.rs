@@ -4,6 +4,7 @@ mod analyse;
 mod backup;
 mod demo;
 mod demo_survey;
+mod deploy;
 mod import;
 mod instances;
 mod nginx;
