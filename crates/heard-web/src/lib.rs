@@ -13,6 +13,7 @@ mod files;
 mod format;
 pub mod jobs;
 mod mail;
+pub mod metrics;
 mod nav;
 mod notify;
 mod outage;
@@ -55,6 +56,7 @@ struct Inner {
     settings: Settings,
     mailer: Option<Mailer>,
     queue: jobs::Queue,
+    metrics: metrics::Metrics,
 }
 
 /// How long a rendered public page may be served again, unless configured otherwise.
@@ -91,6 +93,7 @@ impl AppState {
                 settings,
                 mailer,
                 queue: jobs::Queue::new(),
+                metrics: metrics::Metrics::default(),
             }),
         }
     }
@@ -102,6 +105,11 @@ impl AppState {
     /// How email is sent, when it is set up.
     pub fn mailer(&self) -> Option<&Mailer> {
         self.inner.mailer.as_ref()
+    }
+
+    /// What this instance has answered, for `/metrics`.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
     }
 
     /// For tests: moves a fixed clock on by `secs` (the system clock moves by itself).

@@ -225,6 +225,11 @@ struct WebOptions {
     /// `heard retention`, which reads the same setting); the privacy notice says so.
     #[arg(long, env = "HEARD_RETENTION_MONTHS", value_parser = clap::value_parser!(u32).range(1..))]
     retention_months: Option<u32>,
+    /// Answer /metrics (Prometheus's text format: requests by route and status, latency, database
+    /// connections, the job queue), to requests made on this machine directly only (loopback, not
+    /// through a proxy).
+    #[arg(long, env = "HEARD_METRICS")]
+    metrics: bool,
 }
 
 impl WebOptions {
@@ -271,6 +276,7 @@ impl WebOptions {
             privacy_notice,
             demo,
             retention_months: self.retention_months,
+            metrics: self.metrics,
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),

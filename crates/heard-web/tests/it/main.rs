@@ -10,6 +10,7 @@ mod closing;
 mod exports;
 mod jobs;
 mod matrix;
+mod metrics;
 mod moderation;
 mod openapi;
 mod pages;
@@ -126,6 +127,15 @@ pub struct Browser {
 impl Browser {
     pub async fn get(&self, uri: &str) -> Page {
         self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    /// GETs `uri` with extra `headers` (a proxy's, say).
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
     }
 
     /// POSTs `fields` as a form, exactly as given (no CSRF token added).
