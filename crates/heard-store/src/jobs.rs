@@ -137,7 +137,8 @@ impl Store {
         let sql = format!(
             "UPDATE jobs SET state = 'running', claimed_by = $1, lease_until = $2, attempts = attempts + 1 \
              WHERE id = (SELECT id FROM jobs WHERE kind IN ({kinds_list}) \
-             AND ((state = 'queued' AND run_after <= $3) OR (state = 'running' AND lease_until <= $3)) \
+             AND ((state = 'queued' AND run_after <= $3) \
+             OR (state = 'running' AND lease_until <= $3 AND attempts < max_attempts)) \
              ORDER BY run_after, id LIMIT 1{skip_locked}) \
              RETURNING id, kind, payload, attempts, max_attempts"
         );
