@@ -496,6 +496,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many runs are queued and how many running, across every instance (for the metrics).
+    pub async fn unfinished_run_counts(&self) -> Result<(i64, i64)> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM analysis_runs WHERE status IN ('queued', 'running') GROUP BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |status: &str| rows.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        Ok((count("queued"), count("running")))
+    }
+
     /// Marks runs that a stopped server left unfinished as failed, so nobody waits for them.
     /// With several instances sharing PostgreSQL, only call it when no other instance runs.
     pub async fn interrupt_runs(&self, now: Timestamp) -> Result<u64> {

@@ -1,5 +1,6 @@
 //! Metrics at `/metrics` in Prometheus's text format, for the operator's monitoring: requests by
-//! route template and status, their latency, the database connections in use, and the job queue.
+//! route template and status, their latency, the database connections in use, the job queue and
+//! the analysis runs not yet finished.
 //!
 //! Off unless the operator asks (`Settings::metrics`, `--metrics`), and then answered only to a
 //! request made on this machine directly: from a loopback address with no `X-Forwarded-For`, since
@@ -139,6 +140,13 @@ pub async fn show(State(state): State<AppState>, request: Request) -> Result<Res
     for (what, n) in [("queued", jobs.queued), ("running", jobs.running), ("failed", jobs.failed)] {
         let _ = writeln!(out, "heard_jobs{{state=\"{what}\"}} {n}");
     }
+    let (queued, running) = state.store().unfinished_run_counts().await?;
+    out.push_str(
+        "# HELP heard_analysis_runs Analysis runs not yet finished (every instance's), by status.\n",
+    );
+    out.push_str("# TYPE heard_analysis_runs gauge\n");
+    let _ = writeln!(out, "heard_analysis_runs{{status=\"queued\"}} {queued}");
+    let _ = writeln!(out, "heard_analysis_runs{{status=\"running\"}} {running}");
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4"), (header::CACHE_CONTROL, "no-store")], out)
         .into_response())
 }

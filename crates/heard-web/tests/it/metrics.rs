@@ -36,6 +36,22 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
     // A job of a kind no worker takes stays queued.
     let job = NewJob { kind: "for-the-metrics", payload: "{}", max_attempts: 1, unique_key: None };
     app.store.queue_job(&job, Timestamp::now()).await.unwrap();
+    // A run recorded without its job (as the demo records one) stays queued.
+    let consultation = app
+        .store
+        .create_consultation(&crate::new_consultation("parks", "2025-02-01", "2025-04-01"))
+        .await
+        .unwrap();
+    let analyst = app.account(Role::Host, "Hana", &format!("hana-{backend:?}@example.org")).await;
+    let run = NewRun {
+        consultation_id: consultation,
+        scope: RunScope::All,
+        method: RunMethod::Discover,
+        framework: String::new(),
+        themes_wanted: None,
+        mode: "lexical".into(),
+    };
+    app.store.create_run(&run, analyst, Timestamp::now()).await.unwrap();
     let text = app.browser("127.0.0.1").get("/metrics").await.html;
     for line in [
         r#"heard_http_requests_total{route="/",method="GET",status="200"} 2"#,
@@ -45,6 +61,8 @@ async fn metrics_count_requests_by_route_and_status(backend: Backend) {
         r#"heard_http_request_duration_seconds_count{route="/"} 2"#,
         r#"heard_jobs{state="queued"} 1"#,
         r#"heard_jobs{state="failed"} 0"#,
+        r#"heard_analysis_runs{status="queued"} 1"#,
+        r#"heard_analysis_runs{status="running"} 0"#,
         "# TYPE heard_http_request_duration_seconds histogram",
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
