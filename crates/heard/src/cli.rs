@@ -505,9 +505,11 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = runtime.block_on(run(cli));
-    // Every command has awaited its work by now. An analysis that `serve` handed back on shutdown
-    // may still be computing on a blocking thread: its job is queued again, so exit without it.
-    runtime.shutdown_background();
+    // Every command has awaited its work by now, but what it dropped may still be closing (the
+    // SQLite connections' last checkpoint), so wait for that as dropping the runtime would. Only an
+    // analysis that `serve` handed back on shutdown, still computing on a blocking thread, would
+    // keep the wait going: its job is queued again, so give up on it after a few seconds.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
