@@ -22,6 +22,8 @@ ensure_tools() {
   local missing=()
   [[ -n "$(pg_bin)" ]] || missing+=(postgresql)
   command -v chromium >/dev/null || missing+=(chromium)
+  # The load balancer in front of several instances, and the deploy/ site, in the tests.
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
   if [[ ${#missing[@]} -gt 0 ]]; then
     echo "installing ${missing[*]}"

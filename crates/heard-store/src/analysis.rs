@@ -412,34 +412,28 @@ const TEXT_COLUMNS: &str = "t.id, t.line, t.response_key, t.channel, t.responden
 impl Store {
     /// Records a run to start (queued); the caller then runs it and saves what it found.
     pub async fn create_run(&self, new: &NewRun, actor_id: i64, now: Timestamp) -> Result<i64> {
-        if new.method == RunMethod::Framework && new.framework.trim().is_empty() {
-            return Err(StoreError::Invalid("a framework run needs at least one theme".into()));
-        }
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO analysis_runs (consultation_id, scope, method, framework, themes_wanted, mode, status, \
-             started_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8) RETURNING id",
-        )
-        .bind(new.consultation_id)
-        .bind(new.scope.key())
-        .bind(new.method.as_str())
-        .bind(&new.framework)
-        .bind(new.themes_wanted)
-        .bind(&new.mode)
-        .bind(actor_id)
-        .bind(now.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let detail = format!("run {id}: {}, {}, {} mode", new.scope.label(), new.method.as_str(), new.mode);
-        append_staff_log(
-            &mut tx,
-            now,
-            Some(actor_id),
-            Some(new.consultation_id),
-            StaffAction::StartAnalysis,
-            &detail,
-        )
-        .await?;
+        let id = insert_run(&mut tx, new, actor_id, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a run and queues the job that will run it, together: a run recorded is a run some
+    /// instance will take. The job's payload is made from the new run's id.
+    pub async fn create_queued_run(
+        &self,
+        new: &NewRun,
+        actor_id: i64,
+        now: Timestamp,
+        job_kind: &str,
+        max_attempts: i64,
+        payload: impl FnOnce(i64) -> String,
+    ) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_run(&mut tx, new, actor_id, now).await?;
+        let payload = payload(id);
+        let job = crate::jobs::NewJob { kind: job_kind, payload: &payload, max_attempts, unique_key: None };
+        crate::jobs::queue_job_in(&mut tx, &job, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -502,6 +496,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many runs are queued and how many running, across every instance (for the metrics).
+    pub async fn unfinished_run_counts(&self) -> Result<(i64, i64)> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM analysis_runs WHERE status IN ('queued', 'running') GROUP BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |status: &str| rows.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        Ok((count("queued"), count("running")))
+    }
+
     /// Marks runs that a stopped server left unfinished as failed, so nobody waits for them.
     /// With several instances sharing PostgreSQL, only call it when no other instance runs.
     pub async fn interrupt_runs(&self, now: Timestamp) -> Result<u64> {
@@ -515,14 +520,16 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    /// Marks runs that have not reported progress for `quiet_secs` as failed: the instance running
-    /// them stopped. (A running run reports at every stage and every chunk of responses, seconds
-    /// apart.) Safe with several instances sharing PostgreSQL, unlike [`Store::interrupt_runs`].
+    /// Marks running runs that have not reported progress for `quiet_secs` as failed: the instance
+    /// running them stopped, and their job was not taken again (it had its last attempt). (A
+    /// running run reports at every stage and every chunk of responses, seconds apart.) A queued
+    /// run is waiting for its job's turn, so it is left alone. Safe with several instances sharing
+    /// PostgreSQL, unlike [`Store::interrupt_runs`].
     pub async fn interrupt_stalled_runs(&self, now: Timestamp, quiet_secs: i64) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE analysis_runs SET status = 'failed', \
              error = 'it stopped reporting progress: the server running it was stopped; start it again', \
-             finished_at = $1 WHERE status IN ('queued', 'running') AND updated_at < $2",
+             finished_at = $1 WHERE status = 'running' AND updated_at < $2",
         )
         .bind(now.0)
         .bind(now.0 - quiet_secs)
@@ -1361,4 +1368,40 @@ fn channel(row: &sqlx::any::AnyRow) -> Result<ResponseChannel> {
 fn respondent_type(row: &sqlx::any::AnyRow) -> Result<crate::RespondentType> {
     let c: String = row.try_get("respondent_type")?;
     crate::RespondentType::parse(&c).ok_or_else(|| corrupt("respondent_type", &c))
+}
+
+async fn insert_run(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    new: &NewRun,
+    actor_id: i64,
+    now: Timestamp,
+) -> Result<i64> {
+    if new.method == RunMethod::Framework && new.framework.trim().is_empty() {
+        return Err(StoreError::Invalid("a framework run needs at least one theme".into()));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO analysis_runs (consultation_id, scope, method, framework, themes_wanted, mode, status, \
+         started_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $8) RETURNING id",
+    )
+    .bind(new.consultation_id)
+    .bind(new.scope.key())
+    .bind(new.method.as_str())
+    .bind(&new.framework)
+    .bind(new.themes_wanted)
+    .bind(&new.mode)
+    .bind(actor_id)
+    .bind(now.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let detail = format!("run {id}: {}, {}, {} mode", new.scope.label(), new.method.as_str(), new.mode);
+    append_staff_log(
+        &mut **tx,
+        now,
+        Some(actor_id),
+        Some(new.consultation_id),
+        StaffAction::StartAnalysis,
+        &detail,
+    )
+    .await?;
+    Ok(id)
 }

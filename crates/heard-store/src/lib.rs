@@ -11,6 +11,7 @@ pub mod csv_out;
 pub mod date;
 mod editing;
 mod events;
+mod jobs;
 mod limits;
 pub mod links;
 mod migrate;
@@ -38,6 +39,7 @@ pub use backup::{BackupReport, RestoreReport, backup_data_dir, restore_data_dir}
 pub use date::{Date, TimeZone, TimeZoneError, Timestamp};
 pub use editing::*;
 pub use events::*;
+pub use jobs::*;
 pub use migrate::SCHEMA_VERSION;
 pub use model::*;
 pub use register::*;
@@ -169,6 +171,16 @@ pub struct Store {
     areas: std::sync::Arc<Areas>,
 }
 
+/// One pool's connections, at the moment it was asked (see [`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub name: &'static str,
+    /// Connections open, in use or idle.
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// The database file inside a data directory.
 pub const SQLITE_FILE: &str = "heard.db";
 /// The file in a data directory that every heard process using it holds a shared lock on
@@ -285,6 +297,21 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(sqlx::query_scalar("PRAGMA synchronous").fetch_one(&self.writer).await?))
+    }
+
+    /// How many connections each pool holds and how many of them are idle, for the operator's
+    /// metrics: on SQLite the readers and the one writer, on PostgreSQL the one pool.
+    pub fn pool_stats(&self) -> Vec<PoolStats> {
+        let stats = |name, pool: &AnyPool| PoolStats {
+            name,
+            size: pool.size(),
+            idle: pool.num_idle() as u32,
+            max: pool.options().get_max_connections(),
+        };
+        match self.backend {
+            Backend::Sqlite => vec![stats("readers", &self.pool), stats("writer", &self.writer)],
+            Backend::Postgres => vec![stats("database", &self.pool)],
+        }
     }
 
     /// The latest migration applied to the database: [`SCHEMA_VERSION`] once migrated. Fails when

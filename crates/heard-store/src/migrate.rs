@@ -65,6 +65,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_withdrawing.sql"),
         postgres: include_str!("../migrations/postgres/0009_withdrawing.sql"),
     },
+    Migration {
+        version: 10,
+        name: "jobs",
+        sqlite: include_str!("../migrations/sqlite/0010_jobs.sql"),
+        postgres: include_str!("../migrations/postgres/0010_jobs.sql"),
+    },
 ];
 
 /// The latest migration: what a database is at once migrated (`Store::schema_version`).

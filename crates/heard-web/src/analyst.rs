@@ -1,4 +1,5 @@
-//! Runs an analysis of a consultation's register in the background and saves what it found.
+//! Runs an analysis of a consultation's register and saves what it found (the job an analysis run
+//! is queued with, `jobs.rs`, calls [`execute`]).
 //!
 //! The engine is CPU-bound and synchronous, so it runs on a blocking thread; its progress goes
 //! into the run's row (at most twice a second), where any app instance's progress page reads it.
@@ -7,7 +8,7 @@
 //! answered with choices only); the run's notes say how many of each.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,19 +19,6 @@ use heard_analysis::{checks, framework};
 use heard_store::{
     NewRunTheme, Role, RunMethod, RunResults, RunScope, RunText, RunThemeKind, Stance, Store, Timestamp,
 };
-
-/// Starts run `run_id` (already recorded as queued) on a background task. A run that fails is
-/// marked failed with the reason; nothing of it is half-saved.
-pub fn start(store: Store, run_id: i64, model_dir: Option<PathBuf>) {
-    tokio::spawn(async move {
-        if let Err(error) = execute(&store, run_id, model_dir.as_deref()).await {
-            tracing::warn!(run_id, %error, "analysis run failed");
-            if let Err(e) = store.fail_run(run_id, &error, Timestamp::now()).await {
-                tracing::warn!(run_id, error = %e, "could not mark the run failed");
-            }
-        }
-    });
-}
 
 /// Runs a queued run to its end and saves its results. The error is what staff are shown.
 pub async fn execute(store: &Store, run_id: i64, model_dir: Option<&Path>) -> Result<(), String> {

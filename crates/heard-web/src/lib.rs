@@ -13,7 +13,9 @@ mod controllers;
 mod errors;
 mod files;
 mod format;
+pub mod jobs;
 mod mail;
+pub mod metrics;
 mod nav;
 mod notify;
 mod outage;
@@ -57,6 +59,8 @@ struct Inner {
     mailer: Option<Mailer>,
     /// The model's safeguarding reading beside the patterns, when the model is installed.
     reading: Option<Arc<heard_analysis::checks::reading::Reading>>,
+    queue: jobs::Queue,
+    metrics: metrics::Metrics,
 }
 
 /// How long a rendered public page may be served again, unless configured otherwise.
@@ -105,6 +109,8 @@ impl AppState {
                 settings,
                 mailer,
                 reading,
+                queue: jobs::Queue::new(),
+                metrics: metrics::Metrics::default(),
             }),
         }
     }
@@ -121,6 +127,11 @@ impl AppState {
     /// How email is sent, when it is set up.
     pub fn mailer(&self) -> Option<&Mailer> {
         self.inner.mailer.as_ref()
+    }
+
+    /// What this instance has answered, for `/metrics`.
+    pub fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
     }
 
     /// For tests: moves a fixed clock on by `secs` (the system clock moves by itself).
@@ -169,12 +180,9 @@ impl AppState {
     }
 }
 
-/// An analysis run silent this long is taken to have stopped with its server.
-const STALLED_RUN_SECS: i64 = 600;
-
-/// Serves the application on `listener` until Ctrl-C or SIGTERM. Once an hour, counters and
-/// sessions untouched for a day are pruned, and analysis runs silent for ten minutes are marked
-/// failed.
+/// Serves the application on `listener` until Ctrl-C or SIGTERM, with this instance's job worker
+/// and its share of the periodic work. On the signal it stops taking connections and jobs, lets the
+/// requests in flight finish, and hands back the jobs it was running.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     // The checks build their patterns on first use: do it now rather than in the first post.
     tokio::task::spawn_blocking(|| {
@@ -182,37 +190,31 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     });
     let store = state.store().clone();
     if store.backend() == heard_store::Backend::Sqlite {
-        // One process owns a SQLite file, so a run still marked running was stopped with the last
-        // server. (On PostgreSQL another instance may be running it.)
-        match store.interrupt_runs(Timestamp::now()).await {
+        // One process owns a SQLite file, so the jobs still marked running were held by the last
+        // server, which has stopped: they are taken again now rather than when their leases lapse.
+        // (On PostgreSQL another instance may be running them.)
+        match store.release_all_jobs().await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(runs = n, "marked analysis runs stopped by the last shutdown as failed"),
-            Err(e) => tracing::warn!(error = %e, "could not mark interrupted analysis runs"),
+            Ok(n) => tracing::info!(jobs = n, "taking again the jobs the last server left running"),
+            Err(e) => tracing::warn!(error = %e, "could not hand back the last server's jobs"),
         }
     }
-    let pruning = tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(e) = store.prune_counters(Timestamp(Timestamp::now().0 - 86_400)).await {
-                tracing::warn!(error = %e, "pruning rate-limit counters");
-            }
-            // On PostgreSQL an instance that stopped leaves its runs "running"; any instance
-            // notices by their silence. (The first tick is at once, so this also runs at start.)
-            if let Err(e) = store.interrupt_stalled_runs(Timestamp::now(), STALLED_RUN_SECS).await {
-                tracing::warn!(error = %e, "marking stalled analysis runs");
-            }
-        }
-    });
-    let served = serve_connections(listener, state).await;
-    pruning.abort();
+    let worker = jobs::start(state.clone());
+    let scheduling = tokio::spawn(jobs::schedule(state.clone()));
+    let served = serve_connections(listener, state, || worker.stop_claiming()).await;
+    scheduling.abort();
+    worker.stop().await;
     served
 }
 
 /// Accepts connections until Ctrl-C or SIGTERM, then lets those open finish their requests. Each
 /// connection has `Settings::header_read_timeout` to send a request's headers (hyper closes it
 /// otherwise), and `security::request_timeout` bounds the rest of the request.
-async fn serve_connections(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    on_signal: impl FnOnce(),
+) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let header_read_timeout = state.settings().header_read_timeout;
     let app = router(state);
@@ -231,7 +233,10 @@ async fn serve_connections(listener: tokio::net::TcpListener, state: AppState) -
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = &mut shutdown => {
+                on_signal();
+                break;
+            }
         };
         let app = app.clone();
         let service =
@@ -254,6 +259,8 @@ async fn serve_connections(listener: tokio::net::TcpListener, state: AppState) -
         // Forget connections that have finished.
         while connections.try_join_next().is_some() {}
     }
+    // Refuse new connections at once rather than leave them waiting in the backlog.
+    drop(listener);
     let _ = closing.send(true);
     while connections.join_next().await.is_some() {}
     Ok(())

@@ -1,6 +1,7 @@
 //! Sending email over SMTP (lettre): password reset links, registration notices, confirmations.
-//! Mail that must not show in a page's timing (whether an address has an account) is sent off
-//! the request with [`Mailer::send_in_background`].
+//! Requests do not send: they queue the message (`AppState::queue_mail`), and the job worker
+//! sends it (`jobs.rs`), tried again if the SMTP server is away, so the page's timing never shows
+//! whether an address has an account and mail is sent once whichever instance takes it.
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -36,28 +37,5 @@ impl Mailer {
             .map_err(|e| format!("building the message: {e}"))?;
         self.transport.send(message).await.map_err(|e| format!("sending over SMTP: {e}"))?;
         Ok(())
-    }
-}
-
-impl Mailer {
-    /// Sends in a task of its own, so the request that asked for it answers at once however long
-    /// the SMTP server takes. `what` names the message in the log ("password reset link"), with
-    /// the account's id, never the address.
-    pub fn send_in_background(
-        &self,
-        to: String,
-        subject: &'static str,
-        body: String,
-        user_id: i64,
-        what: &'static str,
-    ) {
-        let mailer = self.clone();
-        let sending = async move {
-            match mailer.send(&to, subject, body).await {
-                Ok(()) => tracing::info!(user.id = user_id, "{what} sent"),
-                Err(e) => tracing::error!(user.id = user_id, error = %e, "sending a {what}"),
-            }
-        };
-        tokio::spawn(tracing::Instrument::in_current_span(sending));
     }
 }

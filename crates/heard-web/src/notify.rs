@@ -1,7 +1,7 @@
 //! The emails moderation sends, when mail is set up: to moderators when the checks before posting
 //! flag a comment because someone may be at risk, and to an author whose comment a moderator hid,
 //! naming the guideline. Neither carries the comment's words (they can hold what someone would not
-//! want in an inbox, and moderators read them signed in); each is sent off the request, and the log
+//! want in an inbox, and moderators read them signed in); each is queued for the job worker, and the log
 //! names accounts by id, never by address.
 
 use heard_store::HiddenNotice;
@@ -11,7 +11,9 @@ use crate::AppState;
 /// Tells every moderator and administrator with an address that comment `comment_id`, in
 /// `discussion_title`, needs a safeguarding review. `held` says whether it is waiting unpublished.
 pub async fn safeguarding_raised(state: &AppState, comment_id: i64, discussion_title: &str, held: bool) {
-    let Some(mailer) = state.mailer() else { return };
+    if state.mailer().is_none() {
+        return;
+    }
     let moderators = match state.store().moderator_addresses().await {
         Ok(list) => list,
         Err(e) => {
@@ -33,19 +35,23 @@ pub async fn safeguarding_raised(state: &AppState, comment_id: i64, discussion_t
              every comment flagged this way:\n{public_url}/moderation?filter=safeguarding\n\n\
              This email does not include the comment's words: read them signed in.\n"
         );
-        mailer.send_in_background(
-            address,
-            "A comment needs a safeguarding review",
-            body,
-            user_id,
-            "safeguarding alert",
-        );
+        state
+            .queue_mail(
+                address,
+                "A comment needs a safeguarding review",
+                body,
+                Some(user_id),
+                "safeguarding alert",
+            )
+            .await;
     }
 }
 
 /// Tells the authors of the comments a moderator has just hidden which guideline each broke.
 pub async fn comments_hidden(state: &AppState, comment_ids: &[i64]) {
-    let Some(mailer) = state.mailer() else { return };
+    if state.mailer().is_none() {
+        return;
+    }
     if comment_ids.is_empty() {
         return;
     }
@@ -59,13 +65,15 @@ pub async fn comments_hidden(state: &AppState, comment_ids: &[i64]) {
     let public_url = state.settings().public_url.trim_end_matches('/').to_owned();
     for notice in notices {
         let body = hidden_body(&notice, &public_url);
-        mailer.send_in_background(
-            notice.email,
-            "A moderator has removed your comment",
-            body,
-            notice.author_id,
-            "removal notice",
-        );
+        state
+            .queue_mail(
+                notice.email,
+                "A moderator has removed your comment",
+                body,
+                Some(notice.author_id),
+                "removal notice",
+            )
+            .await;
     }
 }
 

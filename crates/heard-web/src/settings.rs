@@ -44,6 +44,8 @@ pub struct Settings {
     /// Months after a consultation's results are published when `heard retention` removes its
     /// personal data; the privacy notice says so.
     pub retention_months: Option<u32>,
+    /// Whether `/metrics` answers (to requests made on this machine directly).
+    pub metrics: bool,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             privacy_notice: None,
             demo: false,
             retention_months: None,
+            metrics: false,
         }
     }
 }

@@ -225,6 +225,11 @@ struct WebOptions {
     /// `heard retention`, which reads the same setting); the privacy notice says so.
     #[arg(long, env = "HEARD_RETENTION_MONTHS", value_parser = clap::value_parser!(u32).range(1..))]
     retention_months: Option<u32>,
+    /// Answer /metrics (Prometheus's text format: requests by route and status, latency, database
+    /// connections, the job queue), to requests made on this machine directly only (loopback, not
+    /// through a proxy).
+    #[arg(long, env = "HEARD_METRICS")]
+    metrics: bool,
 }
 
 impl WebOptions {
@@ -271,6 +276,7 @@ impl WebOptions {
             privacy_notice,
             demo,
             retention_months: self.retention_months,
+            metrics: self.metrics,
             limits: Limits {
                 posts_per_account: Rate::per_minute(self.posts_per_account_per_minute),
                 posts_per_address: Rate::per_minute(self.posts_per_address_per_minute),
@@ -504,7 +510,13 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Every command has awaited its work by now, but what it dropped may still be closing (the
+    // SQLite connections' last checkpoint), so wait for that as dropping the runtime would. Only an
+    // analysis that `serve` handed back on shutdown, still computing on a blocking thread, would
+    // keep the wait going: its job is queued again, so give up on it after a few seconds.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -233,21 +233,23 @@ async fn unfinished_runs_are_marked_failed_on_restart(store: Store) {
         Some(RunScope::Question("Any other comments?".into()))
     );
 
-    // On PostgreSQL, where another instance may be running a run, only a silent run is stopped.
+    // On PostgreSQL, where another instance may be running a run, only a silent run is stopped;
+    // a queued run is waiting for its job's turn, however long.
     let now = Timestamp::now();
-    let alive = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
-    let silent = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
-    store.set_run_progress(alive, "mapping", 5, 10).await.unwrap();
-    assert_eq!(store.interrupt_stalled_runs(now, 600).await.unwrap(), 1);
-    assert_eq!(store.analysis_run(alive).await.unwrap().unwrap().status, RunStatus::Running);
-    let stalled = store.analysis_run(silent).await.unwrap().unwrap();
-    assert_eq!(stalled.status, RunStatus::Failed);
-    assert!(stalled.error.contains("stopped reporting progress"), "{}", stalled.error);
+    let waiting = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
+    let running = store.create_run(&new, analyst, Timestamp(now.0 - 3600)).await.unwrap();
+    store.set_run_progress(running, "mapping", 5, 10).await.unwrap();
+    assert_eq!(store.interrupt_stalled_runs(now, 600).await.unwrap(), 0, "it has just reported");
+    assert_eq!(store.analysis_run(running).await.unwrap().unwrap().status, RunStatus::Running);
     assert_eq!(
         store.interrupt_stalled_runs(Timestamp(now.0 + 601), 600).await.unwrap(),
         1,
         "silent too long"
     );
+    let stalled = store.analysis_run(running).await.unwrap().unwrap();
+    assert_eq!(stalled.status, RunStatus::Failed);
+    assert!(stalled.error.contains("stopped reporting progress"), "{}", stalled.error);
+    assert_eq!(store.analysis_run(waiting).await.unwrap().unwrap().status, RunStatus::Queued);
 }
 
 async fn a_run_in_the_results_can_show_reviewed_themes_only(store: Store) {

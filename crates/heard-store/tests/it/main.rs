@@ -3,6 +3,7 @@
 mod analysis;
 mod backoffice;
 mod data_dir;
+mod jobs;
 mod personal_data;
 mod register;
 mod survey;

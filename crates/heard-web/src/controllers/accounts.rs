@@ -171,9 +171,7 @@ pub async fn register(
     let created = state.store().create_account(&new).await;
     // With mail set up, a new account and an address that has one already get the same page, and
     // the address is told by email, so the form cannot be used to find out who is registered.
-    if let Some(mailer) = state.mailer()
-        && matches!(created, Ok(_) | Err(StoreError::EmailTaken))
-    {
+    if state.mailer().is_some() && matches!(created, Ok(_) | Err(StoreError::EmailTaken)) {
         let site = state.settings().public_url.trim_end_matches('/').to_owned();
         match created {
             Ok(user_id) => {
@@ -190,13 +188,15 @@ pub async fn register(
                      by replying to this email.\n",
                     new.display_name
                 );
-                mailer.send_in_background(
-                    new.email,
-                    "Confirm your email address",
-                    body,
-                    user_id,
-                    "welcome email with a confirmation link",
-                );
+                state
+                    .queue_mail(
+                        new.email,
+                        "Confirm your email address",
+                        body,
+                        Some(user_id),
+                        "welcome email with a confirmation link",
+                    )
+                    .await;
             }
             Err(_) => {
                 let owner = state.store().account_by_email(&new.email).await?;
@@ -212,13 +212,15 @@ pub async fn register(
                          If it was not you, you can ignore this email: nothing has changed.\n",
                         owner.user.display_name
                     );
-                    mailer.send_in_background(
-                        owner.email,
-                        "You already have an account",
-                        body,
-                        owner.user.id,
-                        "notice of a second registration",
-                    );
+                    state
+                        .queue_mail(
+                            owner.email,
+                            "You already have an account",
+                            body,
+                            Some(owner.user.id),
+                            "notice of a second registration",
+                        )
+                        .await;
                 }
             }
         }
@@ -584,13 +586,13 @@ pub async fn resend_confirmation(
             StatusCode::OK,
         );
     }
-    let Some(mailer) = state.mailer() else {
+    if state.mailer().is_none() {
         return message(
             "This site cannot send email",
             vec!["Email is not set up on this site, so your address cannot be confirmed here.".into()],
             StatusCode::SERVICE_UNAVAILABLE,
         );
-    };
+    }
     let rate = Rate::per_hour(CONFIRMATIONS_PER_ACCOUNT_PER_HOUR);
     if let Some(wait) = over_rate(&state, &format!("confirm:account:{}", account.user.id), rate).await? {
         return message(
@@ -605,13 +607,15 @@ pub async fn resend_confirmation(
          {link}\n\nIf you did not ask for this, you can ignore this email.\n",
         account.user.display_name
     );
-    mailer.send_in_background(
-        account.email.clone(),
-        "Confirm your email address",
-        body,
-        account.user.id,
-        "confirmation link",
-    );
+    state
+        .queue_mail(
+            account.email.clone(),
+            "Confirm your email address",
+            body,
+            Some(account.user.id),
+            "confirmation link",
+        )
+        .await;
     message(
         "Check your email",
         vec![

@@ -237,10 +237,21 @@ pub async fn start(
         Ok(new) => new,
         Err(errors) => return start_page(&state, &visitor, session, &c, form, errors).await,
     };
-    match state.store().create_run(&new, session.account.user.id, state.now()).await {
+    let queued = state
+        .store()
+        .create_queued_run(
+            &new,
+            session.account.user.id,
+            state.now(),
+            crate::jobs::ANALYSIS,
+            crate::jobs::ANALYSIS_ATTEMPTS,
+            |run_id| crate::jobs::analysis_payload(run_id),
+        )
+        .await;
+    match queued {
         Ok(id) => {
-            tracing::info!(consultation.id = c.summary.id, run.id = id, mode = %new.mode, "analysis run started");
-            crate::analyst::start(state.store().clone(), id, state.settings().model_dir.clone());
+            tracing::info!(consultation.id = c.summary.id, run.id = id, mode = %new.mode, "analysis run queued");
+            state.wake_worker();
             Ok(Redirect::to(&run_path(&slug, id)).into_response())
         }
         Err(StoreError::Invalid(why)) => {

@@ -347,7 +347,8 @@ pub async fn register(
     page_response(&page, status, None)
 }
 
-/// Emails the registration's details and the link that gives the place back; whether it went.
+/// Queues an email with the registration's details and the link that gives the place back;
+/// whether it was queued (mail is set up).
 async fn send_confirmation(
     state: &AppState,
     to: &str,
@@ -355,7 +356,6 @@ async fn send_confirmation(
     e: &Event,
     cancel_link: &str,
 ) -> bool {
-    let Some(mailer) = state.mailer() else { return false };
     let d = &e.details;
     let place = if d.format == EventFormat::Online {
         "Online: the organisers will send you the joining details before the event.".to_owned()
@@ -371,13 +371,9 @@ async fn send_confirmation(
         day_in_words(d.on_date),
         times(e),
     );
-    match mailer.send(to, &format!("Your place: {}", d.title), body).await {
-        Ok(()) => true,
-        Err(error) => {
-            tracing::error!(event.id = e.id, %error, "sending an event confirmation");
-            false
-        }
-    }
+    state
+        .queue_mail(to.to_owned(), &format!("Your place: {}", d.title), body, None, "event confirmation")
+        .await
 }
 
 #[derive(Template)]

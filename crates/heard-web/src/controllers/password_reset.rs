@@ -1,7 +1,7 @@
 //! Resetting a forgotten password by email: ask for a link, follow it once, choose a new password.
 //!
 //! Asking always gets the same answer, as fast, whether or not the address has an account (the
-//! account is looked up and the link made and mailed in a task of its own), so the form cannot be
+//! account is looked up and the link made and mailed by a job, `jobs.rs`), so the form cannot be
 //! used to find out who is registered. A link lasts an hour and works once; using it
 //! signs the person out everywhere else.
 
@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use heard_store::Timestamp;
 use serde::Deserialize;
-use tracing::Instrument;
 
 use super::accounts::{MIN_PASSWORD_CHARS, MessagePage, login_account_bucket, over_rate, with_cookie};
 use super::{limited_message, page_response};
@@ -49,9 +48,9 @@ pub async fn request(
     posted: Posted<RequestForm>,
 ) -> Result<Response, WebError> {
     let Posted { visitor, form, .. } = posted;
-    let Some(mailer) = state.mailer() else {
+    if state.mailer().is_none() {
         return request_page(&state, &visitor, form.email, None, StatusCode::SERVICE_UNAVAILABLE);
-    };
+    }
     let email = form.email.trim().to_owned();
     if !email.contains('@') {
         let why = "Enter the email address you registered with, like name@example.com.".to_owned();
@@ -65,17 +64,9 @@ pub async fn request(
             format!("Many reset links have been asked for from your connection. {}", limited_message(wait));
         return request_page(&state, &visitor, form.email, Some(why), StatusCode::TOO_MANY_REQUESTS);
     }
-    // Everything that depends on whether the address has an account happens off the request, so
-    // the answer comes as fast either way.
-    let (background, mailer) = (state.clone(), mailer.clone());
-    tokio::spawn(
-        async move {
-            if let Err(e) = send_reset_link(&background, &mailer, &email).await {
-                tracing::error!(error = %e, "making a password reset link");
-            }
-        }
-        .in_current_span(),
-    );
+    // Everything that depends on whether the address has an account is the job's, so the answer
+    // comes as fast either way.
+    state.queue_password_reset(email).await?;
     let page = MessagePage {
         nav: Nav::for_visitor(&visitor),
         title: "Check your email".into(),
@@ -90,15 +81,20 @@ pub async fn request(
     page_response(&page, StatusCode::OK, None)
 }
 
-/// Makes a reset link for the account with `email`, if there is one, and mails it.
-async fn send_reset_link(state: &AppState, mailer: &Mailer, email: &str) -> Result<(), WebError> {
-    let Some(account) = state.store().account_by_email(email).await? else { return Ok(()) };
+/// Makes a reset link for the account with `email`, if there is one, and mails it (the job a
+/// reset request queues). The error is the job's, tried again later: it names no address.
+pub(crate) async fn send_reset_link(state: &AppState, mailer: &Mailer, email: &str) -> Result<(), String> {
+    let store_error = |e: heard_store::StoreError| format!("making a password reset link: {e}");
+    let Some(account) = state.store().account_by_email(email).await.map_err(store_error)? else {
+        return Ok(());
+    };
     let token = random_token();
     let now = state.now();
     state
         .store()
         .create_password_reset(account.user.id, &sha256_hex(&token), now, Timestamp(now.0 + RESET_LINK_SECS))
-        .await?;
+        .await
+        .map_err(store_error)?;
     let link = format!("{}/password-reset/{token}", state.settings().public_url.trim_end_matches('/'));
     let body = format!(
         "Hello {},\n\nSomeone, probably you, asked to reset the password of your account on heard.\n\n\
@@ -106,11 +102,8 @@ async fn send_reset_link(state: &AppState, mailer: &Mailer, email: &str) -> Resu
          If you did not ask for this, you can ignore this email: your password stays as it is.\n",
         account.user.display_name
     );
-    // Already off the request: send here, and log a failure without the address.
-    match mailer.send(&account.email, "Reset your password", body).await {
-        Ok(()) => tracing::info!(user.id = account.user.id, "password reset link sent"),
-        Err(e) => tracing::error!(user.id = account.user.id, error = %e, "sending a password reset link"),
-    }
+    mailer.send(&account.email, "Reset your password", body).await?;
+    tracing::info!(user.id = account.user.id, "password reset link sent");
     Ok(())
 }
 

@@ -538,14 +538,14 @@ pub async fn answer(
         response.id = response_id,
         "survey submitted"
     );
-    if let (Some(mailer), Some(to)) = (state.mailer(), email.as_deref()) {
+    if let Some(to) = email
+        && state.mailer().is_some()
+    {
         let body = confirmation_email(&survey, &survey.answer_lines(&kept));
-        match mailer.send(to, &format!("Your answers: {}", survey.title), body).await {
-            Ok(()) => tracing::info!(submission.id = submission_id, "survey confirmation sent"),
-            Err(e) => {
-                tracing::error!(submission.id = submission_id, error = %e, "sending a survey confirmation")
-            }
-        }
+        let user_id = account.map(|a| a.user.id);
+        state
+            .queue_mail(to, &format!("Your answers: {}", survey.title), body, user_id, "survey confirmation")
+            .await;
     }
     Ok(with_cookie(Redirect::to(&format!("{}/submitted", survey_path(&slug))).into_response()))
 }
@@ -936,7 +936,7 @@ async fn saved_page(
         }),
     };
     let mut emailed_to = false;
-    if let (Some(link), Some(token), Some(mailer)) = (&resume_link, token, state.mailer()) {
+    if let (Some(link), Some(token), Some(_)) = (&resume_link, token, state.mailer()) {
         let draft = state.store().submission(survey.id, Respondent::ResumeToken(&sha256_hex(token))).await?;
         if let Some(email) = draft.and_then(|d| d.email) {
             let body = format!(
@@ -947,10 +947,15 @@ async fn saved_page(
                 survey.consultation_title,
                 survey.closes_on.long()
             );
-            match mailer.send(&email, &format!("Your saved answers: {}", survey.title), body).await {
-                Ok(()) => emailed_to = true,
-                Err(e) => tracing::error!(survey.id = survey.id, error = %e, "sending a resume link"),
-            }
+            emailed_to = state
+                .queue_mail(
+                    email,
+                    &format!("Your saved answers: {}", survey.title),
+                    body,
+                    None,
+                    "resume link",
+                )
+                .await;
         }
     }
     let page = SavedPage {

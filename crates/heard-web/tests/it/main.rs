@@ -8,7 +8,9 @@ mod backoffice;
 mod checks;
 mod closing;
 mod exports;
+mod jobs;
 mod matrix;
+mod metrics;
 mod moderation;
 mod openapi;
 mod pages;
@@ -63,6 +65,8 @@ impl TestApp {
         let (store, _) = fresh_store(backend).await;
         let now = Timestamp(Date::parse_iso(today).unwrap().start().0 + 12 * 3600);
         let state = AppState::build(store.clone(), Clock::Fixed(now), std::time::Duration::ZERO, settings);
+        // The worker sends the mail and runs the analysis runs that requests queue, as in `serve`.
+        heard_web::jobs::start(state.clone());
         TestApp { store, state }
     }
 
@@ -123,6 +127,15 @@ pub struct Browser {
 impl Browser {
     pub async fn get(&self, uri: &str) -> Page {
         self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    /// GETs `uri` with extra `headers` (a proxy's, say).
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = Request::get(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
     }
 
     /// POSTs `fields` as a form, exactly as given (no CSRF token added).

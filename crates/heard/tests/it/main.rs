@@ -4,18 +4,25 @@ mod analyse;
 mod backup;
 mod demo;
 mod demo_survey;
+mod deploy;
 mod import;
+mod instances;
+mod nginx;
 mod opinion_groups;
 mod outage;
 mod redact;
 mod responses;
 mod retention;
+mod shutdown;
 mod users;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
+
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn heard() -> Command {
     Command::new(env!("CARGO_BIN_EXE_heard"))
@@ -50,13 +57,29 @@ pub struct Server {
 impl Server {
     /// Starts `heard ARGS --addr 127.0.0.1:0` and waits for it to say where it listens.
     pub fn start(args: &[&str]) -> Server {
-        let mut child = heard()
-            .args(args)
-            .args(["--addr", "127.0.0.1:0"])
-            .env("HEARD_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start heard");
+        Server::start_logging(args, None)
+    }
+
+    /// Starts `heard ARGS --addr 127.0.0.1:0`, its log (at `info`) going to `log` when given.
+    pub fn start_logging(args: &[&str], log: Option<&std::path::Path>) -> Server {
+        let mut args = args.to_vec();
+        args.extend(["--addr", "127.0.0.1:0"]);
+        Server::start_exactly(&args, log)
+    }
+
+    /// Starts `heard ARGS`, which name the address themselves.
+    pub fn start_exactly(args: &[&str], log: Option<&std::path::Path>) -> Server {
+        let mut command = heard();
+        command.args(args).stdout(Stdio::piped());
+        match log {
+            Some(path) => {
+                command.env("HEARD_LOG", "info,sqlx=warn").stderr(std::fs::File::create(path).unwrap());
+            }
+            None => {
+                command.env("HEARD_LOG", "warn");
+            }
+        }
+        let mut child = command.spawn().expect("start heard");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let base = loop {
             let line = lines.next().expect("heard exited before serving").unwrap();
@@ -67,6 +90,29 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, base }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port`, as a balancer names it.
+    pub fn authority(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Waits up to `limit` for the server to exit; its status, or `None` if it is still running.
+    pub fn wait_for_exit(&mut self, limit: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if started.elapsed() > limit {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// GET `path`: the status code and the body.
@@ -120,12 +166,24 @@ impl Server {
 
 /// One request to `base` (`http://HOST:PORT`) on a connection of its own.
 pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>) -> Answer {
+    try_http(base, path, cookie, form).unwrap()
+}
+
+/// [`http`], with the connection's failure as an error.
+pub fn try_http(
+    base: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> std::io::Result<Answer> {
     let authority = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
     let cookie = if cookie.is_empty() { String::new() } else { format!("Cookie: {cookie}\r\n") };
     match form {
-        None => write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Connection: close\r\n\r\n"),
+        None => {
+            write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\n{cookie}Connection: close\r\n\r\n")
+        }
         Some(fields) => {
             let body: String = fields
                 .iter()
@@ -139,10 +197,9 @@ pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>)
                 body.len()
             )
         }
-    }
-    .unwrap();
+    }?;
     let mut bytes = Vec::new();
-    stream.read_to_end(&mut bytes).unwrap();
+    stream.read_to_end(&mut bytes)?;
     let response = String::from_utf8_lossy(&bytes).into_owned();
     let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
     let mut lines = head.lines();
@@ -151,7 +208,7 @@ pub fn http(base: &str, path: &str, cookie: &str, form: Option<&[(&str, &str)]>)
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    Answer { status, headers, body: body.to_owned() }
+    Ok(Answer { status, headers, body: body.to_owned() })
 }
 
 fn encode(s: &str) -> String {
@@ -162,6 +219,12 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Sends signal `name` ("TERM", "KILL") to process `pid`, as an operator's `kill` does.
+pub fn signal(pid: u32, name: &str) {
+    let sent = Command::new("kill").arg(format!("-{name}")).arg(pid.to_string()).status().expect("run kill");
+    assert!(sent.success(), "kill -{name} {pid}");
 }
 
 impl Drop for Server {
