@@ -88,7 +88,7 @@ impl AppState {
     pub fn build(store: Store, clock: Clock, page_cache_ttl: Duration, settings: Settings) -> AppState {
         let page_cache = PageCache::new(page_cache_ttl);
         let mailer = settings.mail.as_ref().map(Mailer::new);
-        let reading = settings.model_dir.as_deref().and_then(|dir| {
+        let reading = settings.model_dir.as_deref().filter(|_| settings.safeguarding_model).and_then(|dir| {
             match heard_analysis::checks::reading::Reading::load(dir) {
                 Ok(reading) => {
                     tracing::info!("the safeguarding checks read comments with the model as well as the patterns");

@@ -11,6 +11,10 @@ pub struct Settings {
     pub reports_to_hold: i64,
     /// What happens to a comment the checks flag because someone may be at risk.
     pub safeguarding: SafeguardingPolicy,
+    /// Read comments with the model beside the patterns for safeguarding (`checks::reading`), when
+    /// the model is installed. Off unless asked for: it catches far more of how people in trouble
+    /// write, and also holds about one ordinary comment in a hundred for a moderator.
+    pub safeguarding_model: bool,
     pub limits: Limits,
     /// Mark cookies `Secure` and send `Strict-Transport-Security` (set this when the site is
     /// served over HTTPS).
@@ -53,6 +57,7 @@ impl Default for Settings {
         Settings {
             reports_to_hold: 3,
             safeguarding: SafeguardingPolicy::Hold,
+            safeguarding_model: false,
             limits: Limits::default(),
             secure_cookies: false,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,

@@ -146,6 +146,11 @@ struct WebOptions {
     /// its author sees the support page's numbers and moderators are told.
     #[arg(long, default_value = "hold", value_parser = parse_safeguarding)]
     safeguarding: SafeguardingPolicy,
+    /// Read each comment with the model as well as the patterns for safeguarding, when the model is
+    /// installed: on our held-out sentences it catches 0.95 of risks where the patterns alone catch
+    /// 0.71, and it flags about 1 in 100 ordinary comments, which moderators then release.
+    #[arg(long)]
+    safeguarding_model: bool,
     /// The SMTP server that sends password reset links: smtp://HOST:PORT (plain SMTP, to a relay).
     #[arg(long, env = "HEARD_SMTP_URL")]
     smtp_url: Option<String>,
@@ -264,6 +269,7 @@ impl WebOptions {
         let settings = Settings {
             reports_to_hold: self.reports_to_hold,
             safeguarding: self.safeguarding,
+            safeguarding_model: self.safeguarding_model,
             secure_cookies: self.secure_cookies,
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),

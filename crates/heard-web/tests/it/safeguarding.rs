@@ -112,7 +112,7 @@ async fn held_for_safeguarding_on_postgres() {
     a_comment_suggesting_someone_is_at_risk_is_held_and_its_author_told_why(Backend::Postgres).await;
 }
 
-/// Where the model is installed, the checks read what the patterns miss: a cry for help in words
+/// Where the model is installed and the operator asks for it, the checks read what the patterns miss: a cry for help in words
 /// no pattern knows is held and its author shown the support numbers, while debate about the same
 /// subjects is published as before.
 #[tokio::test]
@@ -123,7 +123,11 @@ async fn the_model_reads_what_the_patterns_miss() {
         eprintln!("skipped: HEARD_MODEL_DIR is not set (scripts/test sets it)");
         return;
     };
-    let settings = heard_web::Settings { model_dir: Some(dir.into()), ..heard_web::Settings::default() };
+    let settings = heard_web::Settings {
+        model_dir: Some(dir.into()),
+        safeguarding_model: true,
+        ..heard_web::Settings::default()
+    };
     let app = discussions_app_with(Backend::Sqlite, settings).await;
     let (alice, _) = app.signed_in(Role::Resident, "Alice").await;
     let page = post(&alice, IN_OTHER_WORDS).await;
