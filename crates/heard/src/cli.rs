@@ -366,11 +366,15 @@ enum Command {
     Synth(Synth),
     /// Check one text from standard input for personal data, incident reports and safeguarding
     /// risks, and print what was found and the text with the personal data redacted. The flags are
-    /// read as posting reads them: with the model beside the patterns when it is installed.
+    /// read as posting reads them: by the patterns, and with `--safeguarding-model` by the model too.
     Redact {
         /// Print JSON: {"findings": [...], "flags": [...], "redacted": "..."}.
         #[arg(long)]
         json: bool,
+        /// Read the text with the model as well as the patterns for safeguarding, as `heard serve
+        /// --safeguarding-model` reads comments.
+        #[arg(long)]
+        safeguarding_model: bool,
         #[command(flatten)]
         model: crate::analyse::ModelLocation,
     },
@@ -567,8 +571,9 @@ async fn run(cli: Cli) -> Result<()> {
             synth_discussion(&store, &consultation, &slug, comments, seed).await
         }
         Command::Synth(Synth::Responses { count, seed, out }) => synth_responses(count, seed, &out),
-        Command::Redact { json, model } => {
-            crate::redact::run(json, &crate::model::resolve_model_dir(model.model_dir, &model.data_dir))
+        Command::Redact { json, safeguarding_model, model } => {
+            let model_dir = crate::model::resolve_model_dir(model.model_dir, &model.data_dir);
+            crate::redact::run(json, safeguarding_model.then_some(model_dir.as_path()))
         }
         Command::Retention { retention_months, dry_run, database } => {
             let Some(months) = retention_months else {

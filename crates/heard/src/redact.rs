@@ -11,15 +11,15 @@ use heard_analysis::checks::reading::{Reading, check_reading};
 use heard_analysis::checks::{Checks, Finding, Flag};
 use serde::Serialize;
 
-pub fn run(json: bool, model_dir: &std::path::Path) -> Result<()> {
+pub fn run(json: bool, model_dir: Option<&std::path::Path>) -> Result<()> {
     let mut bytes = Vec::new();
     std::io::stdin().lock().read_to_end(&mut bytes).context("could not read standard input")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         anyhow!("standard input is not valid UTF-8: invalid byte at offset {}", e.utf8_error().valid_up_to())
     })?;
-    let reading = Reading::load(model_dir)
-        .inspect_err(|why| eprintln!("note: the flags are the patterns' alone ({why})"))
-        .ok();
+    let reading = model_dir.and_then(|dir| {
+        Reading::load(dir).inspect_err(|why| eprintln!("note: the flags are the patterns' alone ({why})")).ok()
+    });
     let checks = check_reading(&text, reading.as_ref());
     let redacted = checks.redacted(&text);
     let mut out = std::io::stdout().lock();
